@@ -1,0 +1,55 @@
+import { Fn, ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { CertificateAuthority } from "@cdktf/provider-consul/lib/certificate-authority";
+import { checkUrl } from "../core/names";
+import { ConnectCaPki } from "../vault/connect-ca-pki";
+import { ConsulCaToken } from "../vault/consul-ca-token";
+
+/** Props for {@link ConnectCa}. */
+export interface ConnectCaProps {
+  /** The Vault PKI the CA signs with; paths and TTLs are read from it, never repeated. */
+  readonly pki: ConnectCaPki;
+  /** The Vault token Consul authenticates with. */
+  readonly token: ConsulCaToken;
+  /** Vault's address as the Consul servers reach it. */
+  readonly vaultAddress: string;
+  /**
+   * Resources that must exist first, typically the Consul agent job, so the CA is configured only
+   * once Consul answers.
+   * @default - none beyond the references to the PKI and token
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Consul's Connect CA configuration with the Vault provider (`consul_certificate_authority`),
+ * equivalent to the seed's `connect { ca_provider = "vault" ca_config { ... } }` agent block but
+ * applied through Consul's API, after Consul is up and the Vault PKI is ready.
+ *
+ * The token reaches `config_json` through `jsonencode()` of a sensitive reference, so Terraform
+ * masks the whole value in plans.
+ */
+export class ConnectCa extends Construct {
+  /** The underlying `consul_certificate_authority`. */
+  public readonly resource: CertificateAuthority;
+
+  public constructor(scope: Construct, id: string, props: ConnectCaProps) {
+    super(scope, id);
+    checkUrl(this, "vaultAddress", props.vaultAddress);
+    const { pki } = props;
+    this.resource = new CertificateAuthority(this, "Resource", {
+      connectProvider: "vault",
+      configJson: Fn.jsonencode({
+        Address: props.vaultAddress,
+        Token: props.token.secret,
+        // References (not strings) so the mounts exist before Consul looks for them.
+        RootPKIPath: pki.rootMount?.path ?? pki.rootPath,
+        IntermediatePKIPath: pki.intermediateMount?.path ?? pki.intermediatePath,
+        LeafCertTTL: pki.leafCertTtl,
+        IntermediateCertTTL: pki.intermediateCertTtl,
+        RootCertTTL: pki.rootCertTtl,
+      }),
+      dependsOn: [...(pki.rootCertificate ? [pki.rootCertificate] : []), pki.policy, ...(props.dependsOn ?? [])],
+    });
+  }
+}

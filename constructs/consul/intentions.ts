@@ -1,0 +1,210 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import {
+  ConfigEntryServiceIntentions,
+  ConfigEntryServiceIntentionsSources,
+} from "@cdktf/provider-consul/lib/config-entry-service-intentions";
+import { check, show } from "../core/errors";
+import { checkServiceName } from "../core/names";
+
+/** What an intention does with matching traffic. */
+export enum IntentionAction {
+  ALLOW = "allow",
+  DENY = "deny",
+}
+
+/** One L7 permission of an intention to an `http` service. */
+export interface HttpPermission {
+  /**
+   * Allow or deny requests that match.
+   * @default IntentionAction.ALLOW
+   */
+  readonly action?: IntentionAction;
+  /**
+   * Request path prefix to match, e.g. "/api/".
+   * @default - any path
+   */
+  readonly pathPrefix?: string;
+  /**
+   * HTTP methods to match.
+   * @default - any method
+   */
+  readonly methods?: string[];
+}
+
+/** Options for {@link Intentions.allow} and {@link Intentions.deny}. */
+export interface IntentionOptions {
+  /**
+   * Free-text description stored with the intention.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * L7 permissions (destination must speak `http`); replaces the plain action.
+   * @default - plain L4 allow or deny
+   */
+  readonly permissions?: HttpPermission[];
+}
+
+/** Props for {@link Intentions}. */
+export interface IntentionsProps {
+  /**
+   * Add the `*` → `*` deny entry, so only declared edges are allowed.
+   * @default true
+   */
+  readonly defaultDeny?: boolean;
+  /**
+   * Protect the default-deny entry with `prevent_destroy`: removing it opens the whole mesh.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
+   * Resources that must exist first (e.g. the Consul agent job).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** One declared edge of the service access graph. */
+export interface IntentionEdge {
+  /** The calling service, or "*". */
+  readonly source: string;
+  /** The called service, or "*". */
+  readonly destination: string;
+  /** The action. */
+  readonly action: IntentionAction;
+  /** L7 permissions, when any. */
+  readonly permissions?: readonly HttpPermission[];
+  /** Description stored with the intention. */
+  readonly description: string;
+}
+
+const WILDCARD = "*";
+
+/**
+ * Consul service intentions as a graph: one `service-intentions` config entry per destination,
+ * rendered from `allow`/`deny` edges, plus a default-deny `*` → `*` entry (zero trust: nothing talks
+ * unless an edge says so).
+ *
+ * Uses the dedicated `consul_config_entry_service_intentions` resource rather than a raw
+ * `consul_config_entry`, whose `config_json` showed permanent diffs (terraform-provider-consul#281).
+ */
+export class Intentions extends Construct {
+  private readonly edgesByDestination = new Map<string, Map<string, IntentionEdge>>();
+  private readonly entries = new Map<string, ConfigEntryServiceIntentions>();
+  private readonly dependsOn: ITerraformDependable[];
+  /** The default-deny entry, unless disabled. */
+  public readonly defaultDeny?: ConfigEntryServiceIntentions;
+
+  public constructor(scope: Construct, id: string, props: IntentionsProps = {}) {
+    super(scope, id);
+    this.dependsOn = props.dependsOn ?? [];
+    if (props.defaultDeny ?? true) {
+      this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
+        name: WILDCARD,
+        sources: [{ name: WILDCARD, action: IntentionAction.DENY, description: "meshstack: default deny" }],
+        dependsOn: this.dependsOn,
+        lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      });
+    }
+  }
+
+  /** Allows `source` to call `destination` (optionally only for the given L7 permissions). */
+  public allow(source: string, destination: string, options: IntentionOptions = {}): this {
+    return this.add({ source, destination, action: IntentionAction.ALLOW, ...options });
+  }
+
+  /** Denies `source` calling `destination`, e.g. to carve an exception out of a wildcard allow. */
+  public deny(source: string, destination: string, options: IntentionOptions = {}): this {
+    return this.add({ source, destination, action: IntentionAction.DENY, description: options.description });
+  }
+
+  /** Every declared edge, sorted by destination then source. */
+  public get edges(): IntentionEdge[] {
+    return [...this.edgesByDestination.keys()].sort().flatMap((d) => this.sortedEdges(d));
+  }
+
+  /** The `service-intentions` entry of a destination, if any edge targets it. */
+  public entryFor(destination: string): ConfigEntryServiceIntentions | undefined {
+    return this.entries.get(destination);
+  }
+
+  /**
+   * Decides an L4 connection the way Consul does: the most specific matching edge wins (exact
+   * destination before `*`, then exact source before `*`); with no match, traffic is denied when the
+   * default deny is present, else allowed.
+   */
+  public decide(source: string, destination: string): IntentionAction {
+    for (const d of [destination, WILDCARD]) {
+      for (const s of [source, WILDCARD]) {
+        const edge = this.edgesByDestination.get(d)?.get(s);
+        if (edge) return edge.permissions ? IntentionAction.ALLOW : edge.action;
+      }
+    }
+    return this.defaultDeny ? IntentionAction.DENY : IntentionAction.ALLOW;
+  }
+
+  private add(declared: Omit<IntentionEdge, "description"> & { description?: string }): this {
+    const { source, destination, action } = declared;
+    const edge = { ...declared, description: declared.description ?? `meshstack: ${source} -> ${destination}` };
+    for (const [field, name] of [["source", source], ["destination", destination]] as const) {
+      if (name !== WILDCARD) checkServiceName(this, field, name);
+    }
+    check(
+      this,
+      source !== destination || source === WILDCARD,
+      `${action}(${show(source)}, ${show(destination)}): a service always reaches itself; remove this edge`,
+    );
+    check(
+      this,
+      !(source === WILDCARD && destination === WILDCARD),
+      `${action}("*", "*"): the wildcard pair is the default-deny entry; use defaultDeny instead`,
+    );
+    const bySource = this.edgesByDestination.get(destination) ?? new Map<string, IntentionEdge>();
+    const existing = bySource.get(source);
+    check(
+      this,
+      !existing,
+      existing?.action === action
+        ? `${action}(${show(source)}, ${show(destination)}) is declared twice; remove the duplicate`
+        : `${action}(${show(source)}, ${show(destination)}) conflicts with the ${existing?.action} already ` +
+            `declared for this pair; keep one of them`,
+    );
+    bySource.set(source, edge);
+    this.edgesByDestination.set(destination, bySource);
+    this.entry(destination).putSources(this.sortedEdges(destination).map(toSource));
+    return this;
+  }
+
+  private sortedEdges(destination: string): IntentionEdge[] {
+    const bySource = this.edgesByDestination.get(destination) ?? new Map();
+    return [...bySource.keys()].sort().map((s) => bySource.get(s)!);
+  }
+
+  private entry(destination: string): ConfigEntryServiceIntentions {
+    let entry = this.entries.get(destination);
+    if (!entry) {
+      // The destination name is the construct id: renaming a service replaces only its own entry.
+      entry = new ConfigEntryServiceIntentions(this, destination === WILDCARD ? "AnyDestination" : destination, {
+        name: destination,
+        sources: [],
+        dependsOn: this.dependsOn,
+      });
+      this.entries.set(destination, entry);
+    }
+    return entry;
+  }
+}
+
+function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
+  const { description } = edge;
+  if (!edge.permissions) return { name: edge.source, action: edge.action, description };
+  return {
+    name: edge.source,
+    description,
+    permissions: edge.permissions.map((p) => ({
+      action: p.action ?? IntentionAction.ALLOW,
+      http: [{ pathPrefix: p.pathPrefix, methods: p.methods }],
+    })),
+  };
+}

@@ -1,0 +1,103 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
+import { ConfigEntryServiceDefaults } from "@cdktf/provider-consul/lib/config-entry-service-defaults";
+import { check, show } from "../core/errors";
+import { checkServiceName } from "../core/names";
+
+/** The protocol Envoy proxies a service with; L7 intentions and routing need `http`, `http2` or `grpc`. */
+export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
+
+const PROTOCOLS: readonly ServiceProtocol[] = ["tcp", "http", "http2", "grpc"];
+
+/** Props for {@link MeshDefaults}. */
+export interface MeshDefaultsProps {
+  /**
+   * Mesh-wide default protocol (`proxy-defaults` `global`, `Config.protocol`).
+   * @default "tcp"
+   */
+  readonly protocol?: ServiceProtocol;
+  /**
+   * Let transparent proxies dial only mesh destinations (`mesh` entry,
+   * `TransparentProxy.MeshDestinationsOnly`), so a compromised workload cannot bypass intentions
+   * by calling addresses outside the mesh.
+   * @default true
+   */
+  readonly meshDestinationsOnly?: boolean;
+  /**
+   * Resources that must exist first (e.g. the Consul agent job).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Mesh-wide Consul configuration entries: `proxy-defaults` (global protocol), `mesh` (transparent
+ * proxy egress) and one `service-defaults` per service whose protocol differs from the default.
+ */
+export class MeshDefaults extends Construct {
+  /** The mesh-wide default protocol. */
+  public readonly protocol: ServiceProtocol;
+  /** The `proxy-defaults` entry. */
+  public readonly proxyDefaults: ConfigEntry;
+  /** The `mesh` entry. */
+  public readonly mesh: ConfigEntry;
+  private readonly serviceDefaults = new Map<string, ConfigEntryServiceDefaults>();
+  private readonly dependsOn: ITerraformDependable[];
+
+  public constructor(scope: Construct, id: string, props: MeshDefaultsProps = {}) {
+    super(scope, id);
+    this.protocol = props.protocol ?? "tcp";
+    this.checkProtocol("protocol", this.protocol);
+    this.dependsOn = props.dependsOn ?? [];
+    this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
+      kind: "proxy-defaults",
+      name: "global",
+      configJson: JSON.stringify({ Config: { protocol: this.protocol } }),
+      dependsOn: this.dependsOn,
+    });
+    this.mesh = new ConfigEntry(this, "Mesh", {
+      kind: "mesh",
+      name: "mesh",
+      configJson: JSON.stringify({
+        TransparentProxy: { MeshDestinationsOnly: props.meshDestinationsOnly ?? true },
+      }),
+      dependsOn: this.dependsOn,
+    });
+  }
+
+  /** Sets a service's protocol (`service-defaults`); a no-op when it equals the mesh default. */
+  public setServiceProtocol(service: string, protocol: ServiceProtocol): ConfigEntryServiceDefaults | undefined {
+    checkServiceName(this, "service", service);
+    this.checkProtocol(`protocol of ${service}`, protocol);
+    const existing = this.serviceDefaults.get(service);
+    check(
+      this,
+      !existing || existing.protocol === protocol,
+      `service ${show(service)} is set to protocol ${show(existing?.protocol)} and ${show(protocol)}; ` +
+        `a service has one protocol, so declare it once`,
+    );
+    if (existing || protocol === this.protocol) return existing;
+    const entry = new ConfigEntryServiceDefaults(this, service, {
+      name: service,
+      protocol,
+      expose: [],
+      dependsOn: [this.proxyDefaults],
+    });
+    this.serviceDefaults.set(service, entry);
+    return entry;
+  }
+
+  /** The effective protocol of a service. */
+  public protocolOf(service: string): ServiceProtocol {
+    return (this.serviceDefaults.get(service)?.protocol as ServiceProtocol | undefined) ?? this.protocol;
+  }
+
+  private checkProtocol(field: string, value: string): void {
+    check(
+      this,
+      (PROTOCOLS as readonly string[]).includes(value),
+      `${field} ${show(value)} is not a Consul protocol; use one of ${PROTOCOLS.join(", ")}`,
+    );
+  }
+}

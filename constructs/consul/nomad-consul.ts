@@ -1,0 +1,91 @@
+import { Construct } from "constructs";
+import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
+import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
+import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
+import { AclRole } from "@cdktf/provider-consul/lib/acl-role";
+import { checkUrl } from "../core/names";
+
+/** Props for {@link NomadConsulIntegration}. */
+export interface NomadConsulIntegrationProps {
+  /** Nomad's HTTP address as the Consul servers reach it; its JWKS is at `/.well-known/jwks.json`. */
+  readonly nomadAddress: string;
+  /**
+   * Name of the Consul auth method (Nomad's `consul.service_auth_method`/`task_auth_method`).
+   * @default "nomad-workloads"
+   */
+  readonly authMethodName?: string;
+  /**
+   * Audience Nomad puts in workload identities for Consul (`consul.service_identity.aud`).
+   * @default "consul.io"
+   */
+  readonly audience?: string;
+  /**
+   * Maximum lifetime of the Consul tokens the auth method issues.
+   * @default "1h"
+   */
+  readonly maxTokenTtl?: string;
+}
+
+/**
+ * Consul ACL access for Nomad workloads through workload identity, as `nomad setup consul` creates
+ * it: a JWT auth method trusting Nomad's JWKS, a binding rule turning each Nomad service identity into
+ * a Consul service identity (`nomad_service`), and one binding tasks to a read-only `nomad-tasks`
+ * role (templates reading the catalog and KV). This replaces Consul tokens in job files.
+ *
+ * Needs Consul ACLs enabled: the ACL endpoints reject every call otherwise.
+ */
+export class NomadConsulIntegration extends Construct {
+  /** The JWT auth method. */
+  public readonly authMethod: AclAuthMethod;
+  /** The role tasks get. */
+  public readonly taskRole: AclRole;
+
+  public constructor(scope: Construct, id: string, props: NomadConsulIntegrationProps) {
+    super(scope, id);
+    checkUrl(this, "nomadAddress", props.nomadAddress);
+    const name = props.authMethodName ?? "nomad-workloads";
+    this.authMethod = new AclAuthMethod(this, "AuthMethod", {
+      name,
+      type: "jwt",
+      displayName: "Nomad workload identities",
+      maxTokenTtl: props.maxTokenTtl ?? "1h",
+      tokenLocality: "local",
+      configJson: JSON.stringify({
+        JWKSURL: `${props.nomadAddress.replace(/\/+$/, "")}/.well-known/jwks.json`,
+        JWTSupportedAlgs: ["RS256"],
+        BoundAudiences: [props.audience ?? "consul.io"],
+        ClaimMappings: {
+          nomad_namespace: "nomad_namespace",
+          nomad_job_id: "nomad_job_id",
+          nomad_task: "nomad_task",
+          nomad_service: "nomad_service",
+        },
+      }),
+    });
+    new AclBindingRule(this, "ServiceRule", {
+      authMethod: this.authMethod.name,
+      description: "Nomad services get the Consul service identity of their name",
+      bindType: "service",
+      // "$${" is Terraform's escape for a literal "${": Consul, not Terraform, fills the variable.
+      bindName: "$${value.nomad_service}",
+      selector: '"nomad_service" in value',
+    });
+    const taskPolicy = new AclPolicy(this, "TaskPolicy", {
+      name: "nomad-tasks",
+      description: "Nomad tasks: read the catalog and KV for templates",
+      rules: 'key_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
+    });
+    this.taskRole = new AclRole(this, "TaskRole", {
+      name: "nomad-tasks",
+      description: "Role of Nomad tasks logging in with workload identity",
+      policies: [taskPolicy.id],
+    });
+    new AclBindingRule(this, "TaskRule", {
+      authMethod: this.authMethod.name,
+      description: "Nomad tasks get the nomad-tasks role",
+      bindType: "role",
+      bindName: this.taskRole.name,
+      selector: '"nomad_service" not in value',
+    });
+  }
+}

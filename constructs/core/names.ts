@@ -1,0 +1,46 @@
+import { IConstruct } from "constructs";
+import { check, show } from "./errors";
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+/**
+ * Checks a Consul service or Nomad job name: a lowercase DNS label (RFC 1123), since Consul serves it
+ * as `<name>.service.consul` and `<name>.virtual.consul`.
+ */
+export function checkServiceName(scope: IConstruct, field: string, value: string): void {
+  check(
+    scope,
+    DNS_LABEL.test(value),
+    `${field} ${show(value)} is not a valid service name; use 1-63 lowercase letters, digits and "-", ` +
+      `starting and ending with a letter or digit`,
+  );
+}
+
+/** Checks a Vault path (mount or policy path segment): no leading or trailing "/", no empty segment. */
+export function checkVaultPath(scope: IConstruct, field: string, value: string): void {
+  const trimmed = value.replace(/^\/+|\/+$/g, "");
+  check(
+    scope,
+    VAULT_PATH.test(value),
+    `${field} ${show(value)} is not a valid Vault path; use segments of letters, digits, "_", "-" or "." ` +
+      `joined by "/" without leading or trailing "/"` +
+      (trimmed && VAULT_PATH.test(trimmed) ? ` such as ${show(trimmed)}` : ""),
+  );
+}
+
+/** Checks a non-empty string field, such as an address. */
+export function checkNonEmpty(scope: IConstruct, field: string, value: string | undefined, fix: string): void {
+  check(scope, typeof value === "string" && value.trim() !== "", `${field} ${show(value ?? "")} is empty; ${fix}`);
+}
+
+/** Checks an http(s) URL field such as a Vault or Consul address. */
+export function checkUrl(scope: IConstruct, field: string, value: string): void {
+  let ok = false;
+  try {
+    ok = ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    ok = false;
+  }
+  check(scope, ok, `${field} ${show(value)} is not an http(s) URL; use a form such as "https://vault.example:8200"`);
+}

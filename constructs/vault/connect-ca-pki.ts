@@ -1,0 +1,209 @@
+import { Construct } from "constructs";
+import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { Policy } from "@cdktf/provider-vault/lib/policy";
+import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
+import { check, show } from "../core/errors";
+import { checkNotLonger, durationSeconds } from "../core/duration";
+import { checkServiceName, checkVaultPath } from "../core/names";
+import { PolicyDocument } from "./policy-document";
+import { lazyPolicy } from "./lazy-policy";
+
+/** Who creates and owns the Connect CA's `pki` mounts. */
+export enum PkiMountOwnership {
+  /**
+   * Terraform creates both mounts and the root certificate (key kept inside Vault); Consul may only
+   * read the root, sign its intermediate and tune the intermediate mount ("Vault-managed PKI paths").
+   */
+  TERRAFORM = "terraform",
+  /** Consul mounts, generates and tunes both paths itself ("Consul-managed PKI paths"). */
+  CONSUL = "consul",
+}
+
+/** Props for {@link ConnectCaPki}. */
+export interface ConnectCaPkiProps {
+  /** The Consul datacenter the CA serves; prefixes the default mount paths and policy name. */
+  readonly datacenter: string;
+  /**
+   * Vault path of the root CA mount.
+   * @default "<datacenter>/connect_root"
+   */
+  readonly rootPath?: string;
+  /**
+   * Vault path of the intermediate CA mount.
+   * @default "<datacenter>/connect_intermediate"
+   */
+  readonly intermediatePath?: string;
+  /**
+   * Who owns the mounts.
+   * @default PkiMountOwnership.TERRAFORM
+   */
+  readonly ownership?: PkiMountOwnership;
+  /**
+   * Lifetime of the root certificate; also the root mount's max lease TTL.
+   * @default "87600h"
+   */
+  readonly rootCertTtl?: string;
+  /**
+   * Lifetime of the intermediate certificate Consul signs; also the intermediate mount's max lease TTL.
+   * @default "8760h"
+   */
+  readonly intermediateCertTtl?: string;
+  /**
+   * Lifetime of the leaf certificates Consul issues to services.
+   * @default "72h"
+   */
+  readonly leafCertTtl?: string;
+  /**
+   * Common name of the root certificate (Terraform ownership only).
+   * @default "<datacenter> Connect Root CA"
+   */
+  readonly rootCommonName?: string;
+  /**
+   * Name of the Vault policy Consul's CA provider uses.
+   * @default "<datacenter>-consul-connect-ca"
+   */
+  readonly policyName?: string;
+  /**
+   * Protect the mounts and root certificate with `prevent_destroy`: destroying them revokes every
+   * certificate in the mesh.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+const DEFAULT_TTLS = { root: "87600h", intermediate: "8760h", leaf: "72h" };
+
+/**
+ * Vault PKI for the Consul Connect CA: the root and intermediate `pki` mounts and the least-privilege
+ * policy Consul's Vault CA provider needs.
+ *
+ * The policy follows Consul's Vault CA provider documentation ("Vault ACL policies", Vault-managed and
+ * Consul-managed PKI paths, https://developer.hashicorp.com/consul/docs/connect/ca/vault) and the
+ * policy in the meshstack seed write-up (`consul1/connect_root`, `consul1/connect_intermediate`).
+ * With Terraform ownership, Consul still tunes the intermediate mount (consul#14516), so the mount
+ * ignores changes to its lease TTLs and sets them to what Consul writes.
+ */
+export class ConnectCaPki extends Construct {
+  /** Path of the root CA mount. */
+  public readonly rootPath: string;
+  /** Path of the intermediate CA mount. */
+  public readonly intermediatePath: string;
+  /** Who owns the mounts. */
+  public readonly ownership: PkiMountOwnership;
+  /** Root certificate lifetime. */
+  public readonly rootCertTtl: string;
+  /** Intermediate certificate lifetime. */
+  public readonly intermediateCertTtl: string;
+  /** Leaf certificate lifetime. */
+  public readonly leafCertTtl: string;
+  /** The policy Consul's CA provider uses; its `name` is a Terraform reference. */
+  public readonly policy: Policy;
+  /** The policy's rules; `addRule` widens it (rarely needed). */
+  public readonly policyDocument: PolicyDocument;
+  /** The root mount, when Terraform owns it. */
+  public readonly rootMount?: Mount;
+  /** The intermediate mount, when Terraform owns it. */
+  public readonly intermediateMount?: Mount;
+  /** The root certificate, when Terraform owns the mounts. */
+  public readonly rootCertificate?: PkiSecretBackendRootCert;
+
+  public constructor(scope: Construct, id: string, props: ConnectCaPkiProps) {
+    super(scope, id);
+    checkServiceName(this, "datacenter", props.datacenter);
+    this.rootPath = props.rootPath ?? `${props.datacenter}/connect_root`;
+    this.intermediatePath = props.intermediatePath ?? `${props.datacenter}/connect_intermediate`;
+    this.ownership = props.ownership ?? PkiMountOwnership.TERRAFORM;
+    this.rootCertTtl = props.rootCertTtl ?? DEFAULT_TTLS.root;
+    this.intermediateCertTtl = props.intermediateCertTtl ?? DEFAULT_TTLS.intermediate;
+    this.leafCertTtl = props.leafCertTtl ?? DEFAULT_TTLS.leaf;
+    this.validate(props);
+
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    this.policyDocument = new PolicyDocument(
+      this.ownership === PkiMountOwnership.TERRAFORM ? this.vaultManagedRules() : this.consulManagedRules(),
+    );
+    this.policy = lazyPolicy(
+      this,
+      "Policy",
+      props.policyName ?? `${props.datacenter}-consul-connect-ca`,
+      this.policyDocument,
+    );
+
+    if (this.ownership === PkiMountOwnership.TERRAFORM) {
+      this.rootMount = new Mount(this, "RootMount", {
+        path: this.rootPath,
+        type: "pki",
+        description: `Consul Connect root CA for ${props.datacenter}`,
+        maxLeaseTtlSeconds: durationSeconds(this, "rootCertTtl", this.rootCertTtl),
+        lifecycle,
+      });
+      this.rootCertificate = new PkiSecretBackendRootCert(this, "RootCertificate", {
+        backend: this.rootMount.path,
+        type: "internal",
+        commonName: props.rootCommonName ?? `${props.datacenter} Connect Root CA`,
+        ttl: String(durationSeconds(this, "rootCertTtl", this.rootCertTtl)),
+        keyType: "ec",
+        keyBits: 256,
+        lifecycle,
+      });
+      this.intermediateMount = new Mount(this, "IntermediateMount", {
+        path: this.intermediatePath,
+        type: "pki",
+        description: `Consul Connect intermediate CA for ${props.datacenter}`,
+        maxLeaseTtlSeconds: durationSeconds(this, "intermediateCertTtl", this.intermediateCertTtl),
+        lifecycle: { ...lifecycle, ignoreChanges: ["default_lease_ttl_seconds", "max_lease_ttl_seconds"] },
+      });
+    }
+  }
+
+  /** Consul may read the root and sign with it, and manage the intermediate it owns. */
+  private vaultManagedRules() {
+    const { rootPath: root, intermediatePath: inter } = this;
+    return [
+      { path: `sys/mounts/${root}`, capabilities: ["read"], comment: "Consul checks the root mount exists" },
+      { path: `sys/mounts/${inter}`, capabilities: ["read"] },
+      { path: `sys/mounts/${inter}/tune`, capabilities: ["update"], comment: "Consul 1.11+ tunes the intermediate mount" },
+      { path: `${root}/`, capabilities: ["read"] },
+      { path: `${root}/root/sign-intermediate`, capabilities: ["update"] },
+      { path: `${inter}/*`, capabilities: ["create", "read", "update", "delete", "list"] },
+      ...tokenSelfRules,
+    ] as const;
+  }
+
+  /** Consul creates, tunes and writes both mounts. */
+  private consulManagedRules() {
+    const { rootPath: root, intermediatePath: inter } = this;
+    const manage = ["create", "read", "update", "delete", "list"] as const;
+    return [
+      { path: "sys/mounts", capabilities: ["read"], comment: "Consul lists mounts to find its paths" },
+      { path: `sys/mounts/${root}`, capabilities: manage },
+      { path: `sys/mounts/${inter}`, capabilities: manage },
+      { path: `sys/mounts/${inter}/tune`, capabilities: ["update"] },
+      { path: `${root}/*`, capabilities: manage },
+      { path: `${inter}/*`, capabilities: manage },
+      ...tokenSelfRules,
+    ] as const;
+  }
+
+  private validate(props: ConnectCaPkiProps): void {
+    checkVaultPath(this, "rootPath", this.rootPath);
+    checkVaultPath(this, "intermediatePath", this.intermediatePath);
+    const nested = (a: string, b: string) => a === b || b.startsWith(`${a}/`);
+    check(
+      this,
+      !nested(this.rootPath, this.intermediatePath) && !nested(this.intermediatePath, this.rootPath),
+      `rootPath ${show(this.rootPath)} and intermediatePath ${show(this.intermediatePath)} overlap; ` +
+        `Vault mounts cannot share or nest paths, so use siblings such as "${props.datacenter}/connect_root" ` +
+        `and "${props.datacenter}/connect_intermediate"`,
+    );
+    const ttl = (field: string, value: string) => ({ field, value });
+    checkNotLonger(this, ttl("leafCertTtl", this.leafCertTtl), ttl("intermediateCertTtl", this.intermediateCertTtl));
+    checkNotLonger(this, ttl("intermediateCertTtl", this.intermediateCertTtl), ttl("rootCertTtl", this.rootCertTtl));
+  }
+}
+
+/** Every Consul CA token renews and looks itself up (consul#23726: an expired token stops rotation). */
+const tokenSelfRules = [
+  { path: "auth/token/renew-self", capabilities: ["update"], comment: "Consul renews its own token" },
+  { path: "auth/token/lookup-self", capabilities: ["read"] },
+] as const;
