@@ -49,7 +49,11 @@ export class ConnectCa extends Construct {
         IntermediateCertTTL: pki.intermediateCertTtl,
         RootCertTTL: pki.rootCertTtl,
       }),
-      dependsOn: [...(pki.rootCertificate ? [pki.rootCertificate] : []), pki.policy, ...(props.dependsOn ?? [])],
+      dependsOn: [
+        ...(pki.rootCertificate ? [pki.rootCertificate] : []),
+        pki.policy,
+        ...(props.dependsOn ?? []),
+      ],
     });
   }
 }

@@ -92,13 +92,13 @@ const WILDCARD = "*";
 export class Intentions extends Construct {
   private readonly edgesByDestination = new Map<string, Map<string, IntentionEdge>>();
   private readonly entries = new Map<string, ConfigEntryServiceIntentions>();
-  private readonly dependsOn: ITerraformDependable[];
+  private readonly dependsOn?: ITerraformDependable[];
   /** The default-deny entry, unless disabled. */
   public readonly defaultDeny?: ConfigEntryServiceIntentions;
 
   public constructor(scope: Construct, id: string, props: IntentionsProps = {}) {
     super(scope, id);
-    this.dependsOn = props.dependsOn ?? [];
+    this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     if (props.defaultDeny ?? true) {
       this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
         name: WILDCARD,
@@ -146,8 +146,14 @@ export class Intentions extends Construct {
 
   private add(declared: Omit<IntentionEdge, "description"> & { description?: string }): this {
     const { source, destination, action } = declared;
-    const edge = { ...declared, description: declared.description ?? `meshstack: ${source} -> ${destination}` };
-    for (const [field, name] of [["source", source], ["destination", destination]] as const) {
+    const edge = {
+      ...declared,
+      description: declared.description ?? `meshstack: ${source} -> ${destination}`,
+    };
+    for (const [field, name] of [
+      ["source", source],
+      ["destination", destination],
+    ] as const) {
       if (name !== WILDCARD) checkServiceName(this, field, name);
     }
     check(
@@ -185,11 +191,15 @@ export class Intentions extends Construct {
     let entry = this.entries.get(destination);
     if (!entry) {
       // The destination name is the construct id: renaming a service replaces only its own entry.
-      entry = new ConfigEntryServiceIntentions(this, destination === WILDCARD ? "AnyDestination" : destination, {
-        name: destination,
-        sources: [],
-        dependsOn: this.dependsOn,
-      });
+      entry = new ConfigEntryServiceIntentions(
+        this,
+        destination === WILDCARD ? "AnyDestination" : destination,
+        {
+          name: destination,
+          sources: [],
+          dependsOn: this.dependsOn,
+        },
+      );
       this.entries.set(destination, entry);
     }
     return entry;

@@ -42,14 +42,17 @@ export class MeshDefaults extends Construct {
   public readonly proxyDefaults: ConfigEntry;
   /** The `mesh` entry. */
   public readonly mesh: ConfigEntry;
-  private readonly serviceDefaults = new Map<string, ConfigEntryServiceDefaults>();
-  private readonly dependsOn: ITerraformDependable[];
+  private readonly serviceDefaults = new Map<
+    string,
+    { protocol: ServiceProtocol; entry?: ConfigEntryServiceDefaults }
+  >();
+  private readonly dependsOn?: ITerraformDependable[];
 
   public constructor(scope: Construct, id: string, props: MeshDefaultsProps = {}) {
     super(scope, id);
     this.protocol = props.protocol ?? "tcp";
     this.checkProtocol("protocol", this.protocol);
-    this.dependsOn = props.dependsOn ?? [];
+    this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
       kind: "proxy-defaults",
       name: "global",
@@ -67,7 +70,10 @@ export class MeshDefaults extends Construct {
   }
 
   /** Sets a service's protocol (`service-defaults`); a no-op when it equals the mesh default. */
-  public setServiceProtocol(service: string, protocol: ServiceProtocol): ConfigEntryServiceDefaults | undefined {
+  public setServiceProtocol(
+    service: string,
+    protocol: ServiceProtocol,
+  ): ConfigEntryServiceDefaults | undefined {
     checkServiceName(this, "service", service);
     this.checkProtocol(`protocol of ${service}`, protocol);
     const existing = this.serviceDefaults.get(service);
@@ -77,20 +83,23 @@ export class MeshDefaults extends Construct {
       `service ${show(service)} is set to protocol ${show(existing?.protocol)} and ${show(protocol)}; ` +
         `a service has one protocol, so declare it once`,
     );
-    if (existing || protocol === this.protocol) return existing;
-    const entry = new ConfigEntryServiceDefaults(this, service, {
-      name: service,
-      protocol,
-      expose: [],
-      dependsOn: [this.proxyDefaults],
-    });
-    this.serviceDefaults.set(service, entry);
+    if (existing) return existing.entry;
+    const entry =
+      protocol === this.protocol
+        ? undefined
+        : new ConfigEntryServiceDefaults(this, service, {
+            name: service,
+            protocol,
+            expose: [],
+            dependsOn: [this.proxyDefaults],
+          });
+    this.serviceDefaults.set(service, { protocol, entry });
     return entry;
   }
 
   /** The effective protocol of a service. */
   public protocolOf(service: string): ServiceProtocol {
-    return (this.serviceDefaults.get(service)?.protocol as ServiceProtocol | undefined) ?? this.protocol;
+    return this.serviceDefaults.get(service)?.protocol ?? this.protocol;
   }
 
   private checkProtocol(field: string, value: string): void {

@@ -15,7 +15,8 @@ export function durationSeconds(scope: IConstruct, field: string, value: string)
     `${field} ${show(value)} is not a duration; use hours, minutes and seconds such as "8760h" or "72h"`,
   );
   let seconds = 0;
-  for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g)) seconds += Number(amount) * UNIT_SECONDS[unit];
+  for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g))
+    seconds += Number(amount) * UNIT_SECONDS[unit];
   check(scope, seconds > 0, `${field} ${show(value)} must be longer than zero; use a value such as "72h"`);
   return seconds;
 }
@@ -28,7 +29,8 @@ export function checkNotLonger(
 ): void {
   check(
     scope,
-    durationSeconds(scope, shorter.field, shorter.value) <= durationSeconds(scope, longer.field, longer.value),
+    durationSeconds(scope, shorter.field, shorter.value) <=
+      durationSeconds(scope, longer.field, longer.value),
     `${shorter.field} ${show(shorter.value)} is longer than ${longer.field} ${show(longer.value)}; ` +
       `a certificate cannot outlive its issuer, so shorten ${shorter.field} or lengthen ${longer.field}`,
   );

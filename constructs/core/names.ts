@@ -30,8 +30,17 @@ export function checkVaultPath(scope: IConstruct, field: string, value: string):
 }
 
 /** Checks a non-empty string field, such as an address. */
-export function checkNonEmpty(scope: IConstruct, field: string, value: string | undefined, fix: string): void {
-  check(scope, typeof value === "string" && value.trim() !== "", `${field} ${show(value ?? "")} is empty; ${fix}`);
+export function checkNonEmpty(
+  scope: IConstruct,
+  field: string,
+  value: string | undefined,
+  fix: string,
+): void {
+  check(
+    scope,
+    typeof value === "string" && value.trim() !== "",
+    `${field} ${show(value ?? "")} is empty; ${fix}`,
+  );
 }
 
 /** Checks an http(s) URL field such as a Vault or Consul address. */
@@ -42,5 +51,9 @@ export function checkUrl(scope: IConstruct, field: string, value: string): void 
   } catch {
     ok = false;
   }
-  check(scope, ok, `${field} ${show(value)} is not an http(s) URL; use a form such as "https://vault.example:8200"`);
+  check(
+    scope,
+    ok,
+    `${field} ${show(value)} is not an http(s) URL; use a form such as "https://vault.example:8200"`,
+  );
 }

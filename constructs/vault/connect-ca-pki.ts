@@ -162,7 +162,11 @@ export class ConnectCaPki extends Construct {
     return [
       { path: `sys/mounts/${root}`, capabilities: ["read"], comment: "Consul checks the root mount exists" },
       { path: `sys/mounts/${inter}`, capabilities: ["read"] },
-      { path: `sys/mounts/${inter}/tune`, capabilities: ["update"], comment: "Consul 1.11+ tunes the intermediate mount" },
+      {
+        path: `sys/mounts/${inter}/tune`,
+        capabilities: ["update"],
+        comment: "Consul 1.11+ tunes the intermediate mount",
+      },
       { path: `${root}/`, capabilities: ["read"] },
       { path: `${root}/root/sign-intermediate`, capabilities: ["update"] },
       { path: `${inter}/*`, capabilities: ["create", "read", "update", "delete", "list"] },
@@ -197,8 +201,16 @@ export class ConnectCaPki extends Construct {
         `and "${props.datacenter}/connect_intermediate"`,
     );
     const ttl = (field: string, value: string) => ({ field, value });
-    checkNotLonger(this, ttl("leafCertTtl", this.leafCertTtl), ttl("intermediateCertTtl", this.intermediateCertTtl));
-    checkNotLonger(this, ttl("intermediateCertTtl", this.intermediateCertTtl), ttl("rootCertTtl", this.rootCertTtl));
+    checkNotLonger(
+      this,
+      ttl("leafCertTtl", this.leafCertTtl),
+      ttl("intermediateCertTtl", this.intermediateCertTtl),
+    );
+    checkNotLonger(
+      this,
+      ttl("intermediateCertTtl", this.intermediateCertTtl),
+      ttl("rootCertTtl", this.rootCertTtl),
+    );
   }
 }
 

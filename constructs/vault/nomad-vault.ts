@@ -85,7 +85,11 @@ export class NomadVaultIntegration extends Construct {
     super(scope, id);
     this.mode = props.mode ?? NomadVaultMode.WORKLOAD_IDENTITY;
     checkUrl(this, "nomadAddress", props.nomadAddress);
-    if (this.mode === NomadVaultMode.LEGACY_TOKEN_ROLE && props.nomadVersion && atLeast(props.nomadVersion, 1, 10)) {
+    if (
+      this.mode === NomadVaultMode.LEGACY_TOKEN_ROLE &&
+      props.nomadVersion &&
+      atLeast(props.nomadVersion, 1, 10)
+    ) {
       Annotations.of(this).addWarning(
         `mode "legacy-token-role" with nomadVersion ${show(props.nomadVersion)}: Nomad 1.10 removed the ` +
           `token-based Vault workflow; use NomadVaultMode.WORKLOAD_IDENTITY`,
@@ -118,7 +122,8 @@ export class NomadVaultIntegration extends Construct {
       jwtSupportedAlgs: ["RS256", "EdDSA"],
       defaultRole: roleName,
     });
-    const meta = (claim: string) => `{{identity.entity.aliases.${this.authBackend!.accessor}.metadata.${claim}}}`;
+    const meta = (claim: string) =>
+      `{{identity.entity.aliases.${this.authBackend!.accessor}.metadata.${claim}}}`;
     const jobPath = `${meta("nomad_namespace")}/${meta("nomad_job_id")}`;
     this.document = new PolicyDocument([
       { path: `${kv}/data/${jobPath}/*`, capabilities: ["read"], comment: "each job reads its own secrets" },
@@ -135,7 +140,11 @@ export class NomadVaultIntegration extends Construct {
       boundAudiences: [props.audience ?? "vault.io"],
       userClaim: "/nomad_job_id",
       userClaimJsonPointer: true,
-      claimMappings: { nomad_namespace: "nomad_namespace", nomad_job_id: "nomad_job_id", nomad_task: "nomad_task" },
+      claimMappings: {
+        nomad_namespace: "nomad_namespace",
+        nomad_job_id: "nomad_job_id",
+        nomad_task: "nomad_task",
+      },
       tokenType: "service",
       tokenPolicies: [this.policy.name],
       tokenPeriod: durationSeconds(this, "tokenPeriod", tokenPeriod),
@@ -165,11 +174,27 @@ function atLeast(version: string, major: number, minor: number): boolean {
 
 /** The Nomad server policy for the legacy token role, exactly as in Nomad's guide and the seed. */
 const nomadServerRules: PolicyRule[] = [
-  { path: "auth/token/create/nomad-cluster", capabilities: ["update"], comment: "create tokens under the nomad-cluster role" },
-  { path: "auth/token/roles/nomad-cluster", capabilities: ["read"], comment: "look up the nomad-cluster role" },
+  {
+    path: "auth/token/create/nomad-cluster",
+    capabilities: ["update"],
+    comment: "create tokens under the nomad-cluster role",
+  },
+  {
+    path: "auth/token/roles/nomad-cluster",
+    capabilities: ["read"],
+    comment: "look up the nomad-cluster role",
+  },
   { path: "auth/token/lookup-self", capabilities: ["read"], comment: "validate Nomad's own token" },
-  { path: "auth/token/lookup", capabilities: ["update"], comment: "look up incoming tokens (allow_unauthenticated = false)" },
+  {
+    path: "auth/token/lookup",
+    capabilities: ["update"],
+    comment: "look up incoming tokens (allow_unauthenticated = false)",
+  },
   { path: "auth/token/revoke-accessor", capabilities: ["update"], comment: "revoke tokens of dead tasks" },
-  { path: "sys/capabilities-self", capabilities: ["update"], comment: "check the token's capabilities at start-up" },
+  {
+    path: "sys/capabilities-self",
+    capabilities: ["update"],
+    comment: "check the token's capabilities at start-up",
+  },
   { path: "auth/token/renew-self", capabilities: ["update"], comment: "renew Nomad's own token" },
 ];

@@ -1,0 +1,126 @@
+import { PkiMountOwnership } from "../constructs/vault/connect-ca-pki";
+import { NomadVaultMode } from "../constructs/vault/nomad-vault";
+
+/** Where an environment keeps its Terraform state. */
+export type BackendConfig =
+  | {
+      /** Local file, relative to the project root. */
+      readonly type: "local";
+      /** @default "terraform.<environment>.tfstate" */
+      readonly path?: string;
+    }
+  | {
+      /** Consul KV, with session locking. */
+      readonly type: "consul";
+      /** Consul address (host:port) holding the state. */
+      readonly address: string;
+      /** KV path of the state. */
+      readonly path: string;
+      /** @default "https" */
+      readonly scheme?: string;
+    }
+  | {
+      /** S3 with DynamoDB or S3-native locking. */
+      readonly type: "s3";
+      readonly bucket: string;
+      readonly key: string;
+      readonly region: string;
+      /** @default - S3 lock file (`use_lockfile`) */
+      readonly dynamodbTable?: string;
+    }
+  | {
+      /** HCP Terraform / Terraform Enterprise workspace. */
+      readonly type: "cloud";
+      readonly organization: string;
+      readonly workspace: string;
+      /** @default "app.terraform.io" */
+      readonly hostname?: string;
+    };
+
+/** The task driver family workloads run with. */
+export type WorkloadDriver = "docker" | "raw_exec";
+
+/**
+ * Settings of one deployment environment. Addresses only: credentials come from the environment
+ * (`VAULT_TOKEN`, `CONSUL_HTTP_TOKEN`, `NOMAD_TOKEN`), never from committed files.
+ */
+export interface EnvironmentConfig {
+  /** Environment name; also the stack name (`cdktf deploy <name>`). */
+  readonly name: string;
+  /** Consul and Nomad datacenter. */
+  readonly datacenter: string;
+  /** Vault settings. */
+  readonly vault: {
+    /** Vault API address Terraform uses. */
+    readonly address: string;
+    /** @default - `address`: Vault as the Consul servers reach it */
+    readonly addressFromConsul?: string;
+  };
+  /** Consul settings. */
+  readonly consul: {
+    /** Consul HTTP API address Terraform uses (URL). */
+    readonly address: string;
+    /**
+     * Consul ACLs are enabled; adds the Nomad workload-identity auth method.
+     * @default true
+     */
+    readonly aclsEnabled?: boolean;
+    /**
+     * Run the Consul agent as a Nomad system job from this stack. Off where Consul runs outside Nomad
+     * (the local dev cluster starts a Consul dev agent, because Nomad's Connect needs Consul first).
+     * @default true
+     */
+    readonly agentJob?: boolean;
+    /**
+     * Consul servers the agent job joins.
+     * @default []
+     */
+    readonly retryJoin?: string[];
+  };
+  /** Nomad settings. */
+  readonly nomad: {
+    /** Nomad HTTP API address Terraform uses. */
+    readonly address: string;
+    /** @default - `address`: Nomad as Vault and Consul reach it (for JWKS) */
+    readonly addressFromServers?: string;
+    /** @default "1.11.3" */
+    readonly version?: string;
+    /** @default NomadVaultMode.WORKLOAD_IDENTITY */
+    readonly vaultMode?: NomadVaultMode;
+    /** @default "default" */
+    readonly namespace?: string;
+  };
+  /** Connect CA settings. */
+  readonly pki?: {
+    /** @default PkiMountOwnership.TERRAFORM */
+    readonly ownership?: PkiMountOwnership;
+    /** @default "87600h" */
+    readonly rootCertTtl?: string;
+    /** @default "8760h" */
+    readonly intermediateCertTtl?: string;
+    /** @default "72h" */
+    readonly leafCertTtl?: string;
+  };
+  /** Workload settings. */
+  readonly workloads?: {
+    /** @default "docker" */
+    readonly driver?: WorkloadDriver;
+    /**
+     * Envoy binary for sidecars run with raw_exec (local cluster only), as the Nomad client sees it.
+     * @default - Nomad's default Envoy image
+     */
+    readonly envoyCommand?: string;
+    /**
+     * Deploy the countdash demo, so a fresh environment shows a working mesh.
+     * @default false
+     */
+    readonly demo?: boolean;
+  };
+  /** @default { type: "local" } */
+  readonly backend?: BackendConfig;
+  /**
+   * Protect PKI mounts, root certificate and default-deny intention with `prevent_destroy`.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}

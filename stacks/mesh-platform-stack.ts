@@ -1,0 +1,110 @@
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
+import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
+import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { checkServiceName, checkUrl } from "../constructs/core/names";
+import { check, show } from "../constructs/core/errors";
+import { ConnectCa } from "../constructs/consul/connect-ca";
+import { Intentions } from "../constructs/consul/intentions";
+import { MeshDefaults } from "../constructs/consul/mesh-defaults";
+import { NomadConsulIntegration } from "../constructs/consul/nomad-consul";
+import { ConnectCaPki } from "../constructs/vault/connect-ca-pki";
+import { ConsulCaToken } from "../constructs/vault/consul-ca-token";
+import { NomadVaultIntegration } from "../constructs/vault/nomad-vault";
+import { EnvironmentConfig } from "../environments/types";
+import { configureBackend } from "./backend";
+
+/** Props for {@link MeshPlatformStack}. */
+export interface MeshPlatformStackProps {
+  /** The environment to deploy; validated at construction. */
+  readonly environment: EnvironmentConfig;
+}
+
+/**
+ * The whole mesh control plane for one environment, in dependency order: Vault PKI and policies →
+ * Vault/Consul access for Nomad → Consul agent job → Connect CA → mesh defaults and intentions →
+ * Traefik ingress and mesh workloads. Ordering comes from real references or explicit `dependsOn`.
+ */
+export class MeshPlatformStack extends TerraformStack {
+  /** The environment this stack deploys. */
+  public readonly environment: EnvironmentConfig;
+  /** Vault PKI for the Connect CA. */
+  public readonly pki: ConnectCaPki;
+  /** Consul's Vault token for the CA provider. */
+  public readonly caToken: ConsulCaToken;
+  /** Nomad's access to Vault. */
+  public readonly nomadVault: NomadVaultIntegration;
+  /** Nomad workloads' access to Consul (ACL environments only). */
+  public readonly nomadConsul?: NomadConsulIntegration;
+  /** Consul's Connect CA configuration. */
+  public readonly connectCa: ConnectCa;
+  /** Mesh-wide Consul config entries. */
+  public readonly meshDefaults: MeshDefaults;
+  /** The service access graph (default deny). */
+  public readonly intentions: Intentions;
+
+  public constructor(scope: Construct, id: string, props: MeshPlatformStackProps) {
+    super(scope, id);
+    const env = (this.environment = props.environment);
+    this.validate(id, env);
+    const preventDestroy = env.preventDestroy ?? true;
+
+    new VaultProvider(this, "Vault", { address: env.vault.address });
+    new ConsulProvider(this, "Consul", { address: env.consul.address, datacenter: env.datacenter });
+    new NomadProvider(this, "Nomad", { address: env.nomad.address });
+    configureBackend(this, env.name, env.backend ?? { type: "local" });
+
+    // 1. Vault PKI and the least-privilege CA policy.
+    this.pki = new ConnectCaPki(this, "ConnectCaPki", {
+      datacenter: env.datacenter,
+      ownership: env.pki?.ownership,
+      rootCertTtl: env.pki?.rootCertTtl,
+      intermediateCertTtl: env.pki?.intermediateCertTtl,
+      leafCertTtl: env.pki?.leafCertTtl,
+      preventDestroy,
+    });
+    this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki });
+
+    // 2. Vault and Consul access for Nomad workloads.
+    const nomadFromServers = env.nomad.addressFromServers ?? env.nomad.address;
+    this.nomadVault = new NomadVaultIntegration(this, "NomadVault", {
+      nomadAddress: nomadFromServers,
+      mode: env.nomad.vaultMode,
+      nomadVersion: env.nomad.version ?? "1.11.3",
+    });
+    if (env.consul.aclsEnabled ?? true) {
+      this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", { nomadAddress: nomadFromServers });
+    }
+
+    // 4. Connect CA, once Consul answers and the PKI is ready.
+    this.connectCa = new ConnectCa(this, "ConnectCa", {
+      pki: this.pki,
+      token: this.caToken,
+      vaultAddress: env.vault.addressFromConsul ?? env.vault.address,
+    });
+
+    // 5. Mesh defaults and the default-deny intention graph.
+    const afterCa = [this.connectCa.resource];
+    this.meshDefaults = new MeshDefaults(this, "MeshDefaults", { dependsOn: afterCa });
+    this.intentions = new Intentions(this, "Intentions", { dependsOn: afterCa, preventDestroy });
+
+    new TerraformOutput(this, "connect_root_path", { value: this.pki.rootPath });
+    new TerraformOutput(this, "connect_intermediate_path", { value: this.pki.intermediatePath });
+  }
+
+  private validate(id: string, env: EnvironmentConfig): void {
+    check(
+      this,
+      env.name === id,
+      `environment.name ${show(env.name)} differs from the stack id; name the stack ${show(env.name)}`,
+    );
+    checkServiceName(this, "environment.datacenter", env.datacenter);
+    checkUrl(this, "environment.vault.address", env.vault?.address ?? "");
+    checkUrl(this, "environment.consul.address", env.consul?.address ?? "");
+    checkUrl(this, "environment.nomad.address", env.nomad?.address ?? "");
+    if (env.vault.addressFromConsul !== undefined) {
+      checkUrl(this, "environment.vault.addressFromConsul", env.vault.addressFromConsul);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { IntentionAction, Intentions } from "../../constructs/consul/intentions";
+import { resourcesOf, synth, testStack } from "../helpers";
+
+function entries(intentions: Intentions) {
+  const json = synth(intentions.node.scope as ReturnType<typeof testStack>);
+  return Object.fromEntries(
+    Object.values(resourcesOf(json, "consul_config_entry_service_intentions")).map((e) => [e.name, e]),
+  );
+}
+
+describe("Intentions", () => {
+  test("adds a protected default-deny entry for * -> *", () => {
+    const intentions = new Intentions(testStack(), "Intentions");
+    expect(entries(intentions)["*"]).toEqual({
+      name: "*",
+      sources: [{ name: "*", action: "deny", description: "meshstack: default deny" }],
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  test("renders one entry per destination with sorted sources", () => {
+    // GIVEN
+    const intentions = new Intentions(testStack(), "Intentions");
+    // WHEN
+    intentions.allow("web", "api").allow("traefik", "api").allow("api", "db");
+    // THEN
+    const byName = entries(intentions);
+    expect(Object.keys(byName).sort()).toEqual(["*", "api", "db"]);
+    expect(byName.api.sources).toEqual([
+      { name: "traefik", action: "allow", description: "meshstack: traefik -> api" },
+      { name: "web", action: "allow", description: "meshstack: web -> api" },
+    ]);
+    expect(byName.db.sources).toEqual([
+      { name: "api", action: "allow", description: "meshstack: api -> db" },
+    ]);
+  });
+
+  test("decides like Consul: declared edges allowed, everything else denied", () => {
+    const intentions = new Intentions(testStack(), "Intentions");
+    intentions.allow("web", "api").allow("*", "status").deny("intruder", "status");
+    expect(intentions.decide("web", "api")).toBe(IntentionAction.ALLOW);
+    expect(intentions.decide("api", "web")).toBe(IntentionAction.DENY);
+    expect(intentions.decide("anyone", "status")).toBe(IntentionAction.ALLOW);
+    expect(intentions.decide("intruder", "status")).toBe(IntentionAction.DENY);
+    expect(intentions.decide("web", "db")).toBe(IntentionAction.DENY);
+  });
+
+  test("without default deny undeclared pairs are allowed", () => {
+    const intentions = new Intentions(testStack(), "Intentions", { defaultDeny: false });
+    expect(intentions.defaultDeny).toBeUndefined();
+    expect(intentions.decide("a", "b")).toBe(IntentionAction.ALLOW);
+    expect(entries(intentions)).toEqual({});
+  });
+
+  test("renders L7 permissions for http destinations", () => {
+    const intentions = new Intentions(testStack(), "Intentions");
+    intentions.allow("web", "api", {
+      permissions: [{ pathPrefix: "/v1/", methods: ["GET"] }],
+      description: "read-only",
+    });
+    expect(entries(intentions).api.sources).toEqual([
+      {
+        name: "web",
+        description: "read-only",
+        permissions: [{ action: "allow", http: [{ path_prefix: "/v1/", methods: ["GET"] }] }],
+      },
+    ]);
+  });
+
+  test("depends on what it is told to wait for", () => {
+    const stack = testStack();
+    const other = new Intentions(stack, "First", { defaultDeny: false });
+    other.allow("a", "b");
+    const intentions = new Intentions(stack, "Second", { dependsOn: [other.entryFor("b")!] });
+    intentions.allow("c", "d");
+    const json = synth(stack);
+    const d = Object.values(resourcesOf(json, "consul_config_entry_service_intentions")).find(
+      (e) => e.name === "d",
+    );
+    expect(d?.depends_on).toEqual([
+      expect.stringMatching(/^consul_config_entry_service_intentions\.First_b_/),
+    ]);
+  });
+
+  test("lists edges sorted by destination then source", () => {
+    const intentions = new Intentions(testStack(), "Intentions");
+    intentions.allow("z", "b").allow("a", "b").deny("x", "a");
+    expect(intentions.edges.map((e) => `${e.source}->${e.destination}:${e.action}`)).toEqual([
+      "x->a:deny",
+      "a->b:allow",
+      "z->b:allow",
+    ]);
+  });
+});
+
+describe("Intentions bad input", () => {
+  const fresh = () => new Intentions(testStack(), "Intentions");
+  test("fails when the same edge is declared twice", () => {
+    const i = fresh().allow("web", "api");
+    expect(() => i.allow("web", "api")).toThrow(
+      'Intentions test/Intentions: allow("web", "api") is declared twice; remove the duplicate',
+    );
+  });
+  test("fails when allow and deny conflict for one pair", () => {
+    const i = fresh().allow("web", "api");
+    expect(() => i.deny("web", "api")).toThrow(
+      'Intentions test/Intentions: deny("web", "api") conflicts with the allow already declared for this pair; keep one of them',
+    );
+  });
+  test("fails when a source name is invalid", () => {
+    expect(() => fresh().allow("Web_1", "api")).toThrow(
+      /Intentions test\/Intentions: source "Web_1" is not a valid service name/,
+    );
+  });
+  test("fails when a destination name is invalid", () => {
+    expect(() => fresh().allow("web", "")).toThrow(/destination "" is not a valid service name/);
+  });
+  test("fails when a service targets itself", () => {
+    expect(() => fresh().allow("api", "api")).toThrow(
+      'allow("api", "api"): a service always reaches itself; remove this edge',
+    );
+  });
+  test("fails when declaring the wildcard pair", () => {
+    expect(() => fresh().allow("*", "*")).toThrow(
+      'allow("*", "*"): the wildcard pair is the default-deny entry; use defaultDeny instead',
+    );
+  });
+});

@@ -1,0 +1,184 @@
+import { ConnectCaPki, PkiMountOwnership } from "../../constructs/vault/connect-ca-pki";
+import { addressOf, onlyResource, resourcesOf, synth, testStack } from "../helpers";
+
+function build(props: Partial<ConstructorParameters<typeof ConnectCaPki>[2]> = {}) {
+  const stack = testStack();
+  const pki = new ConnectCaPki(stack, "Pki", { datacenter: "dc1", ...props });
+  return { stack, pki, json: synth(stack) };
+}
+
+describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
+  test("creates root and intermediate pki mounts under the datacenter prefix", () => {
+    // GIVEN / WHEN
+    const { json, pki } = build();
+    // THEN
+    const mounts = Object.values(resourcesOf(json, "vault_mount"));
+    expect(mounts.map((m) => `${m.path}:${m.type}`).sort()).toEqual([
+      "dc1/connect_intermediate:pki",
+      "dc1/connect_root:pki",
+    ]);
+    expect(pki.rootPath).toBe("dc1/connect_root");
+    expect(pki.intermediatePath).toBe("dc1/connect_intermediate");
+  });
+
+  test("sets mount max lease TTLs from the certificate TTLs", () => {
+    const { json } = build({ rootCertTtl: "43800h", intermediateCertTtl: "2160h" });
+    const byPath = Object.fromEntries(
+      Object.values(resourcesOf(json, "vault_mount")).map((m) => [m.path, m]),
+    );
+    expect(byPath["dc1/connect_root"].max_lease_ttl_seconds).toBe(43800 * 3600);
+    expect(byPath["dc1/connect_intermediate"].max_lease_ttl_seconds).toBe(2160 * 3600);
+  });
+
+  test("protects mounts and root certificate with prevent_destroy", () => {
+    const { json } = build();
+    for (const m of Object.values(resourcesOf(json, "vault_mount"))) {
+      expect(m.lifecycle).toMatchObject({ prevent_destroy: true });
+    }
+    expect(onlyResource(json, "vault_pki_secret_backend_root_cert").lifecycle).toEqual({
+      prevent_destroy: true,
+    });
+  });
+
+  test("lets Consul own the intermediate mount's tuned TTLs (consul#14516)", () => {
+    const { json } = build();
+    const inter = Object.values(resourcesOf(json, "vault_mount")).find(
+      (m) => m.path === "dc1/connect_intermediate",
+    );
+    expect(inter?.lifecycle).toEqual({
+      prevent_destroy: true,
+      ignore_changes: ["default_lease_ttl_seconds", "max_lease_ttl_seconds"],
+    });
+  });
+
+  test("generates an internal root certificate on the root mount by reference", () => {
+    const { json } = build();
+    const root = onlyResource(json, "vault_pki_secret_backend_root_cert");
+    const rootMount = addressOf(json, "vault_mount", (m) => m.path === "dc1/connect_root");
+    expect(root).toMatchObject({
+      backend: `\${${rootMount}.path}`,
+      type: "internal",
+      common_name: "dc1 Connect Root CA",
+      ttl: String(87600 * 3600),
+    });
+  });
+
+  test("grants Consul only read on the root, sign-intermediate and the intermediate subtree", () => {
+    const { pki } = build();
+    const doc = pki.policyDocument;
+    expect(doc.paths).toEqual([
+      "sys/mounts/dc1/connect_root",
+      "sys/mounts/dc1/connect_intermediate",
+      "sys/mounts/dc1/connect_intermediate/tune",
+      "dc1/connect_root/",
+      "dc1/connect_root/root/sign-intermediate",
+      "dc1/connect_intermediate/*",
+      "auth/token/renew-self",
+      "auth/token/lookup-self",
+    ]);
+    expect(doc.capabilitiesOf("dc1/connect_root/")).toEqual(["read"]);
+    expect(doc.capabilitiesOf("dc1/connect_root/root/sign-intermediate")).toEqual(["update"]);
+    expect(doc.capabilitiesOf("sys/mounts/dc1/connect_intermediate/tune")).toEqual(["update"]);
+    expect(doc.capabilitiesOf("dc1/connect_intermediate/*")).toEqual([
+      "create",
+      "read",
+      "update",
+      "delete",
+      "list",
+    ]);
+    // Never root/generate or mount management: Terraform owns those.
+    expect(doc.paths.some((p) => p.startsWith("dc1/connect_root/*"))).toBe(false);
+  });
+
+  test("renders the policy text into vault_policy", () => {
+    const { json } = build({ policyName: "consul-ca" });
+    const policy = onlyResource(json, "vault_policy");
+    expect(policy.name).toBe("consul-ca");
+    expect(policy.policy).toContain(
+      'path "dc1/connect_root/root/sign-intermediate" {\n  capabilities = ["update"]\n}',
+    );
+  });
+
+  test("honours custom paths and can drop prevent_destroy", () => {
+    const { json } = build({
+      rootPath: "consul1/connect_root",
+      intermediatePath: "consul1/connect_intermediate",
+      preventDestroy: false,
+    });
+    const mounts = Object.values(resourcesOf(json, "vault_mount"));
+    expect(mounts.map((m) => m.path).sort()).toEqual([
+      "consul1/connect_intermediate",
+      "consul1/connect_root",
+    ]);
+    expect(mounts.every((m) => (m.lifecycle as { prevent_destroy: boolean }).prevent_destroy === false)).toBe(
+      true,
+    );
+  });
+});
+
+describe("ConnectCaPki with Consul-owned mounts", () => {
+  test("creates no mounts and lets Consul manage both paths", () => {
+    const { json, pki } = build({ ownership: PkiMountOwnership.CONSUL });
+    expect(resourcesOf(json, "vault_mount")).toEqual({});
+    expect(resourcesOf(json, "vault_pki_secret_backend_root_cert")).toEqual({});
+    expect(pki.rootMount).toBeUndefined();
+    expect(pki.policyDocument.capabilitiesOf("sys/mounts")).toEqual(["read"]);
+    expect(pki.policyDocument.capabilitiesOf("sys/mounts/dc1/connect_root")).toEqual([
+      "create",
+      "read",
+      "update",
+      "delete",
+      "list",
+    ]);
+    expect(pki.policyDocument.capabilitiesOf("dc1/connect_root/*")).toEqual([
+      "create",
+      "read",
+      "update",
+      "delete",
+      "list",
+    ]);
+  });
+});
+
+describe("ConnectCaPki bad input", () => {
+  test("fails when the root path has slashes at the ends", () => {
+    expect(() => build({ rootPath: "/connect_root" })).toThrow(
+      'ConnectCaPki test/Pki: rootPath "/connect_root" is not a valid Vault path; use segments of letters, digits, "_", "-" or "." joined by "/" without leading or trailing "/" such as "connect_root"',
+    );
+  });
+  test("fails when the intermediate path is empty", () => {
+    expect(() => build({ intermediatePath: "" })).toThrow(
+      /ConnectCaPki test\/Pki: intermediatePath "" is not a valid Vault path/,
+    );
+  });
+  test("fails when the mount paths are the same", () => {
+    expect(() => build({ rootPath: "pki", intermediatePath: "pki" })).toThrow(
+      'ConnectCaPki test/Pki: rootPath "pki" and intermediatePath "pki" overlap; Vault mounts cannot share or nest paths',
+    );
+  });
+  test("fails when one mount path nests inside the other", () => {
+    expect(() => build({ rootPath: "connect", intermediatePath: "connect/inter" })).toThrow(
+      /rootPath "connect" and intermediatePath "connect\/inter" overlap/,
+    );
+  });
+  test("fails when the intermediate TTL exceeds the root TTL", () => {
+    expect(() => build({ rootCertTtl: "8760h", intermediateCertTtl: "17520h" })).toThrow(
+      'ConnectCaPki test/Pki: intermediateCertTtl "17520h" is longer than rootCertTtl "8760h"; a certificate cannot outlive its issuer, so shorten intermediateCertTtl or lengthen rootCertTtl',
+    );
+  });
+  test("fails when the leaf TTL exceeds the intermediate TTL", () => {
+    expect(() => build({ leafCertTtl: "9000h" })).toThrow(
+      /leafCertTtl "9000h" is longer than intermediateCertTtl "8760h"/,
+    );
+  });
+  test("fails when a TTL is not a duration", () => {
+    expect(() => build({ leafCertTtl: "3 days" })).toThrow(
+      /ConnectCaPki test\/Pki: leafCertTtl "3 days" is not a duration/,
+    );
+  });
+  test("fails when the datacenter is not a DNS label", () => {
+    expect(() => build({ datacenter: "DC_1" })).toThrow(
+      /ConnectCaPki test\/Pki: datacenter "DC_1" is not a valid service name/,
+    );
+  });
+});
