@@ -15,7 +15,7 @@ export function testStack(id = "test"): TerraformStack {
   const stack = new TerraformStack(Testing.app(), id);
   new VaultProvider(stack, "vault", {});
   new ConsulProvider(stack, "consul", {});
-  new NomadProvider(stack, "nomad", {});
+  new NomadProvider(stack, "nomad", { address: "http://127.0.0.1:4646" });
   return stack;
 }
 

@@ -1,0 +1,79 @@
+import { execFileSync, ExecFileSyncOptions } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..");
+
+/** Environment for Terraform and the servers' CLIs: the toolchain's PATH and CLI config plus the cluster's tokens. */
+export function clusterEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const exports = execFileSync("bash", [join(root, "scripts/toolchain.sh"), "--env"], { encoding: "utf8" });
+  for (const [, key, value] of exports.matchAll(/^export (\w+)="(.*)"$/gm)) {
+    env[key] = value.replace("$PATH", process.env.PATH ?? "");
+  }
+  for (const line of readFileSync(join(root, ".local/cluster.env"), "utf8").split("\n")) {
+    const match = /^(\w+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2].replace(/^"|"$/g, "");
+  }
+  return env;
+}
+
+/** Runs a command, returning stdout; throws with stderr on failure. */
+export function run(cmd: string, args: string[], options: ExecFileSyncOptions = {}): string {
+  return execFileSync(cmd, args, {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...options,
+  }) as string;
+}
+
+/** Runs `terraform` in a stack directory; returns stdout and the exit code instead of throwing. */
+export function terraform(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): { code: number; out: string } {
+  const bin = env.TERRAFORM_BINARY_NAME || "terraform";
+  try {
+    return { code: 0, out: run(bin, args, { cwd: dir, env: { ...env, TF_IN_AUTOMATION: "1" } }) };
+  } catch (error) {
+    const e = error as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+  }
+}
+
+/** A JSON GET (or other method) against one of the servers, with its token. */
+export async function api<T = unknown>(
+  base: string,
+  path: string,
+  token: string | undefined,
+  init: RequestInit & { tokenHeader?: string } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers[init.tokenHeader ?? "X-Vault-Token"] = token;
+  const response = await fetch(`${base.replace(/\/$/, "")}${path}`, { ...init, headers });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Polls `probe` until it returns a truthy value or the timeout passes. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}

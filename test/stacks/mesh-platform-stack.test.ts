@@ -1,0 +1,138 @@
+import { Testing } from "cdktf";
+import { environments, EnvironmentConfig, selectEnvironments } from "../../environments";
+import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
+import { addressOf, onlyResource, resourcesOf, synth, SynthJson } from "../helpers";
+
+function stackFor(environment: EnvironmentConfig, id = environment.name) {
+  return new MeshPlatformStack(Testing.app(), id, { environment });
+}
+
+describe.each(Object.keys(environments))("MeshPlatformStack %s", (name) => {
+  const stack = stackFor(environments[name]);
+  const text = Testing.synth(stack, true);
+  const json = JSON.parse(text) as SynthJson;
+
+  test("matches the snapshot", () => {
+    expect(text).toMatchSnapshot();
+  });
+
+  test("is deterministic: no absolute paths, timestamps or host names", () => {
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toMatch(/"\/(home|root|tmp|Users)\//);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(text).not.toContain(require("os").hostname());
+    expect(Testing.synth(stackFor(environments[name]), true)).toBe(text);
+  });
+
+  test("orders the Connect CA after the PKI and the mesh entries after the CA", () => {
+    const ca = addressOf(json, "consul_certificate_authority");
+    expect(onlyResource(json, "consul_certificate_authority").depends_on).toEqual(
+      expect.arrayContaining([
+        addressOf(json, "vault_policy", (p) => String(p.name).endsWith("consul-connect-ca")),
+      ]),
+    );
+    for (const entry of Object.values(resourcesOf(json, "consul_config_entry"))) {
+      expect(entry.depends_on).toEqual(expect.arrayContaining([ca]));
+    }
+    const deny = Object.values(resourcesOf(json, "consul_config_entry_service_intentions")).find(
+      (e) => e.name === "*",
+    );
+    expect(deny?.depends_on).toEqual(expect.arrayContaining([ca]));
+    expect(deny?.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("reads provider credentials from the environment, never from the configuration", () => {
+    for (const provider of ["vault", "consul", "nomad"]) {
+      const config = (JSON.parse(text).provider[provider] as Record<string, unknown>[])[0];
+      expect(Object.keys(config)).not.toEqual(expect.arrayContaining(["token"]));
+      expect(config).not.toHaveProperty("secret_id");
+    }
+  });
+});
+
+describe("MeshPlatformStack per-environment choices", () => {
+  test("local keeps state in a relative file and skips Consul ACL resources", () => {
+    const json = synth(stackFor(environments.local));
+    expect(json.terraform?.backend).toEqual({ local: { path: "../../../terraform.local.tfstate" } });
+    expect(resourcesOf(json, "consul_acl_auth_method")).toEqual({});
+  });
+
+  test("staging uses the Consul backend with locking and no committed token", () => {
+    const json = synth(stackFor(environments.staging));
+    expect(json.terraform?.backend).toEqual({
+      consul: {
+        address: "consul.staging.example.internal:8501",
+        path: "meshstack/staging",
+        scheme: "https",
+        lock: true,
+        access_token: "",
+      },
+    });
+    expect(Object.keys(resourcesOf(json, "consul_acl_auth_method"))).toHaveLength(1);
+  });
+
+  test("prod uses S3 with native locking and shorter certificates", () => {
+    const json = synth(stackFor(environments.prod));
+    expect(json.terraform?.backend).toMatchObject({
+      s3: { bucket: "example-terraform-state", encrypt: true, use_lockfile: true },
+    });
+    expect(onlyResource(json, "consul_certificate_authority").config_json).toContain(
+      '"LeafCertTTL" = "24h", "IntermediateCertTTL" = "2160h"',
+    );
+  });
+
+  test("preventDestroy false relaxes protection explicitly", () => {
+    const json = synth(stackFor({ ...environments.local, preventDestroy: false }));
+    for (const mount of Object.values(resourcesOf(json, "vault_mount"))) {
+      expect(mount.lifecycle).toMatchObject({ prevent_destroy: false });
+    }
+  });
+});
+
+describe("environments and stack bad input", () => {
+  const local = environments.local;
+  test("fails when an environment is unknown", () => {
+    expect(() => selectEnvironments("local,qa")).toThrow(
+      'environment "qa" is not defined (known: local, staging, prod); add it to environments/index.ts or fix MESHSTACK_ENVIRONMENTS',
+    );
+  });
+  test("selects a subset by name", () => {
+    expect(selectEnvironments(" prod ,local").map((e) => e.name)).toEqual(["prod", "local"]);
+    expect(selectEnvironments("")).toHaveLength(3);
+  });
+  test("fails when the Vault address is missing", () => {
+    expect(() => stackFor({ ...local, vault: { address: "" } })).toThrow(
+      'MeshPlatformStack local: environment.vault.address "" is not an http(s) URL; use a form such as "https://vault.example:8200"',
+    );
+  });
+  test("fails when the Consul address has no scheme", () => {
+    expect(() => stackFor({ ...local, consul: { address: "127.0.0.1:8500" } })).toThrow(
+      /MeshPlatformStack local: environment.consul.address "127.0.0.1:8500" is not an http\(s\) URL/,
+    );
+  });
+  test("fails when the Nomad address is missing", () => {
+    expect(() => stackFor({ ...local, nomad: { address: "" } })).toThrow(
+      /environment.nomad.address "" is not an http\(s\) URL/,
+    );
+  });
+  test("fails when the stack id differs from the environment name", () => {
+    expect(() => stackFor(local, "dev")).toThrow(
+      'MeshPlatformStack dev: environment.name "local" differs from the stack id; name the stack "local"',
+    );
+  });
+  test("fails when the datacenter is invalid", () => {
+    expect(() => stackFor({ ...local, datacenter: "DC 1" })).toThrow(
+      /environment.datacenter "DC 1" is not a valid service name/,
+    );
+  });
+  test("fails when the S3 backend has no bucket", () => {
+    expect(() => stackFor({ ...local, backend: { type: "s3", bucket: "", key: "k", region: "r" } })).toThrow(
+      'MeshPlatformStack local: backend.bucket "" is empty; set the S3 bucket holding the state',
+    );
+  });
+  test("fails when PKI TTLs are inverted", () => {
+    expect(() => stackFor({ ...local, pki: { leafCertTtl: "9000h" } })).toThrow(
+      /ConnectCaPki local\/ConnectCaPki: leafCertTtl "9000h" is longer than intermediateCertTtl "8760h"/,
+    );
+  });
+});
