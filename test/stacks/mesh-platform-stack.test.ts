@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { Testing } from "cdktf";
 import { environments, EnvironmentConfig, selectEnvironments } from "../../environments";
 import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
@@ -20,7 +21,7 @@ describe.each(Object.keys(environments))("MeshPlatformStack %s", (name) => {
     expect(text).not.toContain(process.cwd());
     expect(text).not.toMatch(/"\/(home|root|tmp|Users)\//);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
-    expect(text).not.toContain(require("os").hostname());
+    expect(text).not.toContain(hostname());
     expect(Testing.synth(stackFor(environments[name]), true)).toBe(text);
   });
 

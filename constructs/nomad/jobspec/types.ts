@@ -258,6 +258,8 @@ export interface Service extends Rawable {
   readonly Connect?: ConsulConnect;
   /** Service metadata. */
   readonly Meta?: Readonly<Record<string, string>>;
+  /** Task a group service belongs to (Connect-native services in multi-task groups). */
+  readonly TaskName?: string;
 }
 
 /** A template rendered into the task directory (`template` block). */
