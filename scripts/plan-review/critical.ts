@@ -1,0 +1,225 @@
+import { EdgeSet, IntentionEdge, Widening, findWidenings, readEdges } from "./intentions";
+import type { JsonValue } from "./plan-json";
+import { Concern, ReviewedResource, isIntentionType } from "./model";
+import { code } from "./markdown";
+import { ValueRenderer, stringAt } from "./values";
+
+/** Why a change is critical. */
+export type CriticalKind =
+  | "destroy"
+  | "replace"
+  | "new-allow"
+  | "deny-to-allow"
+  | "deny-removed"
+  | "default-deny-removed"
+  | "intention-unverifiable";
+
+/** A change the review warns about loudly; its presence makes the CLI exit with 2. */
+export interface CriticalChange {
+  /** Address of the resource concerned. */
+  readonly address: string;
+  /** Its resource type. */
+  readonly type: string;
+  /** The group it belongs to. */
+  readonly concern: Concern;
+  /** Why it is critical. */
+  readonly kind: CriticalKind;
+  /** One Markdown line for the warning block; never contains a secret. */
+  readonly message: string;
+}
+
+/** Options of the critical-change rules. */
+export interface CriticalRuleOptions {
+  /**
+   * Extra names of Vault policies the Connect CA uses, beyond those recognised by name
+   * (`*connect-ca*`, `*consul-ca*`) or by rules on a PKI mount of the plan.
+   * @default - none
+   */
+  readonly caPolicyNames?: readonly string[];
+}
+
+/** A critical resource type, recognised from its values, with why losing it hurts. */
+interface CriticalRole {
+  readonly label: string;
+  readonly impact: string;
+}
+
+const CA_POLICY_NAME = /connect[-_]?ca|consul[-_]?ca/i;
+
+function nomadJobRole(values: JsonValue | undefined, renderer: ValueRenderer): CriticalRole | undefined {
+  const name = renderer.label(stringAt(values, "name") ?? "");
+  const type = stringAt(values, "type") ?? "";
+  const jobspec = stringAt(values, "jobspec") ?? "";
+  if (type === "system" || /consul/i.test(name)) {
+    return {
+      label: `Consul agent job${name ? ` ${code(name)}` : ""}`,
+      impact: "Consul agents stop on every node it runs on: service discovery and the mesh go down there",
+    };
+  }
+  if (/traefik/i.test(name) || /traefik/i.test(jobspec)) {
+    return {
+      label: `Traefik ingress job${name ? ` ${code(name)}` : ""}`,
+      impact: "ingress to the mesh goes down",
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The critical role of a resource (PKI mount, root certificate, CA config, default deny, Consul or
+ * Traefik job, CA policy), or undefined for ordinary resources.
+ */
+function roleOf(
+  resource: ReviewedResource,
+  pkiPaths: readonly string[],
+  options: CriticalRuleOptions,
+  renderer: ValueRenderer,
+): CriticalRole | undefined {
+  const values = resource.before ?? resource.after;
+  const name = stringAt(values, "name");
+  switch (resource.type) {
+    case "vault_mount": {
+      if (stringAt(values, "type") !== "pki") return undefined;
+      return {
+        label: `PKI mount ${code(renderer.label(stringAt(values, "path")))}`,
+        impact: "its CA keys are lost and every certificate it issued is revoked",
+      };
+    }
+    case "vault_pki_secret_backend_root_cert":
+      return {
+        label: "Connect root certificate",
+        impact: "a new root CA: every leaf and intermediate must be reissued",
+      };
+    case "consul_certificate_authority":
+      return {
+        label: "Consul Connect CA configuration",
+        impact: "the mesh CA changes (or falls back to Consul's built-in CA) and all certificates rotate",
+      };
+    case "nomad_job":
+      return nomadJobRole(values, renderer);
+    case "vault_policy": {
+      const policy = stringAt(values, "policy") ?? "";
+      const usesPki = pkiPaths.some((p) => policy.includes(`"${p}/`) || policy.includes(`"sys/mounts/${p}`));
+      const named =
+        name !== undefined && (CA_POLICY_NAME.test(name) || options.caPolicyNames?.includes(name));
+      if (!named && !usesPki) return undefined;
+      return {
+        label: `Connect CA Vault policy${name ? ` ${code(renderer.label(name))}` : ""}`,
+        impact: "Consul loses access to the PKI mounts: intermediate signing and CA rotation fail",
+      };
+    }
+    default:
+      break;
+  }
+  if (isIntentionType(resource.type, [values]) && isDefaultDeny(resource)) {
+    return {
+      label: "default-deny intention (`*` → `*`)",
+      impact: "without it every service may call every other",
+    };
+  }
+  return undefined;
+}
+
+function isDefaultDeny(resource: ReviewedResource): boolean {
+  const values = resource.before ?? resource.after;
+  if (resource.type !== "consul_intention") return stringAt(values, "name") === "*";
+  const [source, destination, action] = ["source_name", "destination_name", "action"].map((k) =>
+    stringAt(values, k),
+  );
+  return source === "*" && destination === "*" && action === "deny";
+}
+
+function pkiMountPaths(resources: readonly ReviewedResource[]): string[] {
+  const paths = new Set<string>();
+  for (const r of resources) {
+    if (r.type !== "vault_mount") continue;
+    for (const v of [r.before, r.after]) {
+      const path = stringAt(v, "path");
+      if (stringAt(v, "type") === "pki" && path) paths.add(path.replace(/^\/+|\/+$/g, ""));
+    }
+  }
+  return [...paths];
+}
+
+function edgeText(edge: IntentionEdge): string {
+  const source = edge.source === "*" ? "any service (`*`)" : code(edge.source);
+  const destination = edge.destination === "*" ? "any service (`*`)" : code(edge.destination);
+  return `${source} → ${destination}`;
+}
+
+const WIDENING_TEXT: Readonly<Record<Widening["kind"], (edge: IntentionEdge) => string>> = {
+  "new-allow": (e) => `**New allow**: ${edgeText(e)}`,
+  "deny-to-allow": (e) => `**Deny changed to allow**: ${edgeText(e)}`,
+  "deny-removed": (e) => `**Deny removed**: ${edgeText(e)} falls back to broader intentions`,
+  "default-deny-removed": () =>
+    "**Default deny removed**: `*` → `*` deny is gone, so unlisted traffic is allowed",
+};
+
+function intentionChanges(resources: readonly ReviewedResource[], renderer: ValueRenderer): CriticalChange[] {
+  const before = new EdgeSet();
+  const after = new EdgeSet();
+  const out: CriticalChange[] = [];
+  for (const r of resources) {
+    if (r.kind === "read" || !isIntentionType(r.type, [r.before, r.after])) continue;
+    const readings = [readEdges(r.type, r.before), readEdges(r.type, r.after, r.change.after_unknown)];
+    const unreadable = readings.find((x) => "unreadable" in x);
+    if (unreadable && "unreadable" in unreadable) {
+      if (r.kind !== "no-op") {
+        const message = `**Intention not verifiable**: ${code(r.address)} cannot be checked because ${unreadable.unreadable}; review it by hand`;
+        out.push({
+          address: r.address,
+          type: r.type,
+          concern: "intentions",
+          kind: "intention-unverifiable",
+          message,
+        });
+      }
+      continue;
+    }
+    const [b, a] = readings as { edges: readonly IntentionEdge[] }[];
+    if (b && r.before !== undefined) before.add(r.address, b.edges);
+    if (a && r.after !== undefined && r.kind !== "delete") after.add(r.address, a.edges);
+    // "forget" drops the resource from state but leaves the intention in Consul.
+    if (b && r.kind === "forget") after.add(r.address, b.edges);
+  }
+  for (const w of findWidenings(before, after)) {
+    const type = resources.find((r) => r.address === w.address)?.type ?? "";
+    const message = `${WIDENING_TEXT[w.kind](w.edge)} (${code(w.address)})`;
+    out.push({
+      address: w.address,
+      type,
+      concern: "intentions",
+      kind: w.kind,
+      message: renderer.leaks(message) ? "(sensitive)" : message,
+    });
+  }
+  return out;
+}
+
+/**
+ * Finds the changes a reviewer must not miss: destroy or replace of the mesh's critical resources,
+ * and any intention change that widens access.
+ */
+export function findCriticalChanges(
+  resources: readonly ReviewedResource[],
+  renderer: ValueRenderer,
+  options: CriticalRuleOptions = {},
+): CriticalChange[] {
+  const pkiPaths = pkiMountPaths(resources);
+  const out: CriticalChange[] = [];
+  for (const r of resources) {
+    if (r.kind !== "delete" && r.kind !== "replace") continue;
+    const role = roleOf(r, pkiPaths, options, renderer);
+    if (!role) continue;
+    const verb = r.kind === "delete" ? "Destroy" : "Replace";
+    const message = `**${verb}** ${role.label} (${code(r.address)}): ${role.impact}`;
+    out.push({
+      address: r.address,
+      type: r.type,
+      concern: r.concern,
+      kind: r.kind === "delete" ? "destroy" : "replace",
+      message,
+    });
+  }
+  return [...out, ...intentionChanges(resources, renderer)];
+}

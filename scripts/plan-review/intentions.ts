@@ -1,0 +1,187 @@
+import { JsonValue, ValueMask } from "./plan-json";
+import { REDACTED, anyMarked, childMask, stringAt, valueAt } from "./values";
+
+/** What an intention edge does, with L7 permissions counted as allow. */
+export type EdgeAction = "allow" | "deny";
+
+/** One source → destination rule of a Consul intention. */
+export interface IntentionEdge {
+  /** Destination service (with namespace/partition qualifiers, if any). */
+  readonly destination: string;
+  /** Source service (with namespace/partition/peer qualifiers, if any). */
+  readonly source: string;
+  /** The effective action. */
+  readonly action: EdgeAction;
+}
+
+/** How an intention change widens who may call whom. */
+export type WideningKind = "new-allow" | "deny-to-allow" | "deny-removed" | "default-deny-removed";
+
+/** One widening of access found by comparing intention edges before and after the plan. */
+export interface Widening {
+  /** How access widens. */
+  readonly kind: WideningKind;
+  /** The edge concerned (its action after the plan, or before it for removals). */
+  readonly edge: IntentionEdge;
+  /** Address of the resource that carries the edge. */
+  readonly address: string;
+}
+
+/** Intention edges of one side of a change, or why they cannot be read. */
+export type EdgeReading = { readonly edges: readonly IntentionEdge[] } | { readonly unreadable: string };
+
+const WILDCARD = "*";
+
+function qualified(name: string, qualifiers: readonly (string | undefined)[]): string {
+  const parts = qualifiers.filter((q): q is string => typeof q === "string" && q !== "" && q !== "default");
+  return parts.length > 0 ? `${name} (${parts.join("/")})` : name;
+}
+
+function field(obj: JsonValue | undefined, ...names: string[]): JsonValue | undefined {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return undefined;
+  const lower = new Map(Object.entries(obj).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const n of names) {
+    const found = lower.get(n.toLowerCase());
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function text(obj: JsonValue | undefined, ...names: string[]): string | undefined {
+  const found = field(obj, ...names);
+  return typeof found === "string" ? found : undefined;
+}
+
+function actionOf(source: JsonValue): EdgeAction {
+  const permissions = field(source, "permissions");
+  if (Array.isArray(permissions) && permissions.length > 0) return "allow";
+  return text(source, "action")?.toLowerCase() === "deny" ? "deny" : "allow";
+}
+
+function sourcesEdges(destination: string, sources: JsonValue | undefined): EdgeReading {
+  if (sources === undefined || sources === null) return { edges: [] };
+  if (sources === REDACTED || !Array.isArray(sources))
+    return { unreadable: "its sources are sensitive or malformed" };
+  const edges: IntentionEdge[] = [];
+  for (const source of sources) {
+    const name = text(source, "name");
+    if (source === REDACTED || name === undefined)
+      return { unreadable: "a source name is sensitive or missing" };
+    const qualifiers = ["partition", "namespace", "peer", "sameness_group", "samenessgroup"].map((q) =>
+      text(source, q),
+    );
+    edges.push({ destination, source: qualified(name, qualifiers), action: actionOf(source) });
+  }
+  return { edges };
+}
+
+const SOURCE_FIELDS = ["name", "action", "permissions", "namespace", "partition", "peer", "sameness_group"];
+
+/** True when a part of `sources` the review reads is unknown (computed fields such as `precedence` are not). */
+function sourcesUnknown(mask: ValueMask | undefined): boolean {
+  if (mask === true) return true;
+  if (!Array.isArray(mask)) return false;
+  return mask.some((m) => m === true || SOURCE_FIELDS.some((f) => anyMarked(childMask(m, f))));
+}
+
+/**
+ * Reads the intention edges of one side (before or after) of an intention resource:
+ * `consul_config_entry_service_intentions` (`name`, `sources`), `consul_config_entry` of kind
+ * `service-intentions` (`config_json` with `Sources`) and the legacy `consul_intention`.
+ *
+ * @param value the side's value with secrets redacted
+ * @param unknown the side's `after_unknown` mask (after side only)
+ */
+export function readEdges(type: string, value: JsonValue | undefined, unknown?: ValueMask): EdgeReading {
+  if (value === undefined || value === null) return { edges: [] };
+  if (value === REDACTED) return { unreadable: "the whole resource is sensitive" };
+  const unknownAt = (key: string) => anyMarked(childMask(unknown, key));
+  if (type === "consul_intention") {
+    if (["source_name", "destination_name", "action"].some(unknownAt))
+      return { unreadable: "it is known only after apply" };
+    const source = stringAt(value, "source_name");
+    const destination = stringAt(value, "destination_name");
+    if (source === undefined || destination === undefined)
+      return { unreadable: "source or destination is sensitive" };
+    const ns = (key: string) => [stringAt(value, key)];
+    return {
+      edges: [
+        {
+          destination: qualified(destination, ns("destination_namespace")),
+          source: qualified(source, ns("source_namespace")),
+          action: stringAt(value, "action")?.toLowerCase() === "deny" ? "deny" : "allow",
+        },
+      ],
+    };
+  }
+  if (
+    ["name", "config_json", "namespace", "partition"].some(unknownAt) ||
+    sourcesUnknown(childMask(unknown, "sources"))
+  ) {
+    return { unreadable: "its sources are known only after apply" };
+  }
+  const name = stringAt(value, "name");
+  if (name === undefined) return { unreadable: "its destination name is sensitive or missing" };
+  const destination = qualified(name, [stringAt(value, "partition"), stringAt(value, "namespace")]);
+  if (type === "consul_config_entry") {
+    const raw = valueAt(value, ["config_json"]);
+    if (raw === undefined || raw === null) return { edges: [] };
+    if (typeof raw !== "string") return { unreadable: "its config_json is sensitive" };
+    let config: JsonValue;
+    try {
+      config = JSON.parse(raw) as JsonValue;
+    } catch {
+      return { unreadable: "its config_json does not parse" };
+    }
+    return sourcesEdges(destination, field(config, "sources"));
+  }
+  return sourcesEdges(destination, valueAt(value, ["sources"]));
+}
+
+/** The key an edge is compared by: destination and source, not the resource that carries it. */
+function edgeKey(edge: IntentionEdge): string {
+  return `${edge.destination}\u0000${edge.source}`;
+}
+
+/** Edges of one side of the plan, with the address of the resource carrying each. */
+export class EdgeSet {
+  private readonly edges = new Map<string, { edge: IntentionEdge; address: string }>();
+
+  /** Adds the edges of one resource. */
+  public add(address: string, edges: readonly IntentionEdge[]): void {
+    for (const edge of edges) this.edges.set(edgeKey(edge), { edge, address });
+  }
+
+  /** Looks an edge up by destination and source. */
+  public get(edge: IntentionEdge): { edge: IntentionEdge; address: string } | undefined {
+    return this.edges.get(edgeKey(edge));
+  }
+
+  /** Every edge, in insertion order. */
+  public all(): { edge: IntentionEdge; address: string }[] {
+    return [...this.edges.values()];
+  }
+}
+
+/**
+ * Compares the mesh's intention edges before and after the plan and returns every change that lets
+ * more traffic through: a new allow, an allow replacing a deny, a removed deny, a removed default deny.
+ *
+ * Comparing the whole graph rather than each resource means moving an edge between resources (a
+ * renamed construct) is not reported as a new allow.
+ */
+export function findWidenings(before: EdgeSet, after: EdgeSet): Widening[] {
+  const found: Widening[] = [];
+  for (const { edge, address } of after.all()) {
+    if (edge.action !== "allow") continue;
+    const previous = before.get(edge);
+    if (!previous) found.push({ kind: "new-allow", edge, address });
+    else if (previous.edge.action === "deny") found.push({ kind: "deny-to-allow", edge, address });
+  }
+  for (const { edge, address } of before.all()) {
+    if (edge.action !== "deny" || after.get(edge)) continue;
+    const isDefault = edge.destination === WILDCARD && edge.source === WILDCARD;
+    found.push({ kind: isDefault ? "default-deny-removed" : "deny-removed", edge, address });
+  }
+  return found;
+}
