@@ -7,3 +7,6 @@ export * from "./consul/connect-ca";
 export * from "./consul/mesh-defaults";
 export * from "./consul/intentions";
 export * from "./consul/nomad-consul";
+export * from "./nomad";
+export * from "./traefik";
+export * from "./mesh";

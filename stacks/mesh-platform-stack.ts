@@ -12,6 +12,10 @@ import { NomadConsulIntegration } from "../constructs/consul/nomad-consul";
 import { ConnectCaPki } from "../constructs/vault/connect-ca-pki";
 import { ConsulCaToken } from "../constructs/vault/consul-ca-token";
 import { NomadVaultIntegration } from "../constructs/vault/nomad-vault";
+import { ServiceMesh, SidecarTaskOverride } from "../constructs/mesh";
+import { ConsulAgentJob } from "../constructs/nomad";
+import { TraefikIngress } from "../constructs/traefik";
+import { Countdash } from "../examples/countdash";
 import { EnvironmentConfig } from "../environments/types";
 import { configureBackend } from "./backend";
 
@@ -43,6 +47,12 @@ export class MeshPlatformStack extends TerraformStack {
   public readonly meshDefaults: MeshDefaults;
   /** The service access graph (default deny). */
   public readonly intentions: Intentions;
+  /** The Consul agent system job, where Consul runs on Nomad. */
+  public readonly consulAgent?: ConsulAgentJob;
+  /** The Traefik ingress job. */
+  public readonly ingress: TraefikIngress;
+  /** The mesh workloads' registry; add `MeshService`s to it. */
+  public readonly mesh: ServiceMesh;
 
   public constructor(scope: Construct, id: string, props: MeshPlatformStackProps) {
     super(scope, id);
@@ -77,17 +87,56 @@ export class MeshPlatformStack extends TerraformStack {
       this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", { nomadAddress: nomadFromServers });
     }
 
+    // 3. Consul agents as a Nomad system job (real clusters; the local cluster starts Consul itself).
+    const driver = env.workloads?.driver ?? "docker";
+    const datacenters = [env.datacenter];
+    if (env.consul.agentJob ?? true) {
+      this.consulAgent = new ConsulAgentJob(this, "ConsulAgent", {
+        datacenter: env.datacenter,
+        nomadDatacenters: datacenters,
+        retryJoin: env.consul.retryJoin ?? [],
+        driver,
+      });
+    }
+
     // 4. Connect CA, once Consul answers and the PKI is ready.
     this.connectCa = new ConnectCa(this, "ConnectCa", {
       pki: this.pki,
       token: this.caToken,
       vaultAddress: env.vault.addressFromConsul ?? env.vault.address,
+      dependsOn: this.consulAgent ? [this.consulAgent.resource] : undefined,
     });
 
     // 5. Mesh defaults and the default-deny intention graph.
     const afterCa = [this.connectCa.resource];
     this.meshDefaults = new MeshDefaults(this, "MeshDefaults", { dependsOn: afterCa });
     this.intentions = new Intentions(this, "Intentions", { dependsOn: afterCa, preventDestroy });
+
+    // 6–7. Ingress and workloads start only once the CA and the default deny are in place.
+    const afterMeshPolicy = [
+      ...afterCa,
+      ...(this.intentions.defaultDeny ? [this.intentions.defaultDeny] : []),
+    ];
+    this.ingress = new TraefikIngress(this, "Traefik", { driver, datacenters, dependsOn: afterMeshPolicy });
+    this.mesh = new ServiceMesh(this, "Mesh", {
+      intentions: this.intentions,
+      defaults: this.meshDefaults,
+      ingress: this.ingress,
+      driver,
+      datacenters,
+      sidecarTask: env.workloads?.envoyCommand
+        ? SidecarTaskOverride.rawExecEnvoy({ envoyPath: env.workloads.envoyCommand })
+        : undefined,
+      dependsOn: afterMeshPolicy,
+    });
+    if (env.workloads?.demo) {
+      new Countdash(this, "Countdash", {
+        mesh: this.mesh,
+        // Transparent proxy needs the consul-cni plugin on every client; raw_exec clusters lack it.
+        mode: driver === "docker" ? "transparent-proxy" : "upstreams",
+        dashboardHost: `count.${env.name}.meshstack.internal`,
+      });
+    }
 
     new TerraformOutput(this, "connect_root_path", { value: this.pki.rootPath });
     new TerraformOutput(this, "connect_intermediate_path", { value: this.pki.intermediatePath });

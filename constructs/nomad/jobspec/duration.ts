@@ -12,7 +12,8 @@ export function nanoseconds(value: string): Nanoseconds {
     throw new Error(`duration "${value}" is not a Go duration; use a form such as "10s", "5m" or "250ms"`);
   }
   let total = 0;
-  for (const [, amount, unit] of value.matchAll(/(\d+)(ms|h|m|s)/g)) total += Number(amount) * UNIT_NANOS[unit];
+  for (const [, amount, unit] of value.matchAll(/(\d+)(ms|h|m|s)/g))
+    total += Number(amount) * UNIT_NANOS[unit];
   return total;
 }
 

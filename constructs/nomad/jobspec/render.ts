@@ -25,7 +25,10 @@ export function render(job: Job): JobDocument {
  * escaped (see {@link escapeTerraform}) so `${NOMAD_…}` and `${attr.…}` reach Nomad verbatim.
  * `overrides` are applied to the rendered document first (see {@link applyOverride}).
  */
-export function renderJobspec(job: Job, overrides: ReadonlyArray<readonly [string, JsonValue | undefined]> = []): string {
+export function renderJobspec(
+  job: Job,
+  overrides: ReadonlyArray<readonly [string, JsonValue | undefined]> = [],
+): string {
   const document = render(job) as unknown as JsonObject;
   for (const [path, value] of overrides) applyOverride(document, path, value);
   return escapeTerraform(JSON.stringify(document));
@@ -36,7 +39,8 @@ export function renderJobspec(job: Job, overrides: ReadonlyArray<readonly [strin
  * cdktf writes strings verbatim into the Terraform JSON, where both would otherwise be interpolated.
  */
 export function escapeTerraform(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // A function replacer: in a replacement string "$$" would itself collapse to "$".
+  return text.replace(/([$%])\{/g, (_match, sigil: string) => `${sigil}${sigil}{`);
 }
 
 /**

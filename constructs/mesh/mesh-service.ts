@@ -1,0 +1,553 @@
+import { Construct } from "constructs";
+import { check, constructError, show } from "../core/errors";
+import { durationSeconds } from "../core/duration";
+import { checkServiceName } from "../core/names";
+import type { ServiceProtocol } from "../consul/mesh-defaults";
+import { TaskDriver } from "../nomad/driver";
+import { checkResources, TaskResources, toResources } from "../nomad/resources";
+import type {
+  ConsulExposePath,
+  ConsulProxy,
+  ConsulUpstream,
+  Port,
+  ServiceCheck,
+  Task,
+  TaskArtifact,
+  TaskGroup,
+  TaskLifecycle,
+  Template,
+  UpdateStrategy,
+} from "../nomad/jobspec";
+import { MeshJob } from "./mesh-job";
+import { IngressRoute, routeTags } from "./routes";
+import { ServiceMesh } from "./service-mesh";
+import { SidecarTaskOverride } from "./sidecar";
+
+/** A task of a mesh service's group. */
+export interface MeshTaskProps {
+  /** Task name, unique in the group. */
+  readonly name: string;
+  /** Driver and its configuration. */
+  readonly driver: TaskDriver;
+  /**
+   * Environment variables; may use Nomad interpolation such as `${NOMAD_UPSTREAM_ADDR_api}`.
+   * @default - none
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Templates rendered into the task directory.
+   * @default - none
+   */
+  readonly templates?: Template[];
+  /**
+   * Resources.
+   * @default - 100 MHz, 128 MiB
+   */
+  readonly resources?: TaskResources;
+  /**
+   * Vault JWT role the task logs in with through its workload identity (`vault { role }`).
+   * @default - no Vault access
+   */
+  readonly vaultRole?: string;
+  /**
+   * Lifecycle hook, for prestart or sidecar tasks.
+   * @default - a main task
+   */
+  readonly lifecycle?: TaskLifecycle;
+  /**
+   * Files fetched into the task directory before it starts.
+   * @default - none
+   */
+  readonly artifacts?: TaskArtifact[];
+}
+
+/** Options of {@link MeshService.connectTo}. */
+export interface UpstreamOptions {
+  /**
+   * Port the sidecar listens on in the namespace for this upstream; required without transparent
+   * proxy, not allowed with it (upstreams are reached at `<name>.virtual.consul`).
+   * @default - none (transparent proxy)
+   */
+  readonly localBindPort?: number;
+}
+
+/** An upstream declared by name in {@link MeshServiceProps.upstreams}. */
+export interface UpstreamProps extends UpstreamOptions {
+  /** The service called; a mesh service, an external service or the ingress. */
+  readonly service: string;
+}
+
+/** An HTTP health check of a mesh service, routed through an Envoy expose path. */
+export interface MeshHealthCheck {
+  /** HTTP path, e.g. `"/health"`. */
+  readonly path: string;
+  /**
+   * Time between checks.
+   * @default "10s"
+   */
+  readonly interval?: string;
+  /**
+   * Time a check may take.
+   * @default "2s"
+   */
+  readonly timeout?: string;
+  /**
+   * Route the check through an expose path; in bridge mode the Consul agent cannot reach the
+   * application otherwise, so `false` is rejected.
+   * @default true
+   */
+  readonly expose?: boolean;
+}
+
+/** Rolling update and canary settings. */
+export interface MeshUpdateOptions {
+  /**
+   * Allocations updated at once.
+   * @default 1
+   */
+  readonly maxParallel?: number;
+  /**
+   * Canary allocations; at most the group's count.
+   * @default 0
+   */
+  readonly canary?: number;
+  /**
+   * Promote healthy canaries automatically.
+   * @default false
+   */
+  readonly autoPromote?: boolean;
+  /**
+   * Revert to the last stable version when a deployment fails.
+   * @default false
+   */
+  readonly autoRevert?: boolean;
+  /**
+   * Time an allocation must be healthy.
+   * @default "10s"
+   */
+  readonly minHealthyTime?: string;
+  /**
+   * Deadline for an allocation to become healthy.
+   * @default "5m"
+   */
+  readonly healthyDeadline?: string;
+}
+
+/** Props for {@link MeshService}. */
+export interface MeshServiceProps {
+  /** The mesh the service belongs to. */
+  readonly mesh: ServiceMesh;
+  /**
+   * Consul service name (also the group name).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The job holding the service's group.
+   * @default - the scope when it is a MeshJob, else a job of its own named after the service
+   */
+  readonly job?: MeshJob;
+  /** Port the application listens on inside the network namespace; Envoy forwards to it. */
+  readonly port: number;
+  /**
+   * The group's tasks; more with {@link MeshService.addTask}.
+   * @default - none
+   */
+  readonly tasks?: MeshTaskProps[];
+  /**
+   * Use transparent proxy: upstreams at `<name>.virtual.consul`, no local bind ports.
+   * @default false
+   */
+  readonly transparentProxy?: boolean;
+  /**
+   * Upstreams by name; each also adds the intention for that edge.
+   * @default - none
+   */
+  readonly upstreams?: UpstreamProps[];
+  /**
+   * Static host port forwarded to `port` (label `public`), for direct access outside the mesh.
+   * @default - not published on the host
+   */
+  readonly hostPort?: number;
+  /**
+   * HTTP health check through an expose path.
+   * @default - no check beyond the sidecar's
+   */
+  readonly healthCheck?: MeshHealthCheck;
+  /**
+   * Further paths Envoy serves without mTLS (e.g. `/metrics`); they bypass intentions, so they are
+   * only accepted next to a health check.
+   * @default - none
+   */
+  readonly exposePaths?: string[];
+  /**
+   * Route through the mesh's ingress; adds Traefik router tags and the ingress → service intention.
+   * @default - not exposed
+   */
+  readonly expose?: IngressRoute;
+  /**
+   * Service protocol (`service-defaults`); needs the mesh's {@link MeshDefaults}.
+   * @default - the mesh default
+   */
+  readonly protocol?: ServiceProtocol;
+  /**
+   * Allocations.
+   * @default 1
+   */
+  readonly count?: number;
+  /**
+   * Rolling update and canary settings.
+   * @default - Nomad's defaults
+   */
+  readonly update?: MeshUpdateOptions;
+  /**
+   * Extra service tags.
+   * @default - none
+   */
+  readonly tags?: string[];
+  /**
+   * Override of the injected Envoy task.
+   * @default - the mesh's sidecar override
+   */
+  readonly sidecarTask?: SidecarTaskOverride;
+}
+
+interface UpstreamEdge {
+  readonly service: string;
+  readonly localBindPort?: number;
+}
+
+const PUBLIC_PORT = "public";
+const HEALTH_PORT = "healthcheck";
+
+/**
+ * A service in the Consul service mesh: one Nomad task group in bridge mode with a group-level
+ * service, its Envoy sidecar (`connect.sidecar_service`), upstreams through local bind ports or
+ * transparent proxy, a health check through an expose path, and optional Traefik routes.
+ *
+ * Relationships are methods: {@link connectTo} declares an upstream and the intention for exactly
+ * that edge; exposing the service through the ingress allows the ingress to call it. An upstream to a
+ * service the mesh does not know fails at synth, naming both ends.
+ */
+export class MeshService extends Construct {
+  /** The Consul service name. */
+  public readonly serviceName: string;
+  /** The job holding the group. */
+  public readonly job: MeshJob;
+  /** The mesh. */
+  public readonly mesh: ServiceMesh;
+  /** The application port inside the namespace. */
+  public readonly port: number;
+  /** Whether the service uses transparent proxy. */
+  public readonly transparentProxy: boolean;
+  private readonly props: MeshServiceProps;
+  private readonly tasks: MeshTaskProps[] = [];
+  private readonly upstreams: UpstreamEdge[] = [];
+  private readonly tags: string[];
+  private readonly update?: UpdateStrategy;
+
+  public constructor(scope: Construct, id: string, props: MeshServiceProps) {
+    super(scope, id);
+    this.props = props;
+    this.mesh = props.mesh;
+    this.serviceName = props.name ?? id;
+    this.port = props.port;
+    this.transparentProxy = props.transparentProxy ?? false;
+    checkServiceName(this, "name", this.serviceName);
+    this.checkPort("port", props.port);
+    if (props.hostPort !== undefined) this.checkPort("hostPort", props.hostPort);
+    const count = props.count ?? 1;
+    check(
+      this,
+      Number.isInteger(count) && count >= 0,
+      `count ${show(count)} must be a whole number, 0 or more`,
+    );
+    this.update = this.toUpdate(count, props.update);
+    this.checkHealth(props.healthCheck, props.exposePaths ?? []);
+    this.mesh.register(this);
+    this.tags = [...(props.tags ?? [])];
+    if (props.expose) this.exposeThroughIngress(props.expose);
+    if (props.protocol) {
+      check(
+        this,
+        this.mesh.defaults !== undefined,
+        `protocol ${show(props.protocol)} needs MeshDefaults; pass defaults to the ServiceMesh`,
+      );
+      this.mesh.defaults.setServiceProtocol(this.serviceName, props.protocol);
+    }
+    for (const task of props.tasks ?? []) this.addTask(task);
+    for (const upstream of props.upstreams ?? []) this.connectTo(upstream.service, upstream);
+    this.job =
+      props.job ??
+      (MeshJob.isMeshJob(scope)
+        ? scope
+        : new MeshJob(this, "Job", { mesh: this.mesh, name: this.serviceName }));
+    this.job.addGroup(() => this.toGroup());
+    this.node.addValidation({ validate: () => this.unknownUpstreams() });
+  }
+
+  /**
+   * Declares an upstream and allows this service to call it (one intention, for this edge only).
+   * With transparent proxy only the intention is needed; otherwise give `localBindPort`.
+   */
+  public connectTo(target: MeshService | string, options: UpstreamOptions = {}): this {
+    const service = typeof target === "string" ? target : target.serviceName;
+    checkServiceName(this, "upstream", service);
+    check(
+      this,
+      service !== this.serviceName,
+      `upstream ${show(service)} is the service itself; a service reaches its own port directly, so remove it`,
+    );
+    check(
+      this,
+      !this.upstreams.some((u) => u.service === service),
+      `upstream ${show(service)} is declared twice; keep one connectTo()`,
+    );
+    const port = options.localBindPort;
+    if (this.transparentProxy) {
+      check(
+        this,
+        port === undefined,
+        `upstream ${show(service)} localBindPort ${port} is set but the service uses transparent proxy, ` +
+          `which reaches upstreams at ${service}.virtual.consul; drop localBindPort or set transparentProxy: false`,
+      );
+    } else {
+      check(
+        this,
+        port !== undefined,
+        `upstream ${show(service)} has no localBindPort; give one (e.g. 8080) or set transparentProxy: true`,
+      );
+      this.checkPort(`upstream ${show(service)} localBindPort`, port);
+      const clash = this.upstreams.find((u) => u.localBindPort === port);
+      check(
+        this,
+        !clash,
+        `upstream ${show(service)} localBindPort ${port} is already used by upstream ${show(clash?.service)}; ` +
+          `give each upstream its own port`,
+      );
+      check(
+        this,
+        port !== this.port,
+        `upstream ${show(service)} localBindPort ${port} is the service's own port; use another port`,
+      );
+    }
+    this.upstreams.push({ service, localBindPort: port });
+    this.mesh.intentions.allow(this.serviceName, service);
+    return this;
+  }
+
+  /** Allows `source` to call this service, without declaring an upstream on it (e.g. a caller outside the stack). */
+  public allowFrom(source: MeshService | string): this {
+    this.mesh.intentions.allow(typeof source === "string" ? source : source.serviceName, this.serviceName);
+    return this;
+  }
+
+  /** Adds a task to the service's group. */
+  public addTask(task: MeshTaskProps): this {
+    checkResources(this, `task ${show(task.name)} resources`, task.resources);
+    check(
+      this,
+      task.vaultRole === undefined || task.vaultRole.trim() !== "",
+      `task ${show(task.name)} vaultRole "" is empty; name the Vault JWT role or leave it out`,
+    );
+    this.tasks.push(task);
+    return this;
+  }
+
+  /**
+   * How tasks address an upstream: `<name>.virtual.consul` with transparent proxy, else the
+   * `NOMAD_UPSTREAM_ADDR_<name>` interpolation (host:port of the local listener).
+   */
+  public upstreamAddress(target: MeshService | string): string {
+    const service = typeof target === "string" ? target : target.serviceName;
+    return this.transparentProxy
+      ? `${service}.virtual.consul`
+      : `\${NOMAD_UPSTREAM_ADDR_${service.replace(/-/g, "_")}}`;
+  }
+
+  /** The names of the declared upstreams. */
+  public get upstreamNames(): string[] {
+    return this.upstreams.map((u) => u.service);
+  }
+
+  /** The group as it renders now. */
+  public toGroup(): TaskGroup {
+    const p = this.props;
+    const health = p.healthCheck;
+    const exposePaths: ConsulExposePath[] = [
+      ...(health
+        ? [
+            {
+              Path: health.path,
+              Protocol: "http" as const,
+              LocalPathPort: this.port,
+              ListenerPort: HEALTH_PORT,
+            },
+          ]
+        : []),
+      ...(p.exposePaths ?? []).map((path, i) => ({
+        Path: path,
+        Protocol: "http" as const,
+        LocalPathPort: this.port,
+        ListenerPort: `expose-${i + 1}`,
+      })),
+    ];
+    const dynamicPorts: Port[] = exposePaths.map((e) => ({ Label: e.ListenerPort, To: -1 }));
+    const reserved: Port[] =
+      p.hostPort === undefined ? [] : [{ Label: PUBLIC_PORT, Value: p.hostPort, To: this.port }];
+    const upstreams: ConsulUpstream[] = this.upstreams
+      .filter((u) => u.localBindPort !== undefined)
+      .map((u) => ({ DestinationName: u.service, LocalBindPort: u.localBindPort! }));
+    const proxy: ConsulProxy = {
+      Upstreams: upstreams.length ? upstreams : undefined,
+      TransparentProxy: this.transparentProxy ? {} : undefined,
+      Expose: exposePaths.length ? { Paths: exposePaths } : undefined,
+    };
+    const checks: ServiceCheck[] = health
+      ? [
+          {
+            Name: `${this.serviceName}-health`,
+            Type: "http",
+            Path: health.path,
+            PortLabel: HEALTH_PORT,
+            Interval: durationSeconds(this, "healthCheck.interval", health.interval ?? "10s") * 1e9,
+            Timeout: durationSeconds(this, "healthCheck.timeout", health.timeout ?? "2s") * 1e9,
+          },
+        ]
+      : [];
+    const sidecarTask = (p.sidecarTask ?? this.mesh.sidecarTask)?.task;
+    return {
+      Name: this.serviceName,
+      Count: p.count ?? 1,
+      Update: this.update,
+      Networks: [
+        {
+          Mode: "bridge",
+          ReservedPorts: reserved.length ? reserved : undefined,
+          DynamicPorts: dynamicPorts.length ? dynamicPorts : undefined,
+        },
+      ],
+      Services: [
+        {
+          Name: this.serviceName,
+          PortLabel: p.hostPort === undefined ? String(this.port) : PUBLIC_PORT,
+          Tags: this.tags.length ? this.tags : undefined,
+          Connect: {
+            SidecarService: Object.values(proxy).some((v) => v !== undefined) ? { Proxy: proxy } : {},
+            SidecarTask: sidecarTask,
+          },
+          Checks: checks.length ? checks : undefined,
+        },
+      ],
+      Tasks: this.tasks.map(toTask),
+    };
+  }
+
+  private exposeThroughIngress(route: IngressRoute): void {
+    const ingress = this.mesh.ingress;
+    check(
+      this,
+      ingress !== undefined,
+      `expose ${show(route)} needs an ingress in the mesh; pass ingress to the ServiceMesh or call mesh.useIngress() first`,
+    );
+    this.tags.push(...routeTags(this, this.serviceName, route, ingress));
+    // Traefik dials the service as a mesh client, so it needs its own intention (traefik#7407).
+    this.mesh.intentions.allow(ingress.serviceName, this.serviceName);
+  }
+
+  private checkHealth(health: MeshHealthCheck | undefined, exposePaths: string[]): void {
+    if (health) {
+      check(
+        this,
+        health.expose ?? true,
+        `healthCheck.expose false leaves the check unable to reach the application inside the bridge ` +
+          `network; set healthCheck.expose to true`,
+      );
+      check(
+        this,
+        health.path.startsWith("/"),
+        `healthCheck.path ${show(health.path)} must start with "/"; use e.g. "/health"`,
+      );
+      durationSeconds(this, "healthCheck.interval", health.interval ?? "10s");
+      durationSeconds(this, "healthCheck.timeout", health.timeout ?? "2s");
+    }
+    check(
+      this,
+      exposePaths.length === 0 || health !== undefined,
+      `exposePaths ${show(exposePaths)} are served without mTLS but there is no health check; ` +
+        `add healthCheck: { path } or remove exposePaths`,
+    );
+    for (const path of exposePaths) {
+      check(
+        this,
+        path.startsWith("/"),
+        `exposePaths entry ${show(path)} must start with "/"; use e.g. "/metrics"`,
+      );
+      check(
+        this,
+        path !== health?.path,
+        `exposePaths entry ${show(path)} is the health check's path, already exposed; remove it`,
+      );
+    }
+  }
+
+  private toUpdate(count: number, update: MeshUpdateOptions | undefined): UpdateStrategy | undefined {
+    if (!update) return undefined;
+    const canary = update.canary ?? 0;
+    check(
+      this,
+      Number.isInteger(canary) && canary >= 0 && canary <= count,
+      `update.canary ${canary} exceeds count ${count}; use at most ${count} canaries or raise count`,
+    );
+    const maxParallel = update.maxParallel ?? 1;
+    check(
+      this,
+      Number.isInteger(maxParallel) && maxParallel >= 0,
+      `update.maxParallel ${maxParallel} must be 0 or more`,
+    );
+    return {
+      MaxParallel: maxParallel,
+      Canary: canary,
+      AutoPromote: update.autoPromote ?? false,
+      AutoRevert: update.autoRevert ?? false,
+      MinHealthyTime: durationSeconds(this, "update.minHealthyTime", update.minHealthyTime ?? "10s") * 1e9,
+      HealthyDeadline: durationSeconds(this, "update.healthyDeadline", update.healthyDeadline ?? "5m") * 1e9,
+    };
+  }
+
+  private checkPort(field: string, value: number): void {
+    check(
+      this,
+      Number.isInteger(value) && value >= 1 && value <= 65535,
+      `${field} ${show(value)} is not a port number; use 1-65535`,
+    );
+  }
+
+  private unknownUpstreams(): string[] {
+    const known = this.mesh.serviceNames.filter((n) => n !== this.serviceName);
+    return this.upstreams
+      .filter((u) => !this.mesh.knows(u.service))
+      .map(
+        (u) =>
+          constructError(
+            this,
+            `upstream ${show(u.service)} is not a service in this stack (known: ${known.join(", ") || "none"}); ` +
+              `fix the name, add the service, or declare it with mesh.addExternalService()`,
+          ).message,
+      );
+  }
+}
+
+function toTask(task: MeshTaskProps): Task {
+  return {
+    Name: task.name,
+    Driver: task.driver.name,
+    Config: task.driver.config,
+    Env: task.env,
+    Templates: task.templates,
+    Resources: toResources(task.resources, { cpu: 100, memoryMb: 128 }),
+    Vault: task.vaultRole ? { Role: task.vaultRole } : undefined,
+    Lifecycle: task.lifecycle,
+    Artifacts: task.artifacts,
+  };
+}

@@ -1,0 +1,143 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { check, show } from "../core/errors";
+import { checkServiceName } from "../core/names";
+import { Intentions } from "../consul/intentions";
+import { MeshDefaults } from "../consul/mesh-defaults";
+import type { TaskDriverKind } from "../nomad/driver";
+import type { IIngress } from "../traefik/ingress";
+import { SidecarTaskOverride } from "./sidecar";
+
+/** Props for {@link ServiceMesh}. */
+export interface ServiceMeshProps {
+  /**
+   * The intention graph the mesh adds edges to.
+   * @default - a new `Intentions` child with default deny
+   */
+  readonly intentions?: Intentions;
+  /**
+   * Mesh-wide config entries, needed for per-service protocols.
+   * @default - none
+   */
+  readonly defaults?: MeshDefaults;
+  /**
+   * Task driver of the environment; examples pick images or host programs from it.
+   * @default "docker"
+   */
+  readonly driver?: TaskDriverKind;
+  /**
+   * Override of the injected Envoy task for every service, e.g. raw_exec Envoy on the local cluster.
+   * @default - Nomad's default Envoy sidecar (docker)
+   */
+  readonly sidecarTask?: SidecarTaskOverride;
+  /**
+   * The ingress services are exposed through; can also be set with {@link ServiceMesh.useIngress}.
+   * @default - none
+   */
+  readonly ingress?: IIngress;
+  /**
+   * Nomad datacenters of mesh jobs.
+   * @default ["*"]
+   */
+  readonly datacenters?: string[];
+  /**
+   * Resources every mesh job depends on (e.g. the Consul agent job, the intentions).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** What the mesh knows about a member service. */
+export interface MeshMember {
+  /** The Consul service name. */
+  readonly serviceName: string;
+  /** The construct declaring it. */
+  readonly node: Construct["node"];
+}
+
+/**
+ * The registry of one environment's service mesh: every mesh service, the services declared
+ * external, the ingress, the intention graph, and the environment's task driver and sidecar override.
+ *
+ * Upstreams are checked against it at synth (services can be added in any order), and relationships
+ * declared on services become intentions in its {@link Intentions}.
+ */
+export class ServiceMesh extends Construct {
+  /** The intention graph. */
+  public readonly intentions: Intentions;
+  /** Mesh-wide config entries, when given. */
+  public readonly defaults?: MeshDefaults;
+  /** The environment's task driver. */
+  public readonly driver: TaskDriverKind;
+  /** The environment's sidecar override, when any. */
+  public readonly sidecarTask?: SidecarTaskOverride;
+  /** Nomad datacenters of mesh jobs. */
+  public readonly datacenters?: string[];
+  /** What every mesh job depends on. */
+  public readonly dependsOn: ITerraformDependable[];
+  private readonly members = new Map<string, MeshMember>();
+  private readonly external = new Set<string>();
+  private currentIngress?: IIngress;
+
+  public constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
+    super(scope, id);
+    this.intentions = props.intentions ?? new Intentions(this, "Intentions");
+    this.defaults = props.defaults;
+    this.driver = props.driver ?? "docker";
+    this.sidecarTask = props.sidecarTask;
+    this.datacenters = props.datacenters;
+    this.dependsOn = props.dependsOn ?? [];
+    if (props.ingress) this.useIngress(props.ingress);
+  }
+
+  /** The ingress, when one is set. */
+  public get ingress(): IIngress | undefined {
+    return this.currentIngress;
+  }
+
+  /** Sets the ingress services are exposed through; its service becomes a known mesh service. */
+  public useIngress(ingress: IIngress): this {
+    check(
+      this,
+      !this.currentIngress || this.currentIngress === ingress,
+      `ingress ${show(ingress.serviceName)} replaces ${show(this.currentIngress?.serviceName)}; a mesh has one ingress`,
+    );
+    this.currentIngress = ingress;
+    this.external.add(ingress.serviceName);
+    return this;
+  }
+
+  /** Declares a service outside this stack (another repo's job, a terminating gateway) as a valid upstream. */
+  public addExternalService(name: string): this {
+    checkServiceName(this, "external service", name);
+    this.external.add(name);
+    return this;
+  }
+
+  /** Registers a mesh service; called by {@link MeshService}. Throws when the name is taken. */
+  public register(member: MeshMember): void {
+    const existing = this.members.get(member.serviceName);
+    check(
+      this,
+      !existing && !this.external.has(member.serviceName),
+      `service ${show(member.serviceName)} is declared twice (${member.node.path} and ` +
+        `${existing?.node.path ?? "an external service"}); give each service its own name`,
+    );
+    this.members.set(member.serviceName, member);
+  }
+
+  /** Whether a name is a mesh service, an external service or the ingress. */
+  public knows(name: string): boolean {
+    return this.members.has(name) || this.external.has(name);
+  }
+
+  /** Every known service name, sorted. */
+  public get serviceNames(): string[] {
+    return [...new Set([...this.members.keys(), ...this.external])].sort();
+  }
+
+  /** The member declaring a service, if any. */
+  public member(name: string): MeshMember | undefined {
+    return this.members.get(name);
+  }
+}

@@ -1,0 +1,63 @@
+import { MeshstackError, show } from "../core/errors";
+import type { SidecarTask } from "../nomad/jobspec";
+import type { TaskResources } from "../nomad/resources";
+
+/** Options of {@link SidecarTaskOverride.rawExecEnvoy}. */
+export interface RawExecEnvoyOptions {
+  /**
+   * The Envoy binary on the client nodes: an absolute path (`"/usr/local/bin/envoy"`) or a bare
+   * command name that the Nomad agent finds on its `PATH` (`"envoy"`, as on the local cluster).
+   */
+  readonly envoyPath: string;
+  /**
+   * Resources of the sidecar.
+   * @default - Nomad's sidecar defaults
+   */
+  readonly resources?: TaskResources;
+}
+
+/**
+ * Overrides of the Envoy task Nomad injects next to each Connect service (`sidecar_task`), a
+ * per-environment choice: clusters without Docker run Envoy from the host with `raw_exec`.
+ */
+export class SidecarTaskOverride {
+  /**
+   * Runs Envoy as a host binary with `raw_exec`, bootstrapped the way Nomad's default sidecar is
+   * (`${NOMAD_SECRETS_DIR}/envoy_bootstrap.json`, log level and concurrency from the node's
+   * `connect.*` meta). The path comes from props so synthesized output never depends on the machine.
+   */
+  public static rawExecEnvoy(options: RawExecEnvoyOptions): SidecarTaskOverride {
+    if (!/^(\/\S+|[A-Za-z0-9._-]+)$/.test(options.envoyPath)) {
+      throw new MeshstackError(
+        `SidecarTaskOverride.rawExecEnvoy: envoyPath ${show(options.envoyPath)} is neither an absolute path ` +
+          `nor a command name; use the Envoy binary's path on the client nodes, e.g. "/usr/local/bin/envoy"`,
+      );
+    }
+    return new SidecarTaskOverride({
+      Driver: "raw_exec",
+      Config: {
+        command: options.envoyPath,
+        args: [
+          "-c",
+          "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
+          "-l",
+          "${meta.connect.log_level}",
+          "--concurrency",
+          "${meta.connect.proxy_concurrency}",
+          "--disable-hot-restart",
+        ],
+      },
+      Resources: options.resources && { CPU: options.resources.cpu, MemoryMB: options.resources.memoryMb },
+    });
+  }
+
+  /** Any sidecar task override, in API form. */
+  public static of(task: SidecarTask): SidecarTaskOverride {
+    return new SidecarTaskOverride(task);
+  }
+
+  private constructor(
+    /** The `SidecarTask` block. */
+    public readonly task: SidecarTask,
+  ) {}
+}

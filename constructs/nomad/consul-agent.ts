@@ -1,0 +1,280 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { check, show } from "../core/errors";
+import { TaskDriver, TaskDriverKind } from "./driver";
+import { HclBody, renderHcl } from "./hcl";
+import type { Constraint, Port, TaskGroup } from "./jobspec";
+import { NomadJob } from "./job";
+import { checkResources, TaskResources, toResources } from "./resources";
+
+/** Consul ACL settings of the agent. */
+export interface ConsulAclOptions {
+  /**
+   * Enable ACLs.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * What an unauthenticated request may do: `deny` is secure by default.
+   * @default "deny"
+   */
+  readonly defaultPolicy?: "allow" | "deny";
+}
+
+/** Props for {@link ConsulAgentJob}. */
+export interface ConsulAgentJobProps {
+  /**
+   * Nomad job ID.
+   * @default "consul"
+   */
+  readonly jobName?: string;
+  /**
+   * Consul datacenter.
+   * @default "dc1"
+   */
+  readonly datacenter?: string;
+  /**
+   * Nomad datacenters the system job runs in.
+   * @default ["*"]
+   */
+  readonly nomadDatacenters?: string[];
+  /**
+   * Nomad namespace of the job.
+   * @default - the provider's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Run the agents as servers (`true`) or clients (`false`).
+   * @default true
+   */
+  readonly server?: boolean;
+  /**
+   * Servers to wait for before bootstrapping (servers only).
+   * @default 1
+   */
+  readonly bootstrapExpect?: number;
+  /**
+   * Addresses to join (`retry_join`); clients need at least one.
+   * @default - none
+   */
+  readonly retryJoin?: string[];
+  /**
+   * ACL settings.
+   * @default - enabled, default policy "deny"
+   */
+  readonly acl?: ConsulAclOptions;
+  /**
+   * Serve the web UI.
+   * @default false
+   */
+  readonly ui?: boolean;
+  /**
+   * DNS recursors for names outside `.consul` (needed by transparent proxy workloads).
+   * @default - none
+   */
+  readonly recursors?: string[];
+  /**
+   * Serve gRPC over TLS on 8503 (`ports.grpc_tls`, Consul 1.14+ with TLS) instead of plain 8502.
+   * @default false
+   */
+  readonly grpcTls?: boolean;
+  /**
+   * Address the agent binds for cluster traffic (go-sockaddr template allowed).
+   * @default "{{ GetPrivateIP }}"
+   */
+  readonly bindAddr?: string;
+  /**
+   * Address the HTTP, gRPC and DNS listeners bind; bridge-mode workloads (Traefik, Envoy) reach the
+   * agent on the node's address, so loopback alone is not enough for them.
+   * @default "0.0.0.0"
+   */
+  readonly clientAddr?: string;
+  /**
+   * Log level.
+   * @default "INFO"
+   */
+  readonly logLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /**
+   * Data directory as the task sees it.
+   * @default "/consul/data" for docker and exec, "/opt/consul/data" for raw_exec
+   */
+  readonly dataDir?: string;
+  /**
+   * Nomad host volume mounted at `dataDir` (docker and exec only; raw_exec uses the host path).
+   * @default "consul-data"
+   */
+  readonly dataVolume?: string;
+  /**
+   * Resources of the agent task.
+   * @default - 500 MHz, 256 MiB
+   */
+  readonly resources?: TaskResources;
+  /**
+   * Consul version, used for the default image.
+   * @default "1.20"
+   */
+  readonly version?: string;
+  /**
+   * Container image (docker).
+   * @default "hashicorp/consul:<version>"
+   */
+  readonly image?: string;
+  /**
+   * Task driver.
+   * @default "docker"
+   */
+  readonly driver?: TaskDriverKind;
+  /**
+   * Consul binary (raw_exec and exec).
+   * @default "consul"
+   */
+  readonly binary?: string;
+  /**
+   * Further agent configuration, appended to the generated file.
+   * @default - none
+   */
+  readonly extraConfig?: HclBody;
+  /**
+   * Placement constraints.
+   * @default - none
+   */
+  readonly constraints?: Constraint[];
+  /**
+   * Resources that must exist first.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** The Consul agent ports, as reserved on the host. */
+export const CONSUL_PORTS = {
+  server: 8300,
+  serf_lan: 8301,
+  serf_wan: 8302,
+  http: 8500,
+  grpc: 8502,
+  grpc_tls: 8503,
+  dns: 8600,
+} as const;
+
+const CONFIG_DIR = "consul.d";
+
+/**
+ * The Consul agent as a Nomad `system` job: one agent per node, host networking, the Consul ports
+ * reserved statically, and the agent configuration rendered from typed props (Connect enabled, the
+ * gRPC port Envoy needs, ACLs on with default deny, UI off).
+ *
+ * Mind the bootstrap loop: Nomad's Connect integration needs a local Consul agent, and here that
+ * agent is itself a Nomad job. So this job must not use Connect or Consul service registration (its
+ * service uses the `nomad` provider), the Nomad clients must point at the agent's fixed address
+ * (`consul.address = "127.0.0.1:8500"`, `grpc_address = "127.0.0.1:8502"`), and mesh jobs must
+ * depend on this job (pass it in their `dependsOn`) so they are placed once the agent runs.
+ * The configuration template uses `[[ ]]` delimiters so go-sockaddr `{{ }}` reaches Consul intact.
+ */
+export class ConsulAgentJob extends NomadJob {
+  /** Consul datacenter. */
+  public readonly datacenter: string;
+  /** Consul HTTP port on each node. */
+  public readonly httpPort: number = CONSUL_PORTS.http;
+  /** Consul gRPC port on each node (8503 with TLS). */
+  public readonly grpcPort: number;
+
+  public constructor(scope: Construct, id: string, props: ConsulAgentJobProps = {}) {
+    super(scope, id, {
+      name: props.jobName ?? "consul",
+      type: "system",
+      datacenters: props.nomadDatacenters,
+      namespace: props.namespace,
+      constraints: props.constraints,
+      dependsOn: props.dependsOn,
+    });
+    this.datacenter = props.datacenter ?? "dc1";
+    this.grpcPort = props.grpcTls ? CONSUL_PORTS.grpc_tls : CONSUL_PORTS.grpc;
+    const server = props.server ?? true;
+    check(
+      this,
+      server || props.bootstrapExpect === undefined,
+      `bootstrapExpect ${props.bootstrapExpect} is set on client agents; only servers bootstrap, so remove it or set server: true`,
+    );
+    const bootstrapExpect = server ? (props.bootstrapExpect ?? 1) : undefined;
+    check(
+      this,
+      bootstrapExpect === undefined || (Number.isInteger(bootstrapExpect) && bootstrapExpect >= 1),
+      `bootstrapExpect ${show(bootstrapExpect)} must be 1 or more; use the number of server nodes`,
+    );
+    check(
+      this,
+      server || (props.retryJoin ?? []).length > 0,
+      `retryJoin [] is empty for client agents; list the servers' addresses so clients can join`,
+    );
+    const driverKind = props.driver ?? "docker";
+    const dataDir = props.dataDir ?? (driverKind === "raw_exec" ? "/opt/consul/data" : "/consul/data");
+    const driver = consulDriver(driverKind, props);
+    checkResources(this, "resources", props.resources);
+    const portNames = [
+      "server",
+      "serf_lan",
+      "serf_wan",
+      "http",
+      props.grpcTls ? "grpc_tls" : "grpc",
+      "dns",
+    ] as const;
+    const ports: Port[] = portNames.map((label) => ({ Label: label, Value: CONSUL_PORTS[label] }));
+    const volume = driver.mountsVolumes ? (props.dataVolume ?? "consul-data") : undefined;
+    const config = renderHcl({
+      datacenter: this.datacenter,
+      data_dir: dataDir,
+      log_level: props.logLevel ?? "INFO",
+      server,
+      bootstrap_expect: bootstrapExpect,
+      retry_join: props.retryJoin,
+      bind_addr: props.bindAddr ?? "{{ GetPrivateIP }}",
+      client_addr: props.clientAddr ?? "0.0.0.0",
+      recursors: props.recursors,
+      ports: props.grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc },
+      connect: { enabled: true },
+      ui_config: { enabled: props.ui ?? false },
+      acl: {
+        enabled: props.acl?.enabled ?? true,
+        default_policy: props.acl?.defaultPolicy ?? "deny",
+        enable_token_persistence: true,
+      },
+      ...props.extraConfig,
+    });
+    const group: TaskGroup = {
+      Name: "consul-agent",
+      Networks: [{ Mode: "host", ReservedPorts: ports }],
+      Services: [{ Name: this.jobName, Provider: "nomad", PortLabel: "http" }],
+      Volumes: volume ? { [volume]: { Name: volume, Type: "host", Source: volume } } : undefined,
+      Tasks: [
+        {
+          Name: "consul",
+          Driver: driver.name,
+          Config: driver.config,
+          Templates: [
+            {
+              EmbeddedTmpl: config,
+              DestPath: `local/${CONFIG_DIR}/consul.hcl`,
+              ChangeMode: "restart",
+              LeftDelim: "[[",
+              RightDelim: "]]",
+            },
+          ],
+          VolumeMounts: volume ? [{ Volume: volume, Destination: dataDir }] : undefined,
+          Resources: toResources(props.resources, { cpu: 500, memoryMb: 256 }),
+        },
+      ],
+    };
+    this.addGroup(group);
+  }
+}
+
+function consulDriver(kind: TaskDriverKind, props: ConsulAgentJobProps): TaskDriver {
+  const args = (dir: string) => ["agent", `-config-dir=${dir}/${CONFIG_DIR}`];
+  if (kind === "docker") {
+    const image = props.image ?? `hashicorp/consul:${props.version ?? "1.20"}`;
+    return TaskDriver.docker({ image, args: args("/local"), extra: { network_mode: "host" } });
+  }
+  const options = { command: props.binary ?? "consul", args: args(kind === "raw_exec" ? "local" : "/local") };
+  return kind === "raw_exec" ? TaskDriver.rawExec(options) : TaskDriver.exec(options);
+}

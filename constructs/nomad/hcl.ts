@@ -1,0 +1,31 @@
+/** A value of an HCL attribute or block body. */
+export type HclValue = string | number | boolean | readonly HclValue[] | HclBody;
+
+/** An HCL body: attributes, and nested objects rendered as blocks. */
+export interface HclBody {
+  readonly [key: string]: HclValue | undefined;
+}
+
+/**
+ * Renders a body as HCL: scalars and lists as `key = value`, objects as `key { … }` blocks, keys in
+ * the order given, undefined keys skipped. Enough for agent configuration files such as Consul's.
+ */
+export function renderHcl(body: HclBody, indent = ""): string {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    if (isBody(value))
+      lines.push(`${indent}${key} {`, renderHcl(value, `${indent}  `).trimEnd(), `${indent}}`);
+    else lines.push(`${indent}${key} = ${scalar(value)}`);
+  }
+  return lines.filter((line) => line !== "").join("\n") + "\n";
+}
+
+function scalar(value: HclValue): string {
+  if (Array.isArray(value)) return `[${value.map(scalar).join(", ")}]`;
+  return JSON.stringify(value);
+}
+
+function isBody(value: HclValue): value is HclBody {
+  return typeof value === "object" && !Array.isArray(value);
+}

@@ -1,0 +1,254 @@
+import { ITerraformDependable, Lazy, TerraformStack } from "cdktf";
+import { Construct, IConstruct } from "constructs";
+import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
+import { check, constructError, show } from "../core/errors";
+import { checkServiceName } from "../core/names";
+import type { Constraint, Job, JobType, JsonValue, Task, TaskGroup, UpdateStrategy } from "./jobspec";
+import { renderJobspec } from "./jobspec";
+import { checkGroup, StaticPortUse, staticPortsOf } from "./group-checks";
+
+/** Props for {@link NomadJob}. */
+export interface NomadJobProps {
+  /**
+   * Job ID and name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Scheduler type.
+   * @default "service"
+   */
+  readonly type?: JobType;
+  /**
+   * Nomad datacenters to place in.
+   * @default ["*"] - every datacenter
+   */
+  readonly datacenters?: string[];
+  /**
+   * Nomad namespace.
+   * @default - the provider's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Nomad region.
+   * @default - the provider's region
+   */
+  readonly region?: string;
+  /**
+   * Scheduling priority, 1-100.
+   * @default - Nomad's default, 50
+   */
+  readonly priority?: number;
+  /**
+   * Job-level placement constraints.
+   * @default - none
+   */
+  readonly constraints?: Constraint[];
+  /**
+   * Job-level update strategy.
+   * @default - Nomad's default
+   */
+  readonly update?: UpdateStrategy;
+  /**
+   * Job metadata (`NOMAD_META_<key>`).
+   * @default - none
+   */
+  readonly meta?: Record<string, string>;
+  /**
+   * Task groups; more can be added with {@link NomadJob.addGroup}.
+   * @default - none
+   */
+  readonly groups?: TaskGroup[];
+  /**
+   * Return from `terraform apply` without waiting for the deployment.
+   * @default true - the provider's default
+   */
+  readonly detach?: boolean;
+  /**
+   * Purge the job on destroy, so its ID can be reused at once.
+   * @default true
+   */
+  readonly purgeOnDestroy?: boolean;
+  /**
+   * Resources that must exist first.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** A group, given as it is or produced when the job renders (so its parts can change until synth). */
+export type GroupSource = TaskGroup | (() => TaskGroup);
+
+/**
+ * A Nomad job rendered from the typed jobspec model into a `nomad_job` resource (`json = true`).
+ *
+ * The model is rendered lazily, at synth, so groups and tasks can be added after construction. Static
+ * host ports are checked across every job of the stack, because two jobs reserving the same port
+ * cannot share a node.
+ */
+export class NomadJob extends Construct {
+  /** Whether `x` is a {@link NomadJob}. */
+  public static isNomadJob(x: unknown): x is NomadJob {
+    return x instanceof NomadJob;
+  }
+
+  /** Job ID and name. */
+  public readonly jobName: string;
+  /** Scheduler type. */
+  public readonly type: JobType;
+  /** The `nomad_job` resource. */
+  public readonly resource: JobResource;
+  private readonly props: Omit<NomadJobProps, "groups">;
+  private readonly sources: GroupSource[] = [];
+  private readonly extraTasks = new Map<string, Task[]>();
+  private readonly overrides: Array<readonly [string, JsonValue | undefined]> = [];
+
+  public constructor(scope: Construct, id: string, props: NomadJobProps = {}) {
+    super(scope, id);
+    this.jobName = props.name ?? id;
+    this.type = props.type ?? "service";
+    checkServiceName(this, "name", this.jobName);
+    const { groups, ...rest } = props;
+    this.props = rest;
+    check(
+      this,
+      props.priority === undefined ||
+        (Number.isInteger(props.priority) && props.priority >= 1 && props.priority <= 100),
+      `priority ${show(props.priority)} is out of range; use 1-100`,
+    );
+    for (const group of groups ?? []) this.addGroup(group);
+    this.resource = new JobResource(this, "Resource", {
+      jobspec: Lazy.stringValue({ produce: () => renderJobspec(this.toJob(), this.overrides) }),
+      json: true,
+      purgeOnDestroy: props.purgeOnDestroy ?? true,
+      deregisterOnDestroy: true,
+      detach: props.detach,
+      dependsOn: props.dependsOn,
+    });
+    this.node.addValidation({ validate: () => this.validateGroups() });
+    registerForPortChecks(this);
+  }
+
+  /** Adds a task group; a function is called at synth, so the group can still change until then. */
+  public addGroup(group: GroupSource): this {
+    if (typeof group !== "function") {
+      check(
+        this,
+        !this.groupNames().includes(group.Name),
+        `group ${show(group.Name)} is declared twice; rename one`,
+      );
+      checkGroup(this, this.type, group);
+    }
+    this.sources.push(group);
+    return this;
+  }
+
+  /** Adds a task to the named group. */
+  public addTask(groupName: string, task: Task): this {
+    const tasks = this.extraTasks.get(groupName) ?? [];
+    tasks.push(task);
+    this.extraTasks.set(groupName, tasks);
+    return this;
+  }
+
+  /**
+   * Sets a field of the rendered document by dotted path (e.g. `Job.TaskGroups.0.Tasks.0.KillTimeout`),
+   * or deletes it with `undefined`: the escape hatch for API fields the model does not cover.
+   */
+  public addJobspecOverride(path: string, value: JsonValue | undefined): this {
+    this.overrides.push([path, value]);
+    return this;
+  }
+
+  /** The job model as it renders now. */
+  public toJob(): Job {
+    const p = this.props;
+    return {
+      ID: this.jobName,
+      Name: this.jobName,
+      Type: this.type,
+      Datacenters: p.datacenters ?? ["*"],
+      Namespace: p.namespace,
+      Region: p.region,
+      Priority: p.priority,
+      Constraints: p.constraints,
+      Update: p.update,
+      Meta: p.meta,
+      TaskGroups: this.groups(),
+    };
+  }
+
+  /** The static host ports this job reserves. */
+  public staticPorts(): StaticPortUse[] {
+    return this.groups().flatMap(staticPortsOf);
+  }
+
+  private groups(): TaskGroup[] {
+    return this.sources.map((source) => {
+      const group = typeof source === "function" ? source() : source;
+      return { ...group, Tasks: [...group.Tasks, ...(this.extraTasks.get(group.Name) ?? [])] };
+    });
+  }
+
+  private groupNames(): string[] {
+    return this.sources.filter((s): s is TaskGroup => typeof s !== "function").map((g) => g.Name);
+  }
+
+  private validateGroups(): string[] {
+    const errors: string[] = [];
+    const groups = this.groups();
+    const names = groups.map((g) => g.Name);
+    for (const name of this.extraTasks.keys()) {
+      if (!names.includes(name)) {
+        errors.push(
+          constructError(
+            this,
+            `addTask: group ${show(name)} does not exist (groups: ${names.join(", ")}); add the group first`,
+          ).message,
+        );
+      }
+    }
+    for (const group of groups) {
+      try {
+        checkGroup(this, this.type, group);
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+    return errors;
+  }
+}
+
+const stacksChecked = new WeakSet<IConstruct>();
+
+/** Adds, once per stack, the validation that no static host port is reserved twice. */
+function registerForPortChecks(job: NomadJob): void {
+  const stack = TerraformStack.of(job);
+  if (stacksChecked.has(stack)) return;
+  stacksChecked.add(stack);
+  stack.node.addValidation({ validate: () => staticPortClashes(stack) });
+}
+
+function staticPortClashes(stack: IConstruct): string[] {
+  const owners = new Map<number, { job: NomadJob; use: StaticPortUse }>();
+  const errors: string[] = [];
+  for (const job of stack.node.findAll().filter(NomadJob.isNomadJob)) {
+    for (const use of job.staticPorts()) {
+      const first = owners.get(use.port);
+      if (!first) {
+        owners.set(use.port, { job, use });
+        continue;
+      }
+      if (first.job === job && first.use.group === use.group) continue;
+      errors.push(
+        constructError(
+          job,
+          `static port ${use.port} (group ${show(use.group)}, port ${show(use.label)}) is already reserved by ` +
+            `${first.job.node.path} (group ${show(first.use.group)}, port ${show(first.use.label)}); ` +
+            `two allocations cannot bind one host port on a node, so use another static port or a dynamic one`,
+        ).message,
+      );
+    }
+  }
+  return errors;
+}

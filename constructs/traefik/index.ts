@@ -1,0 +1,3 @@
+export * from "./ingress";
+export * from "./tls";
+export * from "./toml";

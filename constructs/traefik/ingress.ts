@@ -1,0 +1,332 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { check, show } from "../core/errors";
+import { checkServiceName } from "../core/names";
+import { NomadJob, TaskDriver, TaskDriverKind, TaskResources, checkResources, toResources } from "../nomad";
+import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
+import { nanoseconds } from "../nomad/jobspec";
+import { TraefikTls } from "./tls";
+import { renderToml, TomlTable } from "./toml";
+
+/**
+ * An ingress that routes to mesh services from Consul catalog tags; what {@link ServiceMesh} needs to
+ * generate router tags and the ingress' own intentions.
+ */
+export interface IIngress {
+  /** The ingress' Consul service name: the source of its intentions. */
+  readonly serviceName: string;
+  /** Tag prefix the ingress reads (`traefik`). */
+  readonly tagPrefix: string;
+  /** Entry point terminating TLS (HTTP routers with `tls=true`, TCP `HostSNI` routers). */
+  readonly tlsEntryPoint: string;
+  /** Plain HTTP entry point, if any. */
+  readonly httpEntryPoint?: string;
+}
+
+/** Dashboard settings of {@link TraefikIngress}. */
+export interface TraefikDashboardOptions {
+  /** Host the dashboard is routed on, over the TLS entry point. */
+  readonly host: string;
+  /**
+   * Middlewares on the dashboard router, e.g. an authentication middleware.
+   * @default - none
+   */
+  readonly middlewares?: string[];
+}
+
+/** Props for {@link TraefikIngress}. */
+export interface TraefikIngressProps {
+  /**
+   * Nomad job ID.
+   * @default "traefik"
+   */
+  readonly jobName?: string;
+  /**
+   * Consul service name of the ingress (Connect-native) and the catalog provider's `serviceName`.
+   * @default "traefik"
+   */
+  readonly serviceName?: string;
+  /**
+   * Nomad datacenters.
+   * @default ["*"]
+   */
+  readonly datacenters?: string[];
+  /**
+   * Nomad namespace.
+   * @default - the provider's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Static host port of the TLS entry point (HTTPS and TCP `HostSNI` share it).
+   * @default 8443
+   */
+  readonly tlsPort?: number;
+  /**
+   * Static host port of a plain HTTP entry point named `web`.
+   * @default - no plain HTTP entry point
+   */
+  readonly httpPort?: number;
+  /**
+   * Certificate of the TLS entry point.
+   * @default - Traefik's self-signed default certificate
+   */
+  readonly tls?: TraefikTls;
+  /**
+   * Consul HTTP address as seen from the bridge network.
+   * @default - the node's address, port 8500
+   */
+  readonly consulAddress?: string;
+  /**
+   * Route to services through Connect without the `traefik.consulcatalog.connect=true` tag.
+   * @default false
+   */
+  readonly connectByDefault?: boolean;
+  /**
+   * Serve the dashboard on a host of the TLS entry point.
+   * @default - no dashboard
+   */
+  readonly dashboard?: TraefikDashboardOptions;
+  /**
+   * Serve the API and dashboard on port 8080 without TLS or authentication (`api.insecure`). Only
+   * for throwaway local clusters: anyone reaching the port controls nothing but sees everything.
+   * @default false
+   */
+  readonly dangerouslyExposeInsecureApi?: boolean;
+  /**
+   * Placement constraints, e.g. pin to edge nodes.
+   * @default - none
+   */
+  readonly constraints?: Constraint[];
+  /**
+   * Allocations.
+   * @default 1
+   */
+  readonly count?: number;
+  /**
+   * Task driver.
+   * @default "docker"
+   */
+  readonly driver?: TaskDriverKind;
+  /**
+   * Traefik version, used for the default image.
+   * @default "v3.1"
+   */
+  readonly version?: string;
+  /**
+   * Container image (docker).
+   * @default "traefik:<version>"
+   */
+  readonly image?: string;
+  /**
+   * Traefik binary (raw_exec and exec).
+   * @default "traefik"
+   */
+  readonly binary?: string;
+  /**
+   * Resources of the Traefik task.
+   * @default - 200 MHz, 128 MiB
+   */
+  readonly resources?: TaskResources;
+  /**
+   * Log level.
+   * @default "INFO"
+   */
+  readonly logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /**
+   * Resources that must exist first (e.g. the Consul agent job).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const TLS_ENTRY_POINT = "https";
+const HTTP_ENTRY_POINT = "web";
+const API_PORT = 8080;
+
+/**
+ * Traefik v3 as a Connect-native Nomad service job in bridge mode: the Consul catalog provider with
+ * `connectAware`, services opted in by tags (`exposedByDefault = false`), HTTP and TCP (`HostSNI`)
+ * routers sharing one TLS entry point, and its static configuration rendered as TOML from typed props.
+ *
+ * Traefik dials mesh services as a mesh client, so each exposed service needs an intention from the
+ * ingress (traefik#7407, nomad#14574); {@link ServiceMesh} adds it when a service is exposed.
+ * The dashboard is off unless routed on a host of the TLS entry point; `api.insecure` needs the
+ * explicit {@link TraefikIngressProps.dangerouslyExposeInsecureApi}.
+ */
+export class TraefikIngress extends NomadJob implements IIngress {
+  /** The ingress' Consul service name. */
+  public readonly serviceName: string;
+  /** Tag prefix of the catalog provider. */
+  public readonly tagPrefix = "traefik";
+  /** The TLS entry point's name. */
+  public readonly tlsEntryPoint = TLS_ENTRY_POINT;
+  /** The plain HTTP entry point's name, when there is one. */
+  public readonly httpEntryPoint?: string;
+  /** Static host port of the TLS entry point. */
+  public readonly tlsPort: number;
+
+  public constructor(scope: Construct, id: string, props: TraefikIngressProps = {}) {
+    super(scope, id, {
+      name: props.jobName ?? "traefik",
+      datacenters: props.datacenters,
+      namespace: props.namespace,
+      constraints: props.constraints,
+      dependsOn: props.dependsOn,
+    });
+    this.serviceName = props.serviceName ?? "traefik";
+    checkServiceName(this, "serviceName", this.serviceName);
+    this.tlsPort = props.tlsPort ?? 8443;
+    this.httpEntryPoint = props.httpPort === undefined ? undefined : HTTP_ENTRY_POINT;
+    for (const [field, value] of [
+      ["tlsPort", this.tlsPort],
+      ["httpPort", props.httpPort],
+    ] as const) {
+      check(
+        this,
+        value === undefined || (Number.isInteger(value) && value >= 1 && value <= 65535),
+        `${field} ${show(value)} is not a port number; use 1-65535`,
+      );
+    }
+    check(
+      this,
+      props.httpPort !== this.tlsPort,
+      `httpPort ${props.httpPort} equals tlsPort; give plain HTTP its own port`,
+    );
+    if (props.dashboard) {
+      check(
+        this,
+        props.dashboard.host.trim() !== "",
+        `dashboard.host ${show(props.dashboard.host)} is empty; use the dashboard's host name`,
+      );
+    }
+    checkResources(this, "resources", props.resources);
+    const count = props.count ?? 1;
+    check(this, Number.isInteger(count) && count >= 1, `count ${show(count)} must be 1 or more`);
+
+    const driver = traefikDriver(props.driver ?? "docker", props);
+    const ports: Port[] = [
+      { Label: TLS_ENTRY_POINT, Value: this.tlsPort, To: this.tlsPort },
+      ...(props.httpPort === undefined
+        ? []
+        : [{ Label: HTTP_ENTRY_POINT, Value: props.httpPort, To: props.httpPort }]),
+    ];
+    const dynamicPorts: Port[] = props.dangerouslyExposeInsecureApi ? [{ Label: "api", To: API_PORT }] : [];
+    const tls = props.tls?.material;
+    const templates: Template[] = [
+      {
+        EmbeddedTmpl: renderToml(this.staticConfig(props, driver)),
+        DestPath: "local/traefik.toml",
+        ChangeMode: "restart",
+      },
+      ...(tls
+        ? [
+            ...tls.templates,
+            {
+              EmbeddedTmpl: renderToml(
+                tlsConfig(tls.inSecrets ? `${driver.secretsDir}/` : "", tls.certFile, tls.keyFile),
+              ),
+              DestPath: "local/dynamic/tls.toml",
+              ChangeMode: "noop" as const,
+            },
+          ]
+        : []),
+    ];
+    const service: Service = {
+      Name: this.serviceName,
+      PortLabel: TLS_ENTRY_POINT,
+      Connect: { Native: true },
+      Tags: props.dashboard ? this.dashboardTags(props.dashboard) : undefined,
+      Checks: [
+        {
+          Name: "tls-port",
+          Type: "tcp",
+          PortLabel: TLS_ENTRY_POINT,
+          Interval: nanoseconds("10s"),
+          Timeout: nanoseconds("2s"),
+        },
+      ],
+    };
+    this.addGroup({
+      Name: "traefik",
+      Count: count,
+      Networks: [
+        {
+          Mode: "bridge",
+          ReservedPorts: ports,
+          DynamicPorts: dynamicPorts.length ? dynamicPorts : undefined,
+        },
+      ],
+      Services: [service],
+      Tasks: [
+        {
+          Name: "traefik",
+          Driver: driver.name,
+          Config: driver.config,
+          Templates: templates,
+          Vault: tls?.vault,
+          Resources: toResources(props.resources, { cpu: 200, memoryMb: 128 }),
+        },
+      ],
+    });
+  }
+
+  private staticConfig(props: TraefikIngressProps, driver: TaskDriver): TomlTable {
+    const entryPoints: Record<string, TomlTable> = { [TLS_ENTRY_POINT]: { address: `:${this.tlsPort}` } };
+    if (props.httpPort !== undefined) entryPoints[HTTP_ENTRY_POINT] = { address: `:${props.httpPort}` };
+    if (props.dangerouslyExposeInsecureApi) entryPoints.traefik = { address: `:${API_PORT}` };
+    return {
+      global: { checkNewVersion: false, sendAnonymousUsage: false },
+      log: { level: props.logLevel ?? "INFO" },
+      entryPoints,
+      api: {
+        dashboard: Boolean(props.dashboard) || Boolean(props.dangerouslyExposeInsecureApi),
+        insecure: props.dangerouslyExposeInsecureApi ? true : undefined,
+      },
+      providers: {
+        consulCatalog: {
+          prefix: this.tagPrefix,
+          serviceName: this.serviceName,
+          connectAware: true,
+          connectByDefault: props.connectByDefault ?? false,
+          exposedByDefault: false,
+          endpoint: {
+            address: props.consulAddress ?? '{{ env "attr.unique.network.ip-address" }}:8500',
+            scheme: "http",
+          },
+        },
+        file: props.tls ? { directory: `${driver.localDir}/dynamic`, watch: true } : undefined,
+      },
+    };
+  }
+
+  private dashboardTags(dashboard: TraefikDashboardOptions): string[] {
+    const router = `${this.tagPrefix}.http.routers.${this.serviceName}-dashboard`;
+    return [
+      `${this.tagPrefix}.enable=true`,
+      `${router}.rule=Host(\`${dashboard.host}\`)`,
+      `${router}.entrypoints=${TLS_ENTRY_POINT}`,
+      `${router}.tls=true`,
+      `${router}.service=api@internal`,
+      ...(dashboard.middlewares?.length ? [`${router}.middlewares=${dashboard.middlewares.join(",")}`] : []),
+    ];
+  }
+}
+
+function tlsConfig(prefix: string, certFile: string, keyFile: string): TomlTable {
+  const pair = { certFile: `${prefix}${certFile}`, keyFile: `${prefix}${keyFile}` };
+  return { tls: { certificates: [pair], stores: { default: { defaultCertificate: pair } } } };
+}
+
+function traefikDriver(kind: TaskDriverKind, props: TraefikIngressProps): TaskDriver {
+  if (kind === "docker") {
+    return TaskDriver.docker({
+      image: props.image ?? `traefik:${props.version ?? "v3.1"}`,
+      args: ["--configFile=/local/traefik.toml"],
+    });
+  }
+  const options = {
+    command: props.binary ?? "traefik",
+    args: [`--configFile=${kind === "raw_exec" ? "" : "/"}local/traefik.toml`],
+  };
+  return kind === "raw_exec" ? TaskDriver.rawExec(options) : TaskDriver.exec(options);
+}

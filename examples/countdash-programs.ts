@@ -1,0 +1,89 @@
+/**
+ * The countdash programs for clusters without Docker (the counter images are unavailable there):
+ * small self-contained Python 3 servers written into the task directory by a Nomad template.
+ * They avoid `{{` so consul-template leaves them alone.
+ */
+
+/** The counting API: JSON `{"count": n}` on `/`, `ok` on `/health`; loopback only, reached through Envoy. */
+export const COUNT_API_PY = `import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(os.environ.get("PORT", "9001"))
+LOCK = threading.Lock()
+STATE = dict(count=0)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/health":
+            self.reply(200, "text/plain", b"ok")
+            return
+        with LOCK:
+            STATE["count"] += 1
+            count = STATE["count"]
+        body = json.dumps(dict(count=count, service="count-api")).encode()
+        self.reply(200, "application/json", body)
+
+    def reply(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+`;
+
+/**
+ * The dashboard: calls the API at `COUNTING_SERVICE_URL` (the upstream or virtual address) and
+ * serves the count as JSON on `/count` and as a page on `/`; listens on all interfaces of the
+ * namespace so the published host port reaches it.
+ */
+export const COUNT_DASHBOARD_PY = `import json
+import os
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(os.environ.get("PORT", "9002"))
+API = os.environ["COUNTING_SERVICE_URL"]
+
+
+def fetch_count():
+    try:
+        with urllib.request.urlopen(API, timeout=2) as response:
+            return 200, json.load(response)
+    except Exception as error:
+        return 502, dict(count=-1, error=str(error))
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/health":
+            self.reply(200, "text/plain", b"ok")
+            return
+        status, data = fetch_count()
+        if self.path == "/count":
+            self.reply(status, "application/json", json.dumps(data).encode())
+            return
+        page = "<html><body><h1>Count: %s</h1></body></html>" % data.get("count")
+        self.reply(status, "text/html", page.encode())
+
+    def reply(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
+`;

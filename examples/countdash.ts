@@ -1,0 +1,107 @@
+import { Construct } from "constructs";
+import { MeshJob, MeshService, MeshTaskProps, ServiceMesh } from "../constructs/mesh";
+import { TaskDriver } from "../constructs/nomad";
+import { COUNT_API_PY, COUNT_DASHBOARD_PY } from "./countdash-programs";
+
+/** How the dashboard reaches the API. */
+export type CountdashMode = "transparent-proxy" | "upstreams";
+
+/** Props for {@link Countdash}. */
+export interface CountdashProps {
+  /** The mesh; its driver picks the counter images (docker) or the Python programs (raw_exec, exec). */
+  readonly mesh: ServiceMesh;
+  /**
+   * Transparent proxy (`count-api.virtual.consul`) or a manual upstream on local port 8080.
+   * @default "transparent-proxy"
+   */
+  readonly mode?: CountdashMode;
+  /**
+   * Nomad job ID.
+   * @default "countdash"
+   */
+  readonly jobName?: string;
+  /**
+   * Static host port of the dashboard.
+   * @default 9002
+   */
+  readonly dashboardHostPort?: number;
+  /**
+   * Route the dashboard through the mesh's ingress on this host.
+   * @default - not exposed through the ingress
+   */
+  readonly dashboardHost?: string;
+  /**
+   * Python 3 interpreter for the host-program variant.
+   * @default "python3"
+   */
+  readonly python?: string;
+}
+
+const API_PORT = 9001;
+const DASHBOARD_PORT = 9002;
+const UPSTREAM_PORT = 8080;
+
+/**
+ * The countdash demo (Nomad's Consul service mesh guide): `count-api` and `count-dashboard` groups
+ * in one job, the dashboard reaching the API through the mesh, with exactly one intention
+ * (dashboard → api). On docker clusters it runs `hashicorpdev/counter-*:v3`; elsewhere small Python
+ * programs rendered into the task directory.
+ */
+export class Countdash extends Construct {
+  /** The job. */
+  public readonly job: MeshJob;
+  /** The counting API. */
+  public readonly api: MeshService;
+  /** The dashboard. */
+  public readonly dashboard: MeshService;
+
+  public constructor(scope: Construct, id: string, props: CountdashProps) {
+    super(scope, id);
+    const { mesh } = props;
+    const transparentProxy = (props.mode ?? "transparent-proxy") === "transparent-proxy";
+    this.job = new MeshJob(this, "Job", { mesh, name: props.jobName ?? "countdash" });
+    this.api = new MeshService(this.job, "count-api", {
+      mesh,
+      port: API_PORT,
+      transparentProxy,
+      healthCheck: { path: "/health" },
+      tasks: [
+        program(props, "web", "hashicorpdev/counter-api:v3", "api.py", COUNT_API_PY, { PORT: `${API_PORT}` }),
+      ],
+    });
+    this.dashboard = new MeshService(this.job, "count-dashboard", {
+      mesh,
+      port: DASHBOARD_PORT,
+      hostPort: props.dashboardHostPort ?? DASHBOARD_PORT,
+      transparentProxy,
+      healthCheck: { path: "/health" },
+      expose: props.dashboardHost ? { http: { host: props.dashboardHost } } : undefined,
+    });
+    this.dashboard.connectTo(this.api, transparentProxy ? {} : { localBindPort: UPSTREAM_PORT });
+    this.dashboard.addTask(
+      program(props, "dashboard", "hashicorpdev/counter-dashboard:v3", "dashboard.py", COUNT_DASHBOARD_PY, {
+        PORT: `${DASHBOARD_PORT}`,
+        COUNTING_SERVICE_URL: `http://${this.dashboard.upstreamAddress(this.api)}`,
+      }),
+    );
+  }
+}
+
+function program(
+  props: CountdashProps,
+  name: string,
+  image: string,
+  file: string,
+  source: string,
+  env: Record<string, string>,
+): MeshTaskProps {
+  if (props.mesh.driver === "docker") return { name, driver: TaskDriver.docker({ image }), env };
+  const localDir = props.mesh.driver === "raw_exec" ? "local" : "/local";
+  const options = { command: props.python ?? "python3", args: [`${localDir}/${file}`] };
+  return {
+    name,
+    driver: props.mesh.driver === "raw_exec" ? TaskDriver.rawExec(options) : TaskDriver.exec(options),
+    env,
+    templates: [{ EmbeddedTmpl: source, DestPath: `local/${file}`, ChangeMode: "restart" }],
+  };
+}

@@ -1,0 +1,6 @@
+export * from "./countdash";
+export * from "./redis";
+export * from "./ssh-sni";
+export * from "./legacy-manual-proxy";
+export * from "./generated";
+export * from "./generated-stack";

@@ -1,0 +1,382 @@
+import { Intentions } from "../../constructs/consul/intentions";
+import { MeshDefaults } from "../../constructs/consul/mesh-defaults";
+import {
+  MeshJob,
+  MeshService,
+  MeshServiceProps,
+  ServiceMesh,
+  SidecarTaskOverride,
+} from "../../constructs/mesh";
+import { TaskDriver } from "../../constructs/nomad";
+import { TraefikIngress } from "../../constructs/traefik";
+import {
+  allowedSources,
+  group,
+  jobs,
+  platformStack,
+  rawJobspecs,
+  validationError,
+  type Json,
+} from "../nomad/support";
+
+const app = [{ name: "app", driver: TaskDriver.docker({ image: "hashicorpdev/counter-api:v3" }) }];
+
+function meshStack(props: ConstructorParameters<typeof ServiceMesh>[2] = {}) {
+  const { stack } = platformStack();
+  const traefik = new TraefikIngress(stack, "traefik", { httpPort: 8080 });
+  const mesh = new ServiceMesh(stack, "mesh", { ingress: traefik, ...props });
+  const service = (id: string, extra: Partial<MeshServiceProps> = {}) =>
+    new MeshService(stack, id, { mesh, port: 9001, tasks: app, ...extra });
+  return { stack, mesh, traefik, service };
+}
+
+describe("MeshService", () => {
+  test("renders a bridge group with a group-level Connect service", () => {
+    const { stack, service } = meshStack();
+    service("count-api");
+    const g = group(jobs(stack)["count-api"], "count-api");
+    expect(g.Networks).toEqual([{ Mode: "bridge" }]);
+    expect(g.Services).toEqual([{ Name: "count-api", PortLabel: "9001", Connect: { SidecarService: {} } }]);
+    expect(g.Tasks[0]).toMatchObject({
+      Name: "app",
+      Driver: "docker",
+      Resources: { CPU: 100, MemoryMB: 128 },
+    });
+  });
+
+  test("connectTo adds the upstream and exactly one intention", () => {
+    const { stack, service } = meshStack();
+    const api = service("count-api");
+    const dashboard = service("count-dashboard", { port: 9002, hostPort: 9002 });
+    dashboard.connectTo(api, { localBindPort: 8080 });
+    const g = group(jobs(stack)["count-dashboard"], "count-dashboard");
+    expect(g.Services[0].Connect.SidecarService.Proxy.Upstreams).toEqual([
+      { DestinationName: "count-api", LocalBindPort: 8080 },
+    ]);
+    expect(g.Networks[0].ReservedPorts).toEqual([{ Label: "public", Value: 9002, To: 9002 }]);
+    expect(g.Services[0].PortLabel).toBe("public");
+    expect(allowedSources(stack, "count-api")).toEqual(["count-dashboard"]);
+    expect(allowedSources(stack, "count-dashboard")).toEqual([]);
+    expect(dashboard.upstreamAddress(api)).toBe("${NOMAD_UPSTREAM_ADDR_count_api}");
+  });
+
+  test("declaring upstreams by name works in any order", () => {
+    const { stack, service } = meshStack();
+    service("count-dashboard", { port: 9002, upstreams: [{ service: "count-api", localBindPort: 8080 }] });
+    service("count-api");
+    expect(validationError(stack)).toBe("");
+    expect(allowedSources(stack, "count-api")).toEqual(["count-dashboard"]);
+  });
+
+  test("transparent proxy renders TransparentProxy {} and virtual addresses", () => {
+    const { stack, service } = meshStack();
+    const api = service("count-api", { transparentProxy: true });
+    const dashboard = service("count-dashboard", { port: 9002, transparentProxy: true });
+    dashboard.connectTo(api);
+    const proxy = group(jobs(stack)["count-dashboard"], "count-dashboard").Services[0].Connect.SidecarService
+      .Proxy;
+    expect(proxy).toEqual({ TransparentProxy: {} });
+    expect(dashboard.upstreamAddress(api)).toBe("count-api.virtual.consul");
+    expect(allowedSources(stack, "count-api")).toEqual(["count-dashboard"]);
+  });
+
+  test("health checks go through an expose path on a dynamic port", () => {
+    const { stack, service } = meshStack();
+    service("count-api", { healthCheck: { path: "/health", interval: "5s" }, exposePaths: ["/metrics"] });
+    const g = group(jobs(stack)["count-api"], "count-api");
+    expect(g.Networks[0].DynamicPorts).toEqual([
+      { Label: "healthcheck", To: -1 },
+      { Label: "expose-1", To: -1 },
+    ]);
+    expect(g.Services[0].Connect.SidecarService.Proxy.Expose.Paths).toEqual([
+      { Path: "/health", Protocol: "http", LocalPathPort: 9001, ListenerPort: "healthcheck" },
+      { Path: "/metrics", Protocol: "http", LocalPathPort: 9001, ListenerPort: "expose-1" },
+    ]);
+    expect(g.Services[0].Checks).toEqual([
+      {
+        Name: "count-api-health",
+        Type: "http",
+        Path: "/health",
+        PortLabel: "healthcheck",
+        Interval: 5e9,
+        Timeout: 2e9,
+      },
+    ]);
+  });
+
+  test("HTTP exposure adds Traefik router tags and the ingress intention", () => {
+    const { stack, service } = meshStack();
+    service("count-dashboard", { expose: { http: { host: "count.example.com", pathPrefix: "/ui" } } });
+    expect(group(jobs(stack)["count-dashboard"], "count-dashboard").Services[0].Tags).toEqual([
+      "traefik.enable=true",
+      "traefik.consulcatalog.connect=true",
+      "traefik.http.routers.count-dashboard.rule=Host(`count.example.com`) && PathPrefix(`/ui`)",
+      "traefik.http.routers.count-dashboard.entrypoints=https",
+      "traefik.http.routers.count-dashboard.tls=true",
+    ]);
+    expect(allowedSources(stack, "count-dashboard")).toEqual(["traefik"]);
+  });
+
+  test("HTTP exposure on the plain entry point has no tls tag", () => {
+    const { stack, service } = meshStack();
+    service("web", { expose: { http: { host: "web.example.com", entryPoint: "web" } } });
+    const tags: string[] = group(jobs(stack).web, "web").Services[0].Tags;
+    expect(tags).toContain("traefik.http.routers.web.entrypoints=web");
+    expect(tags.some((t) => t.endsWith(".tls=true"))).toBe(false);
+  });
+
+  test("TCP exposure adds a HostSNI router on the TLS entry point", () => {
+    const { stack, service } = meshStack();
+    service("ssh", { port: 22, expose: { tcp: { sni: "ssh.example.com" } } });
+    expect(group(jobs(stack).ssh, "ssh").Services[0].Tags).toEqual([
+      "traefik.enable=true",
+      "traefik.consulcatalog.connect=true",
+      "traefik.tcp.routers.ssh.rule=HostSNI(`ssh.example.com`)",
+      "traefik.tcp.routers.ssh.entrypoints=https",
+      "traefik.tcp.routers.ssh.tls=true",
+      "traefik.tcp.routers.ssh.service=ssh",
+    ]);
+  });
+
+  test("applies the mesh's raw_exec Envoy sidecar, escaped for Terraform", () => {
+    const { stack, service } = meshStack({
+      driver: "raw_exec",
+      sidecarTask: SidecarTaskOverride.rawExecEnvoy({ envoyPath: "/opt/envoy/bin/envoy" }),
+    });
+    service("count-api");
+    expect(group(jobs(stack)["count-api"], "count-api").Services[0].Connect.SidecarTask).toEqual({
+      Driver: "raw_exec",
+      Config: {
+        command: "/opt/envoy/bin/envoy",
+        args: [
+          "-c",
+          "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
+          "-l",
+          "${meta.connect.log_level}",
+          "--concurrency",
+          "${meta.connect.proxy_concurrency}",
+          "--disable-hot-restart",
+        ],
+      },
+    });
+    expect(rawJobspecs(stack)["count-api"]).toContain("$${NOMAD_SECRETS_DIR}/envoy_bootstrap.json");
+  });
+
+  test("renders count, update and canaries, Vault roles and protocols", () => {
+    const { stack } = platformStack();
+    const defaults = new MeshDefaults(stack, "defaults");
+    const mesh = new ServiceMesh(stack, "mesh", {
+      defaults,
+      intentions: new Intentions(stack, "intentions"),
+    });
+    new MeshService(stack, "api", {
+      mesh,
+      port: 9001,
+      count: 3,
+      protocol: "http",
+      update: { canary: 1, autoPromote: true, maxParallel: 2 },
+      tasks: [{ ...app[0], vaultRole: "api", resources: { cpu: 250, memoryMb: 256 } }],
+    });
+    const g = group(jobs(stack).api, "api");
+    expect(g.Count).toBe(3);
+    expect(g.Update).toEqual({
+      MaxParallel: 2,
+      Canary: 1,
+      AutoPromote: true,
+      AutoRevert: false,
+      MinHealthyTime: 10e9,
+      HealthyDeadline: 300e9,
+    });
+    expect(g.Tasks[0].Vault).toEqual({ Role: "api" });
+    expect(g.Tasks[0].Resources).toEqual({ CPU: 250, MemoryMB: 256 });
+    expect(defaults.protocolOf("api")).toBe("http");
+  });
+
+  test("several services share a MeshJob as groups", () => {
+    const { stack } = platformStack();
+    const mesh = new ServiceMesh(stack, "mesh");
+    const job = new MeshJob(stack, "countdash", { mesh });
+    new MeshService(job, "count-api", { mesh, port: 9001, tasks: app });
+    new MeshService(job, "count-dashboard", { mesh, port: 9002, tasks: app });
+    expect(jobs(stack).countdash.TaskGroups.map((g: Json) => g.Name)).toEqual([
+      "count-api",
+      "count-dashboard",
+    ]);
+  });
+
+  describe("bad input", () => {
+    test("fails when an upstream is not a service in the stack", () => {
+      // GIVEN a typo in the upstream's name
+      const { stack, service } = meshStack();
+      service("count-api");
+      service("count-dashboard", { port: 9002, upstreams: [{ service: "count-apii", localBindPort: 8080 }] });
+      // THEN synth names both ends and the known services
+      expect(validationError(stack)).toContain(
+        'MeshService platform/count-dashboard: upstream "count-apii" is not a service in this stack ' +
+          "(known: count-api, traefik); fix the name, add the service, or declare it with mesh.addExternalService()",
+      );
+    });
+
+    test("accepts an upstream declared external", () => {
+      const { stack, mesh, service } = meshStack();
+      mesh.addExternalService("billing");
+      service("count-dashboard", { upstreams: [{ service: "billing", localBindPort: 8080 }] });
+      expect(validationError(stack)).toBe("");
+    });
+
+    test("fails when a service connects to itself", () => {
+      const { service } = meshStack();
+      const api = service("count-api");
+      expect(() => api.connectTo(api, { localBindPort: 8080 })).toThrow(
+        'MeshService platform/count-api: upstream "count-api" is the service itself; a service reaches its own port directly, so remove it',
+      );
+    });
+
+    test("fails when two upstreams share a local bind port", () => {
+      const { service } = meshStack();
+      const dashboard = service("count-dashboard").connectTo("count-api", { localBindPort: 8080 });
+      expect(() => dashboard.connectTo("redis", { localBindPort: 8080 })).toThrow(
+        'MeshService platform/count-dashboard: upstream "redis" localBindPort 8080 is already used by upstream "count-api"; give each upstream its own port',
+      );
+    });
+
+    test("fails when a local bind port is the service's own port", () => {
+      const { service } = meshStack();
+      expect(() => service("count-dashboard").connectTo("count-api", { localBindPort: 9001 })).toThrow(
+        'MeshService platform/count-dashboard: upstream "count-api" localBindPort 9001 is the service\'s own port; use another port',
+      );
+    });
+
+    test("fails when transparent proxy is combined with a local bind port", () => {
+      const { service } = meshStack();
+      expect(() =>
+        service("count-dashboard", { transparentProxy: true }).connectTo("count-api", {
+          localBindPort: 8080,
+        }),
+      ).toThrow(
+        'MeshService platform/count-dashboard: upstream "count-api" localBindPort 8080 is set but the service uses transparent proxy, ' +
+          "which reaches upstreams at count-api.virtual.consul; drop localBindPort or set transparentProxy: false",
+      );
+    });
+
+    test("fails when a manual upstream has no local bind port", () => {
+      const { service } = meshStack();
+      expect(() => service("count-dashboard").connectTo("count-api")).toThrow(
+        'MeshService platform/count-dashboard: upstream "count-api" has no localBindPort; give one (e.g. 8080) or set transparentProxy: true',
+      );
+    });
+
+    test("fails when the service name is invalid", () => {
+      const { service } = meshStack();
+      expect(() => service("Count_API")).toThrow(
+        'MeshService platform/Count_API: name "Count_API" is not a valid service name; use 1-63 lowercase letters',
+      );
+    });
+
+    test("fails when exposePaths are given without a health check", () => {
+      const { service } = meshStack();
+      expect(() => service("count-api", { exposePaths: ["/metrics"] })).toThrow(
+        'MeshService platform/count-api: exposePaths ["/metrics"] are served without mTLS but there is no health check; add healthCheck: { path } or remove exposePaths',
+      );
+    });
+
+    test("fails when a health check does not go through expose in bridge mode", () => {
+      const { service } = meshStack();
+      expect(() => service("count-api", { healthCheck: { path: "/health", expose: false } })).toThrow(
+        "MeshService platform/count-api: healthCheck.expose false leaves the check unable to reach the application inside the bridge network; set healthCheck.expose to true",
+      );
+    });
+
+    test("fails when the Traefik route host is empty", () => {
+      const { service } = meshStack();
+      expect(() => service("web", { expose: { http: { host: "" } } })).toThrow(
+        'MeshService platform/web: expose.http.host "" is not a host name; use e.g. "app.example.com"',
+      );
+    });
+
+    test("fails when an SNI route uses an entry point without TLS", () => {
+      const { service } = meshStack();
+      expect(() =>
+        service("ssh", { expose: { tcp: { sni: "ssh.example.com", entryPoint: "web" } } }),
+      ).toThrow(
+        'MeshService platform/ssh: expose.tcp.entryPoint "web" does not terminate TLS, so HostSNI() never matches; use the TLS entry point "https"',
+      );
+    });
+
+    test("fails when a route names an unknown entry point", () => {
+      const { service } = meshStack();
+      expect(() =>
+        service("web", { expose: { http: { host: "a.example.com", entryPoint: "websecure" } } }),
+      ).toThrow(
+        'MeshService platform/web: expose.http.entryPoint "websecure" is not an entry point of the ingress; use one of https, web',
+      );
+    });
+
+    test("fails when exposing without an ingress", () => {
+      const { stack } = platformStack();
+      const mesh = new ServiceMesh(stack, "mesh");
+      expect(
+        () => new MeshService(stack, "web", { mesh, port: 80, expose: { http: { host: "a.example.com" } } }),
+      ).toThrow(
+        'MeshService platform/web: expose {"http":{"host":"a.example.com"}} needs an ingress in the mesh; pass ingress to the ServiceMesh or call mesh.useIngress() first',
+      );
+    });
+
+    test("fails when canaries exceed the count", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { count: 2, update: { canary: 3 } })).toThrow(
+        "MeshService platform/api: update.canary 3 exceeds count 2; use at most 2 canaries or raise count",
+      );
+    });
+
+    test("fails when task resources are zero", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { tasks: [{ ...app[0], resources: { cpu: 0 } }] })).toThrow(
+        'MeshService platform/api: task "app" resources.cpu 0 must be a positive whole number; use e.g. 100 (MHz)',
+      );
+    });
+
+    test("fails when the port is out of range", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { port: 0 })).toThrow(
+        "MeshService platform/api: port 0 is not a port number; use 1-65535",
+      );
+    });
+
+    test("fails when two services share a name", () => {
+      const { stack, service } = meshStack();
+      service("api");
+      expect(() => service("api-2", { name: "api" })).toThrow(
+        'ServiceMesh platform/mesh: service "api" is declared twice (platform/api-2 and platform/api); give each service its own name',
+      );
+      expect(stack).toBeDefined();
+    });
+
+    test("fails when a protocol is set without MeshDefaults", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { protocol: "http" })).toThrow(
+        'MeshService platform/api: protocol "http" needs MeshDefaults; pass defaults to the ServiceMesh',
+      );
+    });
+
+    test("fails when a published host port clashes with another job's", () => {
+      const { stack, service } = meshStack();
+      service("dashboard", { hostPort: 8443 });
+      expect(validationError(stack)).toContain(
+        'MeshJob platform/dashboard/Job: static port 8443 (group "dashboard", port "public") is already reserved by platform/traefik',
+      );
+    });
+
+    test("fails when the raw_exec Envoy path is relative", () => {
+      expect(() => SidecarTaskOverride.rawExecEnvoy({ envoyPath: "bin/envoy" })).toThrow(
+        'SidecarTaskOverride.rawExecEnvoy: envoyPath "bin/envoy" is neither an absolute path nor a command name; use the Envoy binary\'s path on the client nodes',
+      );
+    });
+
+    test("accepts a command name found on the Nomad agent's PATH", () => {
+      expect(SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy" }).task.Config).toMatchObject({
+        command: "envoy",
+      });
+    });
+  });
+});

@@ -1,0 +1,119 @@
+import { ConsulAgentJob } from "../../constructs/nomad";
+import { group, jobs, platformStack, rawJobspecs, type Json } from "../nomad/support";
+
+function agent(props: ConstructorParameters<typeof ConsulAgentJob>[2] = {}) {
+  const { stack } = platformStack();
+  new ConsulAgentJob(stack, "consul", props);
+  const job = jobs(stack).consul;
+  const task = group(job, "consul-agent").Tasks[0];
+  return { stack, job, task, config: task.Templates[0].EmbeddedTmpl as string };
+}
+
+describe("ConsulAgentJob", () => {
+  test("is a system job on the host network with the Consul ports reserved", () => {
+    const { job } = agent();
+    expect(job.Type).toBe("system");
+    const g = group(job, "consul-agent");
+    expect(g.Count).toBeUndefined();
+    expect(g.Networks[0].Mode).toBe("host");
+    expect(Object.fromEntries(g.Networks[0].ReservedPorts.map((p: Json) => [p.Label, p.Value]))).toEqual({
+      server: 8300,
+      serf_lan: 8301,
+      serf_wan: 8302,
+      http: 8500,
+      grpc: 8502,
+      dns: 8600,
+    });
+  });
+
+  test("registers with Nomad's service provider to avoid the bootstrap loop", () => {
+    expect(group(agent().job, "consul-agent").Services).toEqual([
+      { Name: "consul", PortLabel: "http", Provider: "nomad" },
+    ]);
+  });
+
+  test("renders a secure-by-default agent config", () => {
+    const { config, task } = agent();
+    expect(config).toContain('datacenter = "dc1"');
+    expect(config).toContain("server = true\nbootstrap_expect = 1");
+    expect(config).toContain("connect {\n  enabled = true\n}");
+    expect(config).toContain("ports {\n  grpc = 8502\n}");
+    expect(config).toContain('acl {\n  enabled = true\n  default_policy = "deny"');
+    expect(config).toContain("ui_config {\n  enabled = false\n}");
+    expect(task.Templates[0]).toMatchObject({
+      LeftDelim: "[[",
+      RightDelim: "]]",
+      DestPath: "local/consul.d/consul.hcl",
+    });
+  });
+
+  test("runs the pinned image with the data volume mounted", () => {
+    const { task, job } = agent({ version: "1.19.2" });
+    expect(task.Driver).toBe("docker");
+    expect(task.Config).toEqual({
+      image: "hashicorp/consul:1.19.2",
+      args: ["agent", "-config-dir=/local/consul.d"],
+      network_mode: "host",
+    });
+    expect(task.VolumeMounts).toEqual([{ Volume: "consul-data", Destination: "/consul/data" }]);
+    expect(group(job, "consul-agent").Volumes).toEqual({
+      "consul-data": { Name: "consul-data", Type: "host", Source: "consul-data" },
+    });
+    expect(task.Resources).toEqual({ CPU: 500, MemoryMB: 256 });
+  });
+
+  test("renders clients with retry_join, recursors, gRPC TLS and an allow policy when asked", () => {
+    const { config, job } = agent({
+      server: false,
+      retryJoin: ["10.0.0.1", "10.0.0.2"],
+      recursors: ["1.1.1.1"],
+      grpcTls: true,
+      acl: { defaultPolicy: "allow" },
+      ui: true,
+    });
+    expect(config).toContain("server = false");
+    expect(config).not.toContain("bootstrap_expect");
+    expect(config).toContain('retry_join = ["10.0.0.1", "10.0.0.2"]');
+    expect(config).toContain('recursors = ["1.1.1.1"]');
+    expect(config).toContain("ports {\n  grpc_tls = 8503\n}");
+    expect(config).toContain('default_policy = "allow"');
+    expect(group(job, "consul-agent").Networks[0].ReservedPorts).toContainEqual({
+      Label: "grpc_tls",
+      Value: 8503,
+    });
+  });
+
+  test("runs the host binary without volumes on raw_exec", () => {
+    const { task, stack } = agent({ driver: "raw_exec", binary: "/opt/bin/consul" });
+    expect(task.Driver).toBe("raw_exec");
+    expect(task.Config).toEqual({
+      command: "/opt/bin/consul",
+      args: ["agent", "-config-dir=local/consul.d"],
+    });
+    expect(task.VolumeMounts).toBeUndefined();
+    expect(rawJobspecs(stack).consul).toContain('data_dir = \\"/opt/consul/data\\"');
+  });
+
+  describe("bad input", () => {
+    test("fails when a client agent has nothing to join", () => {
+      const { stack } = platformStack();
+      expect(() => new ConsulAgentJob(stack, "consul", { server: false })).toThrow(
+        "ConsulAgentJob platform/consul: retryJoin [] is empty for client agents; list the servers' addresses so clients can join",
+      );
+    });
+
+    test("fails when bootstrapExpect is below one", () => {
+      const { stack } = platformStack();
+      expect(() => new ConsulAgentJob(stack, "consul", { bootstrapExpect: 0 })).toThrow(
+        "ConsulAgentJob platform/consul: bootstrapExpect 0 must be 1 or more; use the number of server nodes",
+      );
+    });
+
+    test("fails when resources are zero or negative", () => {
+      const { stack } = platformStack();
+      expect(() => new ConsulAgentJob(stack, "consul", { resources: { memoryMb: -1 } })).toThrow(
+        "ConsulAgentJob platform/consul: resources.memoryMb -1 must be a positive whole number; use e.g. 128 (MiB)",
+      );
+    });
+  });
+});

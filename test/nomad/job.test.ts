@@ -1,0 +1,170 @@
+import { Testing } from "cdktf";
+import { ConsulAgentJob, NomadJob, TaskDriver } from "../../constructs/nomad";
+import type { TaskGroup } from "../../constructs/nomad/jobspec";
+import {
+  group,
+  jobs,
+  platformStack,
+  rawJobspecs,
+  synthJson,
+  validationError,
+  type Json,
+} from "../nomad/support";
+
+const web = TaskDriver.docker({ image: "nginx:1.27", ports: ["http"] });
+const webGroup = (name: string, port?: number): TaskGroup => ({
+  Name: name,
+  Networks: [{ Mode: "bridge", ReservedPorts: port ? [{ Label: "http", Value: port, To: 80 }] : [] }],
+  Tasks: [{ Name: "web", Driver: web.name, Config: web.config }],
+});
+
+describe("NomadJob", () => {
+  test("renders a nomad_job with json, purge on destroy and the Resource id", () => {
+    // GIVEN
+    const { stack } = platformStack();
+    // WHEN
+    new NomadJob(stack, "web", { groups: [webGroup("web")] });
+    // THEN
+    const resources = synthJson(stack).resource.nomad_job;
+    const [key] = Object.keys(resources);
+    expect(key).toMatch(/^web_[0-9A-F]+$/i); // "Resource" is the default child: its id drops out of the name
+    expect(resources[key]).toMatchObject({ json: true, purge_on_destroy: true, deregister_on_destroy: true });
+    expect(jobs(stack).web).toMatchObject({ ID: "web", Name: "web", Type: "service", Datacenters: ["*"] });
+  });
+
+  test("renders groups and tasks added after construction", () => {
+    const { stack } = platformStack();
+    const job = new NomadJob(stack, "web", { datacenters: ["dc1"] });
+    job.addGroup(webGroup("web"));
+    job.addTask("web", { Name: "log-shipper", Driver: "raw_exec", Config: { command: "vector" } });
+    const rendered = group(jobs(stack).web, "web");
+    expect(rendered.Tasks.map((t: Json) => t.Name)).toEqual(["web", "log-shipper"]);
+  });
+
+  test("escapes Nomad interpolation for Terraform in the synthesized jobspec", () => {
+    const { stack } = platformStack();
+    const job = new NomadJob(stack, "web", { groups: [webGroup("web")] });
+    job.addJobspecOverride("Job.Constraints", [
+      { LTarget: "${attr.unique.hostname}", Operand: "=", RTarget: "n1" },
+    ]);
+    expect(rawJobspecs(stack).web).toContain('"LTarget":"$${attr.unique.hostname}"');
+    expect(jobs(stack).web.Constraints[0].LTarget).toBe("${attr.unique.hostname}");
+  });
+
+  test("passes dependsOn and detach through", () => {
+    const { stack } = platformStack();
+    const consul = new ConsulAgentJob(stack, "consul");
+    new NomadJob(stack, "web", { groups: [webGroup("web")], dependsOn: [consul.resource], detach: false });
+    const resource = Object.entries(synthJson(stack).resource.nomad_job).find(([k]) =>
+      k.startsWith("web"),
+    )![1] as Json;
+    expect(resource.depends_on).toEqual([expect.stringMatching(/^nomad_job\.consul_/)]);
+    expect(resource.detach).toBe(false);
+  });
+
+  test("is deterministic across synths", () => {
+    const build = () => {
+      const { stack } = platformStack();
+      new NomadJob(stack, "web", { groups: [webGroup("web")] });
+      return Testing.synth(stack);
+    };
+    expect(build()).toBe(build());
+  });
+
+  describe("bad input", () => {
+    test("fails when the job name is not a service name", () => {
+      const { stack } = platformStack();
+      expect(() => new NomadJob(stack, "web", { name: "Web_App" })).toThrow(
+        'NomadJob platform/web: name "Web_App" is not a valid service name; use 1-63 lowercase letters',
+      );
+    });
+
+    test("fails when a system job sets Count", () => {
+      const { stack } = platformStack();
+      expect(
+        () => new NomadJob(stack, "agent", { type: "system", groups: [{ ...webGroup("agent"), Count: 3 }] }),
+      ).toThrow(
+        'NomadJob platform/agent: group "agent" sets Count 3 but a system job runs one allocation per eligible node; remove Count or use type "service"',
+      );
+    });
+
+    test("fails when a group declares a port label twice", () => {
+      const { stack } = platformStack();
+      const clash: TaskGroup = {
+        ...webGroup("web"),
+        Networks: [
+          {
+            Mode: "bridge",
+            ReservedPorts: [{ Label: "http", Value: 80 }],
+            DynamicPorts: [{ Label: "http" }],
+          },
+        ],
+      };
+      expect(() => new NomadJob(stack, "web", { groups: [clash] })).toThrow(
+        'NomadJob platform/web: group "web" declares port label "http" twice; give each port its own label',
+      );
+    });
+
+    test("fails when two jobs of the stack reserve the same static port", () => {
+      // GIVEN two jobs that could land on one node
+      const { stack } = platformStack();
+      new NomadJob(stack, "web", { groups: [webGroup("web", 8080)] });
+      new NomadJob(stack, "admin", { groups: [webGroup("admin", 8080)] });
+      // THEN synth validation names both
+      expect(validationError(stack)).toContain(
+        'NomadJob platform/admin: static port 8080 (group "admin", port "http") is already reserved by platform/web ' +
+          '(group "web", port "http"); two allocations cannot bind one host port on a node, so use another static port or a dynamic one',
+      );
+    });
+
+    test("fails when a task is added to a missing group", () => {
+      const { stack } = platformStack();
+      new NomadJob(stack, "web", { groups: [webGroup("web")] }).addTask("wbe", {
+        Name: "x",
+        Driver: "raw_exec",
+      });
+      expect(validationError(stack)).toContain(
+        'NomadJob platform/web: addTask: group "wbe" does not exist (groups: web); add the group first',
+      );
+    });
+
+    test("fails when the priority is out of range", () => {
+      const { stack } = platformStack();
+      expect(() => new NomadJob(stack, "web", { priority: 0 })).toThrow(
+        "NomadJob platform/web: priority 0 is out of range; use 1-100",
+      );
+    });
+
+    test("fails when a group is declared twice", () => {
+      const { stack } = platformStack();
+      const job = new NomadJob(stack, "web", { groups: [webGroup("web")] });
+      expect(() => job.addGroup(webGroup("web"))).toThrow(
+        'NomadJob platform/web: group "web" is declared twice; rename one',
+      );
+    });
+  });
+});
+
+describe("TaskDriver", () => {
+  test("builds driver configs", () => {
+    expect(TaskDriver.rawExec({ command: "python3", args: ["local/api.py"] })).toMatchObject({
+      name: "raw_exec",
+      config: { command: "python3", args: ["local/api.py"] },
+      localDir: "local",
+    });
+    expect(TaskDriver.docker({ image: "redis:7.2" }).localDir).toBe("/local");
+    expect(TaskDriver.exec({ command: "app" }).mountsVolumes).toBe(true);
+  });
+
+  test("fails when a docker image has no tag", () => {
+    expect(() => TaskDriver.docker({ image: "redis" })).toThrow(
+      'TaskDriver.docker: image "redis" needs a tag; use a pinned reference such as "redis:7.2"',
+    );
+  });
+
+  test("fails when a program command is empty", () => {
+    expect(() => TaskDriver.rawExec({ command: " " })).toThrow(
+      'TaskDriver.raw_exec: command " " is empty; name the program to run, e.g. "python3"',
+    );
+  });
+});

@@ -1,0 +1,150 @@
+import { TraefikIngress, TraefikTls, renderToml } from "../../constructs/traefik";
+import { group, jobs, platformStack, type Json } from "../nomad/support";
+
+function ingress(props: ConstructorParameters<typeof TraefikIngress>[2] = {}) {
+  const { stack } = platformStack();
+  const construct = new TraefikIngress(stack, "traefik", props);
+  const g = group(jobs(stack).traefik, "traefik");
+  const task = g.Tasks[0];
+  const staticConfig = task.Templates.find((t: Json) => t.DestPath === "local/traefik.toml")
+    .EmbeddedTmpl as string;
+  return { construct, group: g, task, staticConfig };
+}
+
+describe("TraefikIngress", () => {
+  test("is a Connect-native service in bridge mode on one static TLS port", () => {
+    const { group: g, construct } = ingress();
+    expect(g.Networks).toEqual([
+      { Mode: "bridge", ReservedPorts: [{ Label: "https", Value: 8443, To: 8443 }] },
+    ]);
+    expect(g.Services[0]).toMatchObject({ Name: "traefik", PortLabel: "https", Connect: { Native: true } });
+    expect(g.Services[0].Checks[0]).toMatchObject({ Type: "tcp", PortLabel: "https" });
+    expect(construct).toMatchObject({ serviceName: "traefik", tlsEntryPoint: "https", tagPrefix: "traefik" });
+    expect(construct.httpEntryPoint).toBeUndefined();
+  });
+
+  test("configures the Consul catalog provider for the mesh", () => {
+    const { staticConfig } = ingress({ serviceName: "ingress" });
+    expect(staticConfig).toContain(
+      [
+        "[providers.consulCatalog]",
+        'prefix = "traefik"',
+        'serviceName = "ingress"',
+        "connectAware = true",
+        "connectByDefault = false",
+        "exposedByDefault = false",
+      ].join("\n"),
+    );
+    expect(staticConfig).toContain('address = "{{ env \\"attr.unique.network.ip-address\\" }}:8500"');
+    expect(staticConfig).toContain('[entryPoints.https]\naddress = ":8443"');
+  });
+
+  test("keeps the dashboard and insecure API off by default", () => {
+    const { staticConfig, group: g } = ingress();
+    expect(staticConfig).toContain("[api]\ndashboard = false");
+    expect(staticConfig).not.toContain("insecure");
+    expect(g.Services[0].Tags).toBeUndefined();
+  });
+
+  test("routes the dashboard on a TLS host when asked", () => {
+    const { staticConfig, group: g } = ingress({
+      dashboard: { host: "traefik.example.com", middlewares: ["auth"] },
+    });
+    expect(staticConfig).toContain("dashboard = true");
+    expect(staticConfig).not.toContain("insecure");
+    expect(g.Services[0].Tags).toEqual([
+      "traefik.enable=true",
+      "traefik.http.routers.traefik-dashboard.rule=Host(`traefik.example.com`)",
+      "traefik.http.routers.traefik-dashboard.entrypoints=https",
+      "traefik.http.routers.traefik-dashboard.tls=true",
+      "traefik.http.routers.traefik-dashboard.service=api@internal",
+      "traefik.http.routers.traefik-dashboard.middlewares=auth",
+    ]);
+  });
+
+  test("exposes the insecure API only through the loudly named opt-in", () => {
+    const { staticConfig, group: g } = ingress({ dangerouslyExposeInsecureApi: true });
+    expect(staticConfig).toContain("insecure = true");
+    expect(g.Networks[0].DynamicPorts).toEqual([{ Label: "api", To: 8080 }]);
+  });
+
+  test("adds a plain HTTP entry point when httpPort is set", () => {
+    const { staticConfig, group: g, construct } = ingress({ httpPort: 8080 });
+    expect(construct.httpEntryPoint).toBe("web");
+    expect(staticConfig).toContain('[entryPoints.web]\naddress = ":8080"');
+    expect(g.Networks[0].ReservedPorts).toContainEqual({ Label: "web", Value: 8080, To: 8080 });
+  });
+
+  test("issues its certificate from Vault PKI through workload identity", () => {
+    const { task, staticConfig } = ingress({
+      tls: TraefikTls.fromVault({
+        issuePath: "pki_int/issue/ingress",
+        commonName: "*.example.com",
+        role: "traefik",
+      }),
+    });
+    expect(task.Vault).toEqual({ Role: "traefik" });
+    const cert = task.Templates.find((t: Json) => t.DestPath === "secrets/tls/ingress.pem");
+    expect(cert.EmbeddedTmpl).toBe(
+      '{{ with pkiCert "pki_int/issue/ingress" "common_name=*.example.com" "ttl=72h" }}\n{{ .Cert }}\n{{ .Key }}\n{{ end }}\n',
+    );
+    const dynamic = task.Templates.find((t: Json) => t.DestPath === "local/dynamic/tls.toml").EmbeddedTmpl;
+    expect(dynamic).toContain('[[tls.certificates]]\ncertFile = "/secrets/tls/ingress.pem"');
+    expect(staticConfig).toContain('[providers.file]\ndirectory = "/local/dynamic"\nwatch = true');
+  });
+
+  test("reads certificates from files and runs the host binary on raw_exec", () => {
+    const { task } = ingress({
+      driver: "raw_exec",
+      tls: TraefikTls.fromFiles({ certFile: "/etc/ssl/ingress.crt", keyFile: "/etc/ssl/ingress.key" }),
+      constraints: [{ LTarget: "${attr.unique.hostname}", Operand: "set_contains_any", RTarget: "edge-1" }],
+    });
+    expect(task.Driver).toBe("raw_exec");
+    expect(task.Config).toEqual({ command: "traefik", args: ["--configFile=local/traefik.toml"] });
+    expect(task.Vault).toBeUndefined();
+    const dynamic = task.Templates.find((t: Json) => t.DestPath === "local/dynamic/tls.toml").EmbeddedTmpl;
+    expect(dynamic).toContain('certFile = "/etc/ssl/ingress.crt"\nkeyFile = "/etc/ssl/ingress.key"');
+  });
+
+  test("applies the placement constraint to the job", () => {
+    const { stack } = platformStack();
+    new TraefikIngress(stack, "traefik", {
+      constraints: [{ LTarget: "${attr.unique.hostname}", Operand: "set_contains_any", RTarget: "edge-1" }],
+    });
+    expect(jobs(stack).traefik.Constraints).toEqual([
+      { LTarget: "${attr.unique.hostname}", Operand: "set_contains_any", RTarget: "edge-1" },
+    ]);
+  });
+
+  describe("bad input", () => {
+    test("fails when the dashboard host is empty", () => {
+      const { stack } = platformStack();
+      expect(() => new TraefikIngress(stack, "traefik", { dashboard: { host: " " } })).toThrow(
+        'TraefikIngress platform/traefik: dashboard.host " " is empty; use the dashboard\'s host name',
+      );
+    });
+
+    test("fails when the TLS port is not a port", () => {
+      const { stack } = platformStack();
+      expect(() => new TraefikIngress(stack, "traefik", { tlsPort: 70000 })).toThrow(
+        "TraefikIngress platform/traefik: tlsPort 70000 is not a port number; use 1-65535",
+      );
+    });
+
+    test("fails when the Vault issue path is not a PKI issue path", () => {
+      expect(() =>
+        TraefikTls.fromVault({ issuePath: "pki_int/ingress", commonName: "x.example.com", role: "t" }),
+      ).toThrow(
+        'TraefikTls.fromVault: issuePath "pki_int/ingress" is not a PKI issue path; use "<mount>/issue/<role>"',
+      );
+    });
+  });
+});
+
+describe("renderToml", () => {
+  test("renders scalars before sub-tables and arrays of tables", () => {
+    expect(renderToml({ a: { b: 1, c: { d: "x" } }, list: [{ k: true }, { k: false }] })).toBe(
+      '[a]\nb = 1\n\n[a.c]\nd = "x"\n\n[[list]]\nk = true\n\n[[list]]\nk = false\n',
+    );
+  });
+});
