@@ -20,24 +20,31 @@ async function get<T>(base: string, path: string, header: string, token?: string
 
 async function main(): Promise<void> {
   const vault = <T>(p: string) => get<T>(env.VAULT_ADDR, `/v1/${p}`, "X-Vault-Token", env.VAULT_TOKEN);
-  const consul = <T>(p: string) => get<T>(env.CONSUL_HTTP_ADDR, `/v1/${p}`, "X-Consul-Token", env.CONSUL_HTTP_TOKEN);
+  const consul = <T>(p: string) =>
+    get<T>(env.CONSUL_HTTP_ADDR, `/v1/${p}`, "X-Consul-Token", env.CONSUL_HTTP_TOKEN);
   const nomad = <T>(p: string) => get<T>(env.NOMAD_ADDR, `/v1/${p}`, "X-Nomad-Token", env.NOMAD_TOKEN);
 
   const mounts = (await vault<{ data: Record<string, { type: string }> }>("sys/mounts")).data;
-  const pki = Object.entries(mounts).filter(([, m]) => m.type === "pki").map(([path]) => path);
+  const pki = Object.entries(mounts)
+    .filter(([, m]) => m.type === "pki")
+    .map(([path]) => path);
   const ca = await consul<{ Provider: string; Config: Record<string, string> }>("connect/ca/configuration");
-  const entries = await consul<{ Name: string; Sources: { Name: string; Action?: string }[] }[]>(
-    "config/service-intentions",
-  );
+  const entries =
+    await consul<{ Name: string; Sources: { Name: string; Action?: string }[] }[]>(
+      "config/service-intentions",
+    );
   const jobs = await nomad<{ ID: string; Type: string; Status: string }[]>("jobs");
 
   console.log("\nmeshstack local cluster");
   console.log(`  Vault   ${env.VAULT_ADDR}   PKI mounts: ${pki.join(", ") || "none"}`);
-  console.log(`  Consul  ${env.CONSUL_HTTP_ADDR}   CA provider: ${ca.Provider} (root ${ca.Config.RootPKIPath ?? "-"})`);
+  console.log(
+    `  Consul  ${env.CONSUL_HTTP_ADDR}   CA provider: ${ca.Provider} (root ${ca.Config.RootPKIPath ?? "-"})`,
+  );
   console.log(`  Nomad   ${env.NOMAD_ADDR}`);
   console.log("  intentions:");
   for (const entry of entries) {
-    for (const source of entry.Sources) console.log(`    ${source.Name} -> ${entry.Name}: ${source.Action ?? "L7 rules"}`);
+    for (const source of entry.Sources)
+      console.log(`    ${source.Name} -> ${entry.Name}: ${source.Action ?? "L7 rules"}`);
   }
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
