@@ -18,6 +18,7 @@ import { TraefikIngress } from "../constructs/traefik";
 import { Countdash } from "../examples/countdash";
 import { EnvironmentConfig } from "../environments/types";
 import { configureBackend } from "./backend";
+import { allowCompatibleProviderVersions } from "./provider-versions";
 
 /** Props for {@link MeshPlatformStack}. */
 export interface MeshPlatformStackProps {
@@ -60,9 +61,11 @@ export class MeshPlatformStack extends TerraformStack {
     this.validate(id, env);
     const preventDestroy = env.preventDestroy ?? true;
 
-    new VaultProvider(this, "Vault", { address: env.vault.address });
-    new ConsulProvider(this, "Consul", { address: env.consul.address, datacenter: env.datacenter });
-    new NomadProvider(this, "Nomad", { address: env.nomad.address });
+    allowCompatibleProviderVersions(this, [
+      new VaultProvider(this, "Vault", { address: env.vault.address }),
+      new ConsulProvider(this, "Consul", { address: env.consul.address, datacenter: env.datacenter }),
+      new NomadProvider(this, "Nomad", { address: env.nomad.address }),
+    ]);
     configureBackend(this, env.name, env.backend ?? { type: "local" });
 
     // 1. Vault PKI and the least-privilege CA policy.

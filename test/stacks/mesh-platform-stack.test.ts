@@ -137,3 +137,14 @@ describe("environments and stack bad input", () => {
     );
   });
 });
+
+describe("provider version constraints", () => {
+  test("allow compatible releases from the bindings' versions onwards", () => {
+    const json = synth(stackFor(environments.local));
+    expect(json.terraform?.required_providers).toEqual({
+      vault: { source: "hashicorp/vault", version: "~> 5.6" },
+      consul: { source: "consul", version: "~> 2.22" },
+      nomad: { source: "nomad", version: "~> 2.5" },
+    });
+  });
+});
