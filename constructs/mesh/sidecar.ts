@@ -46,6 +46,9 @@ export class SidecarTaskOverride {
           "${meta.connect.proxy_concurrency}",
           "--disable-hot-restart",
         ],
+        // Nomad's bootstrap points Envoy at the relative `alloc/tmp/consul_grpc.sock`, which resolves
+        // from the allocation directory (Docker's task root), not from raw_exec's task directory.
+        work_dir: "${NOMAD_ALLOC_DIR}/..",
       },
       Resources: options.resources && { CPU: options.resources.cpu, MemoryMB: options.resources.memoryMb },
     });

@@ -157,6 +157,8 @@ describe("MeshService", () => {
           "${meta.connect.proxy_concurrency}",
           "--disable-hot-restart",
         ],
+        // raw_exec runs from the task directory; Envoy's gRPC socket path is relative to the alloc dir.
+        work_dir: "${NOMAD_ALLOC_DIR}/..",
       },
     });
     expect(rawJobspecs(stack)["count-api"]).toContain("$${NOMAD_SECRETS_DIR}/envoy_bootstrap.json");
