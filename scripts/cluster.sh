@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# A throwaway single-machine cluster for meshstack: OpenBao (Vault API), Consul and Nomad dev
+# agents on 127.0.0.1 with their default ports, binaries from the toolchain cache
+# (scripts/toolchain.sh). State and logs live in .local/ (git-ignored); all state is in
+# memory or under .local, so `down` + `up` always gives a fresh cluster.
+#
+# Usage: scripts/cluster.sh up|down|status|env
+#   up      start what is not running, wait for health, write .local/cluster.env
+#   down    stop every agent and task, remove network namespaces, wipe .local/cluster
+#   status  health of each agent (exit 1 if any is down)
+#   env     print .local/cluster.env (KEY=VALUE lines: `set -a; . .local/cluster.env`)
+# Needs root (Nomad bridge networking), Linux, no Docker.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LOCAL="$ROOT/.local" STATE="$ROOT/.local/cluster"
+ENV_FILE="$LOCAL/cluster.env"
+eval "$("$ROOT/scripts/toolchain.sh" --env)"
+BIN=$(dirname "$(command -v nomad 2>/dev/null || echo /nonexistent/nomad)")
+
+# Connect sidecars run in the allocation's network namespace, where 127.0.0.1 is the alloc's
+# own loopback: Nomad must advertise an address reachable from there. We pre-create Nomad's
+# CNI bridge with its usual gateway address and make it the client's network interface, so
+# service addresses point at the bridge (never at eth0 or any outside address).
+BRIDGE=nomad BRIDGE_CIDR=172.26.64.1/20
+
+export VAULT_ADDR=http://127.0.0.1:8200 CONSUL_HTTP_ADDR=http://127.0.0.1:8500 NOMAD_ADDR=http://127.0.0.1:4646
+unset CONSUL_HTTP_TOKEN NOMAD_TOKEN   # ACLs are off; a stale token from the shell would only confuse
+
+say() { printf '[cluster] %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# alive NAME: the recorded pid still runs that binary (not a recycled pid).
+alive() { local p; p=$(cat "$STATE/$1.pid" 2>/dev/null) && [ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = "$1" ]; }
+healthy() {
+  case $1 in
+    bao)    curl -sf -m 2 "$VAULT_ADDR/v1/sys/health" >/dev/null ;;
+    consul) [ -n "$(curl -sf -m 2 "$CONSUL_HTTP_ADDR/v1/status/leader" | tr -d '"')" ] ;;
+    # Ready node whose Consul fingerprint is in: Connect jobs are rejected before that.
+    nomad)  curl -sf -m 2 "$NOMAD_ADDR/v1/nodes?resources=false" \
+              | jq -e 'any(.[]; .Status == "ready")' >/dev/null \
+            && curl -sf -m 2 "$NOMAD_ADDR/v1/node/$(curl -sf -m 2 "$NOMAD_ADDR/v1/agent/self" | jq -r .stats.client.node_id)" \
+              | jq -e '.Attributes["consul.version"] and .Attributes["nomad.bridge.hairpin_mode"]' >/dev/null ;;
+  esac
+}
+wait_healthy() { # NAME SECONDS
+  local i
+  for ((i = 0; i < $2 * 2; i++)); do
+    healthy "$1" && return 0
+    alive "$1" || die "$1 exited; last log lines:$(printf '\n'; tail -n 20 "$STATE/$1.log")"
+    sleep 0.5
+  done
+  die "$1 not healthy after $2s; see $STATE/$1.log"
+}
+
+# start NAME CMD...: own session/process group, so `down` can kill the whole tree at once.
+start() {
+  local name=$1; shift
+  if alive "$name"; then say "$name already running (pid $(cat "$STATE/$name.pid"))"; return 0; fi
+  say "starting $name"
+  setsid "$@" >"$STATE/$name.log" 2>&1 </dev/null &
+  echo $! >"$STATE/$name.pid"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+nomad_config() {
+  cat <<HCL
+# Written by scripts/cluster.sh.
+name      = "meshstack-dev"
+data_dir  = "$NOMAD_DATA"
+bind_addr = "127.0.0.1"
+log_level = "INFO"
+advertise {   # Nomad refuses to default these to loopback on its own
+  http = "127.0.0.1"
+  rpc  = "127.0.0.1"
+  serf = "127.0.0.1"
+}
+server {
+  enabled          = true
+  bootstrap_expect = 1
+}
+client {
+  enabled           = true
+  servers           = ["127.0.0.1:4647"]
+  network_interface = "$BRIDGE"
+  cni_path          = "/usr/lib/cni"
+  cni_config_dir    = "$STATE/cni"
+  alloc_mounts_dir  = "$STATE/alloc_mounts"   # default is data_dir/.., i.e. /tmp with the symlink
+  options {
+    # Cloud fingerprinters probe the metadata address 169.254.169.254 (and env_aws dies on
+    # AWS_CA_BUNDLE): a laptop/CI cluster has no cloud.
+    "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean"
+    # No Docker engine here: raw_exec (and exec) only, without docker's error every minute.
+    "driver.denylist"      = "docker,java,qemu"
+  }
+  # Static ports meant for the host user (e.g. an ingress) can ask for host_network = "loopback".
+  host_network "loopback" {
+    cidr = "127.0.0.1/32"
+  }
+}
+plugin "raw_exec" {
+  config {
+    enabled = true
+  }
+}
+consul {
+  address      = "127.0.0.1:8500"
+  grpc_address = "127.0.0.1:8502"
+}
+HCL
+}
+
+write_env() {
+  cat >"$ENV_FILE.new" <<ENV
+VAULT_ADDR=$VAULT_ADDR
+VAULT_TOKEN=$(cat "$STATE/bao.token")
+CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR
+CONSUL_HTTP_TOKEN=
+NOMAD_ADDR=$NOMAD_ADDR
+NOMAD_TOKEN=
+ENV
+  mv "$ENV_FILE.new" "$ENV_FILE"
+}
+
+up() {
+  [ "$(id -u)" -eq 0 ] || die "run as root: Nomad needs it for bridge networking"
+  for b in bao consul nomad envoy; do command -v $b >/dev/null || die "$b missing: run scripts/toolchain.sh"; done
+  mkdir -p "$STATE/cni"
+  # Nomad puts unix sockets under data_dir (alloc/<id>/alloc/tmp/consul_grpc.sock): keep the
+  # path under the 108-byte sun_path limit with a short symlink when the checkout is deep.
+  NOMAD_DATA="$STATE/nomad"
+  if [ $((${#NOMAD_DATA} + 70)) -gt 107 ]; then
+    ln -sfn "$STATE/nomad" "/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)"
+    NOMAD_DATA="/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)"
+  fi
+  mkdir -p "$STATE/nomad"
+
+  local name port
+  for name in bao:8200 consul:8500 nomad:4646; do
+    port=${name#*:} name=${name%:*}
+    alive "$name" || port_free "$port" || die "127.0.0.1:$port is taken by a process this script did not start"
+  done
+
+  [ -s "$STATE/bao.token" ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/bao.token"
+  start bao bao server -dev -dev-listen-address=127.0.0.1:8200 -dev-root-token-id="$(cat "$STATE/bao.token")"
+  start consul consul agent -dev -node=meshstack-dev -bind=127.0.0.1 -client=127.0.0.1 \
+    -grpc-port=8502 -hcl 'connect { enabled = true }'
+  wait_healthy bao 30
+  wait_healthy consul 60
+
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge && ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+  # Replies between two allocs on the bridge must pass conntrack to be un-DNATed.
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1 || true
+  nomad_config >"$STATE/nomad.hcl"
+  # PATH: Nomad runs `consul connect envoy -bootstrap` for every sidecar.
+  PATH="$BIN:$PATH" start nomad nomad agent -config "$STATE/nomad.hcl"
+  wait_healthy nomad 90
+  write_env
+  say "cluster up; env in ${ENV_FILE#"$ROOT/"}"
+  status
+}
+
+# kill_tree NAME: TERM the process group, then KILL whatever is left after 15s.
+kill_tree() {
+  local pid i; pid=$(cat "$STATE/$1.pid" 2>/dev/null) || return 0
+  if alive "$1"; then
+    say "stopping $1 (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$STATE/$1.pid"
+}
+
+down() {
+  local jobs j pid alloc m i
+  if alive nomad && alive consul; then
+    # Stopping jobs first lets Nomad run CNI DEL (iptables, veths) and deregister services.
+    jobs=$(curl -sf -m 5 "$NOMAD_ADDR/v1/jobs" | jq -r '.[] | select(.Status != "dead") | .ID' || true)
+    for j in $jobs; do nomad job stop -detach "$j" >/dev/null 2>&1 || true; done
+    for ((i = 0; i < 40; i++)); do
+      curl -sf -m 5 "$NOMAD_ADDR/v1/allocations" | jq -e 'any(.[]; .ClientStatus == "running" or .ClientStatus == "pending")' >/dev/null || break
+      sleep 0.5
+    done
+  fi
+  kill_tree nomad; kill_tree consul; kill_tree bao
+  # Task processes (raw_exec executors, envoy, apps) live in their own sessions: find them by
+  # the alloc dir in their cwd or command line.
+  # Matched in bash itself: a grep given the path would find its own command line.
+  local cwd cmd short="/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)/" mine=" " p=$$
+  while [ "$p" -gt 1 ]; do mine+="$p "; p=$(awk '{print $4}' "/proc/$p/stat"); done   # our ancestors
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}; [[ $mine == *" $pid "* ]] && continue
+    cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
+    if [[ $cwd/ == "$STATE/nomad/"* || $cmd == *"$STATE/nomad/"* || $cmd == *"$short"* ]]; then
+      kill -KILL "$pid" 2>/dev/null && say "killed leftover pid $pid (${cmd:0:60})"
+    fi
+  done
+  if [ -d "$STATE/nomad/alloc" ]; then
+    for alloc in $(ls "$STATE/nomad/alloc"); do ip netns del "$alloc" 2>/dev/null || true; done
+  fi
+  # Deepest first: secrets/private dirs may be mounted inside the alloc dirs.
+  for m in $(awk -v s="$STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  cni_cleanup
+  rm -rf "$STATE/nomad" "$STATE/alloc_mounts" "$STATE"/*.log "$STATE/nomad.hcl" "$STATE/cni" "$ENV_FILE" /tmp/meshstack-nomad-"$(echo "$ROOT" | md5sum | cut -c1-8)"
+  say "cluster down"
+}
+
+# After a crash Nomad never ran CNI DEL: drop the per-alloc iptables rules and chains of our
+# bridge network and its IP reservations. (Empty shared chains stay, as after any Nomad.)
+cni_cleanup() {
+  local t rule chain
+  for t in nat filter; do
+    iptables -t "$t" -S 2>/dev/null | grep -E '^-A .*(172\.26\.(6[4-9]|7[0-9])\.|name: \\"nomad\\")' \
+      | while read -r rule; do eval "iptables -t $t ${rule/#-A/-D}" 2>/dev/null || true; done || true
+    for chain in $(iptables -t "$t" -S 2>/dev/null | grep -oE '^-N CNI-(DN-)?[0-9a-f]{16,}$' | cut -d' ' -f2); do
+      iptables -t "$t" -F "$chain" 2>/dev/null && iptables -t "$t" -X "$chain" 2>/dev/null || true
+    done
+  done
+  rm -rf "/run/cni/$BRIDGE"   # host-local IPAM reservations (Nomad keeps them under /run)
+}
+
+status() {
+  local n rc=0
+  for n in bao consul nomad; do
+    if alive "$n" && healthy "$n"; then echo "$n: up (pid $(cat "$STATE/$n.pid"))"
+    elif alive "$n"; then echo "$n: running, not healthy (pid $(cat "$STATE/$n.pid"))"; rc=1
+    else echo "$n: down"; rc=1; fi
+  done
+  return $rc
+}
+
+mkdir -p "$STATE"
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  env) [ -f "$ENV_FILE" ] || die "no $ENV_FILE: run scripts/cluster.sh up"; cat "$ENV_FILE" ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac
