@@ -142,17 +142,19 @@ up() {
     alive "$name" || port_free "$port" || die "127.0.0.1:$port is taken by a process this script did not start"
   done
 
-  [ -s "$STATE/bao.token" ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/bao.token"
-  start bao bao server -dev -dev-listen-address=127.0.0.1:8200 -dev-root-token-id="$(cat "$STATE/bao.token")"
-  start consul consul agent -dev -node=meshstack-dev -bind=127.0.0.1 -client=127.0.0.1 \
-    -grpc-port=8502 -hcl 'connect { enabled = true }'
-  wait_healthy bao 30
-  wait_healthy consul 60
-
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge && ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
   fi
   ip link set "$BRIDGE" up
+  [ -s "$STATE/bao.token" ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/bao.token"
+  start bao bao server -dev -dev-listen-address=127.0.0.1:8200 -dev-root-token-id="$(cat "$STATE/bao.token")"
+  # Consul's HTTP/DNS also listen on the bridge gateway: allocations (Traefik's catalog provider,
+  # templates) reach the node's agent there, as they would on a real client.
+  start consul consul agent -dev -node=meshstack-dev -bind=127.0.0.1 -client="127.0.0.1 ${BRIDGE_CIDR%/*}" \
+    -grpc-port=8502 -hcl 'connect { enabled = true }'
+  wait_healthy bao 30
+  wait_healthy consul 60
+
   # Replies between two allocs on the bridge must pass conntrack to be un-DNATed.
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1 || true
   nomad_config >"$STATE/nomad.hcl"

@@ -139,6 +139,8 @@ export interface TraefikIngressProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** The Traefik task, which the Connect-native service belongs to. */
+const TASK = "traefik";
 const TLS_ENTRY_POINT = "https";
 const HTTP_ENTRY_POINT = "web";
 const API_PORT = 8080;
@@ -235,10 +237,14 @@ export class TraefikIngress extends NomadJob implements IIngress {
       Name: this.serviceName,
       PortLabel: TLS_ENTRY_POINT,
       Connect: { Native: true },
+      // Nomad binds a Connect-native service and its checks to the task; rendering the task name
+      // keeps the submitted job equal to what Nomad stores, so a second plan is empty.
+      TaskName: TASK,
       Tags: props.dashboard ? this.dashboardTags(props.dashboard) : undefined,
       Checks: [
         {
           Name: "tls-port",
+          TaskName: TASK,
           Type: "tcp",
           PortLabel: TLS_ENTRY_POINT,
           Interval: nanoseconds("10s"),
@@ -259,7 +265,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
       Services: [service],
       Tasks: [
         {
-          Name: "traefik",
+          Name: TASK,
           Driver: driver.name,
           Config: driver.config,
           Templates: templates,

@@ -39,6 +39,8 @@ function section(table: TomlTable, path: string[]): string[] {
 function scalar(value: TomlValue): string {
   if (Array.isArray(value)) return `[${value.map((v) => scalar(v as TomlValue)).join(", ")}]`;
   if (typeof value === "string" && value.includes("\n")) return `'''\n${value}'''`;
+  // A Nomad template action keeps its own double quotes: a TOML literal string needs no escaping.
+  if (typeof value === "string" && value.includes("{{") && !value.includes("'")) return `'${value}'`;
   return JSON.stringify(value);
 }
 

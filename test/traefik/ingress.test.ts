@@ -35,7 +35,8 @@ describe("TraefikIngress", () => {
         "exposedByDefault = false",
       ].join("\n"),
     );
-    expect(staticConfig).toContain('address = "{{ env \\"attr.unique.network.ip-address\\" }}:8500"');
+    // A TOML literal string: the template action's quotes reach consul-template unescaped.
+    expect(staticConfig).toContain(`address = '{{ env "attr.unique.network.ip-address" }}:8500'`);
     expect(staticConfig).toContain('[entryPoints.https]\naddress = ":8443"');
   });
 

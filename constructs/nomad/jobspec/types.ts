@@ -138,6 +138,8 @@ export interface ServiceCheck extends Rawable {
   readonly Interval: Nanoseconds;
   /** Time a check may take. */
   readonly Timeout: Nanoseconds;
+  /** Task the check belongs to; Nomad fills it in for Connect-native services, so render it. */
+  readonly TaskName?: string;
 }
 
 /** A Connect upstream (`upstreams` block). */
