@@ -210,7 +210,7 @@ down() {
   for m in $(awk -v s="$STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   cni_cleanup
-  rm -rf "$STATE/nomad" "$STATE/alloc_mounts" "$STATE"/*.log "$STATE/nomad.hcl" "$STATE/cni" "$ENV_FILE" /tmp/meshstack-nomad-"$(echo "$ROOT" | md5sum | cut -c1-8)"
+  rm -rf "$STATE/nomad" "$STATE/alloc_mounts" "$STATE"/*.log "$STATE"/terraform.tfstate* "$ROOT/.local/deploy" "$STATE/nomad.hcl" "$STATE/cni" "$ENV_FILE" /tmp/meshstack-nomad-"$(echo "$ROOT" | md5sum | cut -c1-8)"
   say "cluster down"
 }
 

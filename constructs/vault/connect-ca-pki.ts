@@ -169,6 +169,11 @@ export class ConnectCaPki extends Construct {
       },
       { path: `${root}/`, capabilities: ["read"] },
       { path: `${root}/root/sign-intermediate`, capabilities: ["update"] },
+      {
+        path: `${root}/root/sign-self-issued`,
+        capabilities: ["sudo", "update"],
+        comment: "root rotation: the new root cross-signs the old one so existing leaves stay valid",
+      },
       { path: `${inter}/*`, capabilities: ["create", "read", "update", "delete", "list"] },
       ...tokenSelfRules,
     ] as const;

@@ -140,7 +140,11 @@ export async function planJobs(
   return result;
 }
 
-/** Removes what was applied, in reverse order. The CA configuration stays (as with the provider). */
+/**
+ * Removes what was applied, in reverse order. The provider only forgets a CA configuration; here the
+ * cluster outlives the stack, so Consul goes back to its built-in CA while the Vault token can still
+ * cross-sign the new root — otherwise Consul would be left pointing at PKI mounts about to be destroyed.
+ */
 export async function destroyDirect(
   access: ClusterAccess,
   resources: DirectResource[],
@@ -149,7 +153,9 @@ export async function destroyDirect(
   for (const resource of [...resources].reverse()) {
     const body = bodies[resource.output];
     if (!body) continue;
-    if (resource.type === "nomad_job") {
+    if (resource.type === "consul_certificate_authority") {
+      await send(access, "consul", "PUT", "/v1/connect/ca/configuration", { Provider: "consul", Config: {} });
+    } else if (resource.type === "nomad_job") {
       const { Job } = JSON.parse(body.jobspec as string) as { Job: { ID: string } };
       await send(access, "nomad", "DELETE", `/v1/job/${Job.ID}?purge=true`);
     } else if (resource.type.startsWith("consul_config_entry")) {

@@ -54,7 +54,7 @@ describe.each(Object.keys(environments))("MeshPlatformStack %s", (name) => {
 describe("MeshPlatformStack per-environment choices", () => {
   test("local keeps state in a relative file and skips Consul ACL resources", () => {
     const json = synth(stackFor(environments.local));
-    expect(json.terraform?.backend).toEqual({ local: { path: "../../../terraform.local.tfstate" } });
+    expect(json.terraform?.backend).toEqual({ local: { path: "../../../.local/cluster/terraform.tfstate" } });
     expect(resourcesOf(json, "consul_acl_auth_method")).toEqual({});
   });
 
