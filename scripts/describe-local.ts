@@ -48,13 +48,28 @@ async function main(): Promise<void> {
   }
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
+  const dashboard = await publishedPort(nomad, "countdash", "public");
+  const ingress = await publishedPort(nomad, "traefik", "https");
+  const host = "count.local.meshstack.internal";
   console.log(`
-next:
-  set -a; source .local/cluster.env; set +a     # point the CLIs at the local cluster
-  curl -s ${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-dashboard\\&destination=count-api
-  npx cdktf diff local                           # a second plan shows no changes
-  npm run plan:review -- local                   # the pull-request summary of a plan
-  npm run down                                   # stop the cluster`);
+try:
+  curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh
+  curl -sk --resolve ${host}:${ingress.split(":")[1]}:${ingress.split(":")[0]} https://${host}:${ingress.split(":")[1]}/count   # through Traefik
+  curl -s "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied
+  npm run plan:local                                                     # a second plan shows no changes
+  npm run down                                                           # stop the cluster`);
+}
+
+/** host:port of a job's published port label, as Nomad allocated it. */
+async function publishedPort(nomad: <T>(p: string) => Promise<T>, job: string, label: string): Promise<string> {
+  type Alloc = { ID: string; ClientStatus: string };
+  type Ports = { AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } } };
+  for (const alloc of await nomad<Alloc[]>(`job/${job}/allocations`)) {
+    if (alloc.ClientStatus !== "running") continue;
+    const port = (await nomad<Ports>(`allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports.find((p) => p.Label === label);
+    if (port) return `${port.HostIP}:${port.Value}`;
+  }
+  return "(not running yet)";
 }
 
 main().catch((error: unknown) => {

@@ -42,6 +42,11 @@ started=0
 if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
   bash scripts/cluster.sh up
   started=1
+elif [ "$(curl -sf http://127.0.0.1:4646/v1/jobs || echo '[]')" != "[]" ]; then
+  # The suite deploys its own copy of `local` (same mounts, jobs and ports) and destroys it.
+  echo "the local cluster is running a deployment (npm run up); the integration suite needs an empty" >&2
+  echo "cluster: run 'npm run down' first, or MESHSTACK_SKIP_INTEGRATION=1 npm test" >&2
+  exit 1
 fi
 trap '[ $started = 1 ] && bash scripts/cluster.sh down' EXIT
 npx jest --selectProjects integration --runInBand --ci
