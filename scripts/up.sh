@@ -3,7 +3,7 @@
 # stack and prints what is running. Safe to re-run: every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules ] || bash scripts/npm-install.sh
 bash scripts/toolchain.sh
 eval "$(bash scripts/toolchain.sh --env)"
 bash scripts/cluster.sh up
