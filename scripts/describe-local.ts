@@ -61,12 +61,20 @@ try:
 }
 
 /** host:port of a job's published port label, as Nomad allocated it. */
-async function publishedPort(nomad: <T>(p: string) => Promise<T>, job: string, label: string): Promise<string> {
+async function publishedPort(
+  nomad: <T>(p: string) => Promise<T>,
+  job: string,
+  label: string,
+): Promise<string> {
   type Alloc = { ID: string; ClientStatus: string };
-  type Ports = { AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } } };
+  type Ports = {
+    AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } };
+  };
   for (const alloc of await nomad<Alloc[]>(`job/${job}/allocations`)) {
     if (alloc.ClientStatus !== "running") continue;
-    const port = (await nomad<Ports>(`allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports.find((p) => p.Label === label);
+    const port = (await nomad<Ports>(`allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports.find(
+      (p) => p.Label === label,
+    );
     if (port) return `${port.HostIP}:${port.Value}`;
   }
   return "(not running yet)";
