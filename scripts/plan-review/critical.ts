@@ -8,6 +8,7 @@ import { ValueRenderer, stringAt } from "./values";
 export type CriticalKind =
   | "destroy"
   | "replace"
+  | "pki-mount-moved"
   | "new-allow"
   | "deny-to-allow"
   | "deny-removed"
@@ -197,6 +198,25 @@ function intentionChanges(resources: readonly ReviewedResource[], renderer: Valu
 }
 
 /**
+ * A PKI mount whose path changes is remounted in place (vault provider 5.x): no destroy in the plan,
+ * but every issuer path the mesh knows (Consul's CA configuration, roles) moves with it.
+ */
+function pkiMountMove(r: ReviewedResource): CriticalChange | undefined {
+  if (r.type !== "vault_mount" || r.kind !== "update" || stringAt(r.after, "type") !== "pki")
+    return undefined;
+  const before = stringAt(r.before, "path");
+  const after = stringAt(r.after, "path");
+  if (!before || !after || before === after) return undefined;
+  return {
+    address: r.address,
+    type: r.type,
+    concern: r.concern,
+    kind: "pki-mount-moved",
+    message: `**Move** PKI mount ${code(before)} to ${code(after)} (${code(r.address)}): Consul's CA configuration and every issuer path must follow in the same apply`,
+  };
+}
+
+/**
  * Finds the changes a reviewer must not miss: destroy or replace of the mesh's critical resources,
  * and any intention change that widens access.
  */
@@ -208,6 +228,8 @@ export function findCriticalChanges(
   const pkiPaths = pkiMountPaths(resources);
   const out: CriticalChange[] = [];
   for (const r of resources) {
+    const moved = pkiMountMove(r);
+    if (moved) out.push(moved);
     if (r.kind !== "delete" && r.kind !== "replace") continue;
     const role = roleOf(r, pkiPaths, options, renderer);
     if (!role) continue;

@@ -218,6 +218,29 @@ describe("critical changes", () => {
     expect(summarizePlan(doc).critical).toEqual([]);
   });
 
+  test("warns when a PKI mount moves in place, not when another mount moves", () => {
+    // GIVEN a remount (vault provider 5.x updates `path` in place instead of replacing)
+    const doc = plan([
+      change("vault_mount.root", ["update"], {
+        before: pkiMount("dc1/connect_root"),
+        after: pkiMount("dc2/connect_root"),
+      }),
+      change("vault_mount.kv", ["update"], {
+        before: { path: "a", type: "kv" },
+        after: { path: "b", type: "kv" },
+      }),
+    ]);
+    // WHEN / THEN
+    const summary = summarizePlan(doc);
+    expect(summary.critical.map((c) => [c.kind, c.address])).toEqual([
+      ["pki-mount-moved", "vault_mount.root"],
+    ]);
+    expect(summary.markdown).toContain(
+      "**Move** PKI mount `dc1/connect_root` to `dc2/connect_root` (`vault_mount.root`)",
+    );
+    expect(exitCodeFor(summary)).toBe(EXIT_CODES.critical);
+  });
+
   test("recognises CA policies by name, by PKI path and by option", () => {
     const doc = plan([
       change("vault_mount.root", ["no-op"], { before: pkiMount("pki/root"), after: pkiMount("pki/root") }),
