@@ -4,6 +4,18 @@
  * They avoid `{{` so consul-template leaves them alone.
  */
 
+/** Methods both servers' request handlers share: a plain reply, and no access log on stderr. */
+const HANDLER_HELPERS = `    def reply(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+`;
+
 /** The counting API: JSON `{"count": n}` on `/`, `ok` on `/health`; loopback only, reached through Envoy. */
 export const COUNT_API_PY = `import json
 import os
@@ -26,16 +38,7 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(dict(count=count, service="count-api")).encode()
         self.reply(200, "application/json", body)
 
-    def reply(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
+${HANDLER_HELPERS}
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
 `;
@@ -74,16 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         page = "<html><body><h1>Count: %s</h1></body></html>" % data.get("count")
         self.reply(status, "text/html", page.encode())
 
-    def reply(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
+${HANDLER_HELPERS}
 
 ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
 `;
