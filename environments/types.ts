@@ -90,7 +90,10 @@ export interface EnvironmentConfig {
     /** @default "default" */
     readonly namespace?: string;
   };
-  /** Connect CA settings. */
+  /**
+   * Connect CA settings.
+   * @default - Terraform-owned mounts with Consul's default TTLs
+   */
   readonly pki?: {
     /** @default PkiMountOwnership.TERRAFORM */
     readonly ownership?: PkiMountOwnership;
@@ -101,7 +104,10 @@ export interface EnvironmentConfig {
     /** @default "72h" */
     readonly leafCertTtl?: string;
   };
-  /** Workload settings. */
+  /**
+   * Workload settings.
+   * @default - docker driver, Nomad's Envoy image, no demo
+   */
   readonly workloads?: {
     /** @default "docker" */
     readonly driver?: WorkloadDriver;

@@ -34,9 +34,15 @@ export type NetworkMode = "bridge" | "host" | "none" | `cni/${string}`;
 
 /** A placement constraint (`constraint` block). */
 export interface Constraint extends Rawable {
-  /** Left side, usually an attribute such as `${attr.unique.hostname}`. */
+  /**
+   * Left side, usually an attribute such as `${attr.unique.hostname}`.
+   * @default - Nomad's default
+   */
   readonly LTarget?: string;
-  /** Right side, the value compared with. */
+  /**
+   * Right side, the value compared with.
+   * @default - Nomad's default
+   */
   readonly RTarget?: string;
   /** Operator, e.g. `=`, `set_contains_any`, `distinct_hosts`. */
   readonly Operand: string;
@@ -56,35 +62,74 @@ export interface Affinity extends Rawable {
 
 /** Rolling update and canary strategy (`update` block). */
 export interface UpdateStrategy extends Rawable {
-  /** Allocations updated at once. */
+  /**
+   * Allocations updated at once.
+   * @default - Nomad's default
+   */
   readonly MaxParallel?: number;
-  /** Health mechanism: `checks`, `task_states` or `manual`. */
+  /**
+   * Health mechanism: `checks`, `task_states` or `manual`.
+   * @default - Nomad's default
+   */
   readonly HealthCheck?: "checks" | "task_states" | "manual";
-  /** Time an allocation must be healthy before it counts. */
+  /**
+   * Time an allocation must be healthy before it counts.
+   * @default - Nomad's default
+   */
   readonly MinHealthyTime?: Nanoseconds;
-  /** Deadline for an allocation to become healthy. */
+  /**
+   * Deadline for an allocation to become healthy.
+   * @default - Nomad's default
+   */
   readonly HealthyDeadline?: Nanoseconds;
-  /** Deadline for the deployment to make progress. */
+  /**
+   * Deadline for the deployment to make progress.
+   * @default - Nomad's default
+   */
   readonly ProgressDeadline?: Nanoseconds;
-  /** Canary allocations placed before the rollout. */
+  /**
+   * Canary allocations placed before the rollout.
+   * @default - Nomad's default
+   */
   readonly Canary?: number;
-  /** Revert to the last stable job when a deployment fails. */
+  /**
+   * Revert to the last stable job when a deployment fails.
+   * @default - Nomad's default
+   */
   readonly AutoRevert?: boolean;
-  /** Promote healthy canaries without an operator. */
+  /**
+   * Promote healthy canaries without an operator.
+   * @default - Nomad's default
+   */
   readonly AutoPromote?: boolean;
-  /** Delay between updates of system jobs. */
+  /**
+   * Delay between updates of system jobs.
+   * @default - Nomad's default
+   */
   readonly Stagger?: Nanoseconds;
 }
 
 /** Restart policy of a task group or task (`restart` block). */
 export interface RestartPolicy extends Rawable {
-  /** Restarts allowed within `Interval`. */
+  /**
+   * Restarts allowed within `Interval`.
+   * @default - Nomad's default
+   */
   readonly Attempts?: number;
-  /** Window the attempts are counted in. */
+  /**
+   * Window the attempts are counted in.
+   * @default - Nomad's default
+   */
   readonly Interval?: Nanoseconds;
-  /** Wait before a restart. */
+  /**
+   * Wait before a restart.
+   * @default - Nomad's default
+   */
   readonly Delay?: Nanoseconds;
-  /** What to do when attempts run out: `fail` or `delay`. */
+  /**
+   * What to do when attempts run out: `fail` or `delay`.
+   * @default - Nomad's default
+   */
   readonly Mode?: "fail" | "delay";
 }
 
@@ -92,53 +137,98 @@ export interface RestartPolicy extends Rawable {
 export interface Port extends Rawable {
   /** Port label, referenced by services and `NOMAD_PORT_<label>`. */
   readonly Label: string;
-  /** Host port; static for `ReservedPorts`, 0 (chosen by Nomad) for `DynamicPorts`. */
+  /**
+   * Host port; static for `ReservedPorts`, 0 (chosen by Nomad) for `DynamicPorts`.
+   * @default - Nomad's default
+   */
   readonly Value?: number;
-  /** Port inside the network namespace; -1 maps to the same dynamic port. */
+  /**
+   * Port inside the network namespace; -1 maps to the same dynamic port.
+   * @default - Nomad's default
+   */
   readonly To?: number;
-  /** Named host network to bind on. */
+  /**
+   * Named host network to bind on.
+   * @default - Nomad's default
+   */
   readonly HostNetwork?: string;
 }
 
 /** A group network (`network` block). */
 export interface NetworkResource extends Rawable {
-  /** Networking mode. */
+  /**
+   * Networking mode.
+   * @default - Nomad's default
+   */
   readonly Mode?: NetworkMode;
-  /** Ports with a static host port. */
+  /**
+   * Ports with a static host port.
+   * @default - Nomad's default
+   */
   readonly ReservedPorts?: readonly Port[];
-  /** Ports with a host port chosen by Nomad. */
+  /**
+   * Ports with a host port chosen by Nomad.
+   * @default - Nomad's default
+   */
   readonly DynamicPorts?: readonly Port[];
 }
 
 /** Compute resources of a task (`resources` block). */
 export interface Resources extends Rawable {
-  /** CPU in MHz. */
+  /**
+   * CPU in MHz.
+   * @default - Nomad's default
+   */
   readonly CPU?: number;
-  /** Memory in MiB. */
+  /**
+   * Memory in MiB.
+   * @default - Nomad's default
+   */
   readonly MemoryMB?: number;
-  /** Memory the task may burst to, in MiB. */
+  /**
+   * Memory the task may burst to, in MiB.
+   * @default - Nomad's default
+   */
   readonly MemoryMaxMB?: number;
 }
 
 /** A health check of a service (`check` block). */
 export interface ServiceCheck extends Rawable {
-  /** Check name. */
+  /**
+   * Check name.
+   * @default - Nomad's default
+   */
   readonly Name?: string;
   /** Check type: `http`, `tcp`, `grpc` or `script`. */
   readonly Type: "http" | "tcp" | "grpc" | "script";
-  /** HTTP path. */
+  /**
+   * HTTP path.
+   * @default - Nomad's default
+   */
   readonly Path?: string;
-  /** HTTP protocol: `http` or `https`. */
+  /**
+   * HTTP protocol: `http` or `https`.
+   * @default - Nomad's default
+   */
   readonly Protocol?: string;
-  /** Port label or number to check. */
+  /**
+   * Port label or number to check.
+   * @default - Nomad's default
+   */
   readonly PortLabel?: string;
-  /** Route the check through an automatically generated expose path. */
+  /**
+   * Route the check through an automatically generated expose path.
+   * @default - Nomad's default
+   */
   readonly Expose?: boolean;
   /** Time between checks. */
   readonly Interval: Nanoseconds;
   /** Time a check may take. */
   readonly Timeout: Nanoseconds;
-  /** Task the check belongs to; Nomad fills it in for Connect-native services, so render it. */
+  /**
+   * Task the check belongs to; Nomad fills it in for Connect-native services, so render it.
+   * @default - Nomad's default
+   */
   readonly TaskName?: string;
 }
 
@@ -148,27 +238,54 @@ export interface ConsulUpstream extends Rawable {
   readonly DestinationName: string;
   /** Port the sidecar listens on inside the namespace for this upstream. */
   readonly LocalBindPort: number;
-  /** Address the sidecar binds, default 127.0.0.1. */
+  /**
+   * Address the sidecar binds, default 127.0.0.1.
+   * @default - Nomad's default
+   */
   readonly LocalBindAddress?: string;
-  /** Datacenter of the destination. */
+  /**
+   * Datacenter of the destination.
+   * @default - Nomad's default
+   */
   readonly Datacenter?: string;
-  /** Consul namespace of the destination. */
+  /**
+   * Consul namespace of the destination.
+   * @default - Nomad's default
+   */
   readonly DestinationNamespace?: string;
 }
 
 /** Transparent proxy settings (`transparent_proxy` block); `{}` enables it with defaults. */
 export interface ConsulTransparentProxy extends Rawable {
-  /** UID of the proxy, excluded from redirection. */
+  /**
+   * UID of the proxy, excluded from redirection.
+   * @default - Nomad's default
+   */
   readonly UID?: string;
-  /** Port of the proxy's outbound listener. */
+  /**
+   * Port of the proxy's outbound listener.
+   * @default - Nomad's default
+   */
   readonly OutboundPort?: number;
-  /** Inbound ports not redirected to the proxy. */
+  /**
+   * Inbound ports not redirected to the proxy.
+   * @default - Nomad's default
+   */
   readonly ExcludeInboundPorts?: readonly string[];
-  /** Outbound ports not redirected to the proxy. */
+  /**
+   * Outbound ports not redirected to the proxy.
+   * @default - Nomad's default
+   */
   readonly ExcludeOutboundPorts?: readonly number[];
-  /** Outbound CIDRs not redirected to the proxy. */
+  /**
+   * Outbound CIDRs not redirected to the proxy.
+   * @default - Nomad's default
+   */
   readonly ExcludeOutboundCIDRs?: readonly string[];
-  /** Do not point the workload's DNS at Consul. */
+  /**
+   * Do not point the workload's DNS at Consul.
+   * @default - Nomad's default
+   */
   readonly NoDNS?: boolean;
 }
 
@@ -192,55 +309,112 @@ export interface ConsulExposeConfig extends Rawable {
 
 /** Sidecar proxy settings (`proxy` block). */
 export interface ConsulProxy extends Rawable {
-  /** Upstreams reached through local ports. */
+  /**
+   * Upstreams reached through local ports.
+   * @default - Nomad's default
+   */
   readonly Upstreams?: readonly ConsulUpstream[];
-  /** Transparent proxy; upstreams are reached through virtual addresses. */
+  /**
+   * Transparent proxy; upstreams are reached through virtual addresses.
+   * @default - Nomad's default
+   */
   readonly TransparentProxy?: ConsulTransparentProxy;
-  /** Paths exposed without mTLS. */
+  /**
+   * Paths exposed without mTLS.
+   * @default - Nomad's default
+   */
   readonly Expose?: ConsulExposeConfig;
-  /** Address of the application the proxy forwards to. */
+  /**
+   * Address of the application the proxy forwards to.
+   * @default - Nomad's default
+   */
   readonly LocalServiceAddress?: string;
-  /** Port of the application the proxy forwards to. */
+  /**
+   * Port of the application the proxy forwards to.
+   * @default - Nomad's default
+   */
   readonly LocalServicePort?: number;
-  /** Opaque Envoy configuration. */
+  /**
+   * Opaque Envoy configuration.
+   * @default - Nomad's default
+   */
   readonly Config?: RawFields;
 }
 
 /** The sidecar service registered for a Connect service (`sidecar_service` block). */
 export interface ConsulSidecarService extends Rawable {
-  /** Tags of the sidecar service. */
+  /**
+   * Tags of the sidecar service.
+   * @default - Nomad's default
+   */
   readonly Tags?: readonly string[];
-  /** Port label of the sidecar. */
+  /**
+   * Port label of the sidecar.
+   * @default - Nomad's default
+   */
   readonly Port?: string;
-  /** Proxy settings. */
+  /**
+   * Proxy settings.
+   * @default - Nomad's default
+   */
   readonly Proxy?: ConsulProxy;
-  /** Skip the default TCP check of the sidecar. */
+  /**
+   * Skip the default TCP check of the sidecar.
+   * @default - Nomad's default
+   */
   readonly DisableDefaultTCPCheck?: boolean;
 }
 
 /** Overrides of the task Nomad injects for the sidecar (`sidecar_task` block). */
 export interface SidecarTask extends Rawable {
-  /** Task name. */
+  /**
+   * Task name.
+   * @default - Nomad's default
+   */
   readonly Name?: string;
-  /** Task driver. */
+  /**
+   * Task driver.
+   * @default - Nomad's default
+   */
   readonly Driver?: string;
-  /** Driver configuration. */
+  /**
+   * Driver configuration.
+   * @default - Nomad's default
+   */
   readonly Config?: RawFields;
-  /** Environment variables. */
+  /**
+   * Environment variables.
+   * @default - Nomad's default
+   */
   readonly Env?: Readonly<Record<string, string>>;
-  /** Resources. */
+  /**
+   * Resources.
+   * @default - Nomad's default
+   */
   readonly Resources?: Resources;
-  /** Time between SIGINT and SIGKILL. */
+  /**
+   * Time between SIGINT and SIGKILL.
+   * @default - Nomad's default
+   */
   readonly KillTimeout?: Nanoseconds;
 }
 
 /** Consul service mesh settings of a service (`connect` block). */
 export interface ConsulConnect extends Rawable {
-  /** The service speaks mTLS itself (Connect-native), no sidecar. */
+  /**
+   * The service speaks mTLS itself (Connect-native), no sidecar.
+   * @default - Nomad's default
+   */
   readonly Native?: boolean;
-  /** The sidecar service. */
+  /**
+   * The sidecar service.
+   * @default - Nomad's default
+   */
   readonly SidecarService?: ConsulSidecarService;
-  /** Overrides of the injected sidecar task. */
+  /**
+   * Overrides of the injected sidecar task.
+   * @default - Nomad's default
+   */
   readonly SidecarTask?: SidecarTask;
 }
 
@@ -248,19 +422,40 @@ export interface ConsulConnect extends Rawable {
 export interface Service extends Rawable {
   /** Service name. */
   readonly Name: string;
-  /** Port label, or a port number as a string for Connect services. */
+  /**
+   * Port label, or a port number as a string for Connect services.
+   * @default - Nomad's default
+   */
   readonly PortLabel?: string;
-  /** Tags, e.g. Traefik router labels. */
+  /**
+   * Tags, e.g. Traefik router labels.
+   * @default - Nomad's default
+   */
   readonly Tags?: readonly string[];
-  /** Registry: `consul` or `nomad`. */
+  /**
+   * Registry: `consul` or `nomad`.
+   * @default - Nomad's default
+   */
   readonly Provider?: "consul" | "nomad";
-  /** Health checks. */
+  /**
+   * Health checks.
+   * @default - Nomad's default
+   */
   readonly Checks?: readonly ServiceCheck[];
-  /** Service mesh settings. */
+  /**
+   * Service mesh settings.
+   * @default - Nomad's default
+   */
   readonly Connect?: ConsulConnect;
-  /** Service metadata. */
+  /**
+   * Service metadata.
+   * @default - Nomad's default
+   */
   readonly Meta?: Readonly<Record<string, string>>;
-  /** Task a group service belongs to (Connect-native services in multi-task groups). */
+  /**
+   * Task a group service belongs to (Connect-native services in multi-task groups).
+   * @default - Nomad's default
+   */
   readonly TaskName?: string;
 }
 
@@ -270,45 +465,93 @@ export interface Template extends Rawable {
   readonly EmbeddedTmpl: string;
   /** Destination, relative to the task directory. */
   readonly DestPath: string;
-  /** What to do when the rendered text changes: `restart`, `signal`, `noop` or `script`. */
+  /**
+   * What to do when the rendered text changes: `restart`, `signal`, `noop` or `script`.
+   * @default - Nomad's default
+   */
   readonly ChangeMode?: "restart" | "signal" | "noop" | "script";
-  /** Signal sent with `ChangeMode: "signal"`. */
+  /**
+   * Signal sent with `ChangeMode: "signal"`.
+   * @default - Nomad's default
+   */
   readonly ChangeSignal?: string;
-  /** Left delimiter, default `{{`. */
+  /**
+   * Left delimiter, default `{{`.
+   * @default - Nomad's default
+   */
   readonly LeftDelim?: string;
-  /** Right delimiter, default `}}`. */
+  /**
+   * Right delimiter, default `}}`.
+   * @default - Nomad's default
+   */
   readonly RightDelim?: string;
-  /** File mode, e.g. `"0644"`. */
+  /**
+   * File mode, e.g. `"0644"`.
+   * @default - Nomad's default
+   */
   readonly Perms?: string;
-  /** Load the rendered file as environment variables. */
+  /**
+   * Load the rendered file as environment variables.
+   * @default - Nomad's default
+   */
   readonly Envvars?: boolean;
 }
 
 /** Vault access of a task (`vault` block); with workload identity only `Role` is needed. */
 export interface Vault extends Rawable {
-  /** Vault JWT auth role to log in with. */
+  /**
+   * Vault JWT auth role to log in with.
+   * @default - Nomad's default
+   */
   readonly Role?: string;
-  /** Legacy token policies (Nomad token role flow). */
+  /**
+   * Legacy token policies (Nomad token role flow).
+   * @default - Nomad's default
+   */
   readonly Policies?: readonly string[];
-  /** Vault namespace. */
+  /**
+   * Vault namespace.
+   * @default - Nomad's default
+   */
   readonly Namespace?: string;
-  /** Expose the token as `VAULT_TOKEN`. */
+  /**
+   * Expose the token as `VAULT_TOKEN`.
+   * @default - Nomad's default
+   */
   readonly Env?: boolean;
-  /** What to do when the token changes. */
+  /**
+   * What to do when the token changes.
+   * @default - Nomad's default
+   */
   readonly ChangeMode?: "restart" | "signal" | "noop";
 }
 
 /** A workload identity (`identity` block). */
 export interface WorkloadIdentity extends Rawable {
-  /** Identity name, e.g. `vault_default`. */
+  /**
+   * Identity name, e.g. `vault_default`.
+   * @default - Nomad's default
+   */
   readonly Name?: string;
-  /** Audiences of the JWT. */
+  /**
+   * Audiences of the JWT.
+   * @default - Nomad's default
+   */
   readonly Audience?: readonly string[];
-  /** Expose the JWT as `NOMAD_TOKEN_<name>`. */
+  /**
+   * Expose the JWT as `NOMAD_TOKEN_<name>`.
+   * @default - Nomad's default
+   */
   readonly Env?: boolean;
-  /** Write the JWT into the secrets directory. */
+  /**
+   * Write the JWT into the secrets directory.
+   * @default - Nomad's default
+   */
   readonly File?: boolean;
-  /** Lifetime of the JWT. */
+  /**
+   * Lifetime of the JWT.
+   * @default - Nomad's default
+   */
   readonly TTL?: Nanoseconds;
 }
 
@@ -318,7 +561,10 @@ export interface VolumeMount extends Rawable {
   readonly Volume: string;
   /** Path inside the task. */
   readonly Destination: string;
-  /** Mount read-only. */
+  /**
+   * Mount read-only.
+   * @default - Nomad's default
+   */
   readonly ReadOnly?: boolean;
 }
 
@@ -330,7 +576,10 @@ export interface VolumeRequest extends Rawable {
   readonly Type: "host" | "csi";
   /** Host volume or CSI volume ID. */
   readonly Source: string;
-  /** Mount read-only. */
+  /**
+   * Mount read-only.
+   * @default - Nomad's default
+   */
   readonly ReadOnly?: boolean;
 }
 
@@ -338,7 +587,10 @@ export interface VolumeRequest extends Rawable {
 export interface TaskArtifact extends Rawable {
   /** go-getter source URL. */
   readonly GetterSource: string;
-  /** Destination relative to the task directory. */
+  /**
+   * Destination relative to the task directory.
+   * @default - Nomad's default
+   */
   readonly RelativeDest?: string;
 }
 
@@ -346,7 +598,10 @@ export interface TaskArtifact extends Rawable {
 export interface TaskLifecycle extends Rawable {
   /** `prestart`, `poststart` or `poststop`. */
   readonly Hook: "prestart" | "poststart" | "poststop";
-  /** Keep running alongside the main tasks. */
+  /**
+   * Keep running alongside the main tasks.
+   * @default - Nomad's default
+   */
   readonly Sidecar?: boolean;
 }
 
@@ -356,33 +611,75 @@ export interface Task extends Rawable {
   readonly Name: string;
   /** Driver: `docker`, `exec`, `raw_exec`, `qemu`, … */
   readonly Driver: string;
-  /** Driver configuration. */
+  /**
+   * Driver configuration.
+   * @default - Nomad's default
+   */
   readonly Config?: RawFields;
-  /** Environment variables. */
+  /**
+   * Environment variables.
+   * @default - Nomad's default
+   */
   readonly Env?: Readonly<Record<string, string>>;
-  /** Templates. */
+  /**
+   * Templates.
+   * @default - Nomad's default
+   */
   readonly Templates?: readonly Template[];
-  /** Resources. */
+  /**
+   * Resources.
+   * @default - Nomad's default
+   */
   readonly Resources?: Resources;
-  /** Vault access. */
+  /**
+   * Vault access.
+   * @default - Nomad's default
+   */
   readonly Vault?: Vault;
-  /** Workload identities. */
+  /**
+   * Workload identities.
+   * @default - Nomad's default
+   */
   readonly Identities?: readonly WorkloadIdentity[];
-  /** Volume mounts. */
+  /**
+   * Volume mounts.
+   * @default - Nomad's default
+   */
   readonly VolumeMounts?: readonly VolumeMount[];
-  /** Artifacts. */
+  /**
+   * Artifacts.
+   * @default - Nomad's default
+   */
   readonly Artifacts?: readonly TaskArtifact[];
-  /** Lifecycle hook. */
+  /**
+   * Lifecycle hook.
+   * @default - Nomad's default
+   */
   readonly Lifecycle?: TaskLifecycle;
-  /** Task-level services (host networking). */
+  /**
+   * Task-level services (host networking).
+   * @default - Nomad's default
+   */
   readonly Services?: readonly Service[];
-  /** Task-level constraints. */
+  /**
+   * Task-level constraints.
+   * @default - Nomad's default
+   */
   readonly Constraints?: readonly Constraint[];
-  /** Restart policy. */
+  /**
+   * Restart policy.
+   * @default - Nomad's default
+   */
   readonly RestartPolicy?: RestartPolicy;
-  /** Time between SIGINT and SIGKILL. */
+  /**
+   * Time between SIGINT and SIGKILL.
+   * @default - Nomad's default
+   */
   readonly KillTimeout?: Nanoseconds;
-  /** Metadata. */
+  /**
+   * Metadata.
+   * @default - Nomad's default
+   */
   readonly Meta?: Readonly<Record<string, string>>;
 }
 
@@ -390,25 +687,52 @@ export interface Task extends Rawable {
 export interface TaskGroup extends Rawable {
   /** Group name. */
   readonly Name: string;
-  /** Allocations to run (not for system jobs). */
+  /**
+   * Allocations to run (not for system jobs).
+   * @default - Nomad's default
+   */
   readonly Count?: number;
   /** Tasks. */
   readonly Tasks: readonly Task[];
-  /** Networks; Nomad takes one. */
+  /**
+   * Networks; Nomad takes one.
+   * @default - Nomad's default
+   */
   readonly Networks?: readonly NetworkResource[];
-  /** Group-level services. */
+  /**
+   * Group-level services.
+   * @default - Nomad's default
+   */
   readonly Services?: readonly Service[];
-  /** Placement constraints. */
+  /**
+   * Placement constraints.
+   * @default - Nomad's default
+   */
   readonly Constraints?: readonly Constraint[];
-  /** Placement preferences. */
+  /**
+   * Placement preferences.
+   * @default - Nomad's default
+   */
   readonly Affinities?: readonly Affinity[];
-  /** Update strategy. */
+  /**
+   * Update strategy.
+   * @default - Nomad's default
+   */
   readonly Update?: UpdateStrategy;
-  /** Restart policy. */
+  /**
+   * Restart policy.
+   * @default - Nomad's default
+   */
   readonly RestartPolicy?: RestartPolicy;
-  /** Volumes, by name. */
+  /**
+   * Volumes, by name.
+   * @default - Nomad's default
+   */
   readonly Volumes?: Readonly<Record<string, VolumeRequest>>;
-  /** Metadata. */
+  /**
+   * Metadata.
+   * @default - Nomad's default
+   */
   readonly Meta?: Readonly<Record<string, string>>;
 }
 
@@ -416,28 +740,61 @@ export interface TaskGroup extends Rawable {
 export interface Job extends Rawable {
   /** Job ID. */
   readonly ID: string;
-  /** Job name; Nomad uses the ID when empty. */
+  /**
+   * Job name; Nomad uses the ID when empty.
+   * @default - Nomad's default
+   */
   readonly Name?: string;
-  /** Scheduler type. */
+  /**
+   * Scheduler type.
+   * @default - Nomad's default
+   */
   readonly Type?: JobType;
-  /** Datacenters to place in; `*` matches all. */
+  /**
+   * Datacenters to place in; `*` matches all.
+   * @default - Nomad's default
+   */
   readonly Datacenters?: readonly string[];
-  /** Nomad namespace. */
+  /**
+   * Nomad namespace.
+   * @default - Nomad's default
+   */
   readonly Namespace?: string;
-  /** Region. */
+  /**
+   * Region.
+   * @default - Nomad's default
+   */
   readonly Region?: string;
-  /** Node pool. */
+  /**
+   * Node pool.
+   * @default - Nomad's default
+   */
   readonly NodePool?: string;
-  /** Scheduling priority, 1-100. */
+  /**
+   * Scheduling priority, 1-100.
+   * @default - Nomad's default
+   */
   readonly Priority?: number;
-  /** Placement constraints. */
+  /**
+   * Placement constraints.
+   * @default - Nomad's default
+   */
   readonly Constraints?: readonly Constraint[];
-  /** Placement preferences. */
+  /**
+   * Placement preferences.
+   * @default - Nomad's default
+   */
   readonly Affinities?: readonly Affinity[];
-  /** Update strategy for all groups. */
+  /**
+   * Update strategy for all groups.
+   * @default - Nomad's default
+   */
   readonly Update?: UpdateStrategy;
   /** Task groups. */
   readonly TaskGroups: readonly TaskGroup[];
-  /** Metadata. */
+  /**
+   * Metadata.
+   * @default - Nomad's default
+   */
   readonly Meta?: Readonly<Record<string, string>>;
 }
