@@ -1,7 +1,17 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "lib/", "cdktf.out/", ".local/", "coverage/", "test/consumer/fixture/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "lib/",
+      "cdktf.out/",
+      ".local/",
+      "coverage/",
+      "docs/api/",
+      "test/consumer/fixture/",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
