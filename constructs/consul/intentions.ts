@@ -80,6 +80,11 @@ export interface IntentionEdge {
 }
 
 const WILDCARD = "*";
+const DEFAULT_DENY_SOURCE = {
+  name: WILDCARD,
+  action: IntentionAction.DENY,
+  description: "meshstack: default deny",
+};
 
 /**
  * Consul service intentions as a graph: one `service-intentions` config entry per destination,
@@ -102,7 +107,7 @@ export class Intentions extends Construct {
     if (props.defaultDeny ?? true) {
       this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
         name: WILDCARD,
-        sources: [{ name: WILDCARD, action: IntentionAction.DENY, description: "meshstack: default deny" }],
+        sources: [DEFAULT_DENY_SOURCE],
         dependsOn: this.dependsOn,
         lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
@@ -178,7 +183,9 @@ export class Intentions extends Construct {
     );
     bySource.set(source, edge);
     this.edgesByDestination.set(destination, bySource);
-    this.entry(destination).putSources(this.sortedEdges(destination).map(toSource));
+    // Consul has one config entry per name: edges to "*" share the default-deny entry.
+    const shared = destination === WILDCARD && this.defaultDeny ? [DEFAULT_DENY_SOURCE] : [];
+    this.entry(destination).putSources([...this.sortedEdges(destination).map(toSource), ...shared]);
     return this;
   }
 
@@ -188,7 +195,7 @@ export class Intentions extends Construct {
   }
 
   private entry(destination: string): ConfigEntryServiceIntentions {
-    let entry = this.entries.get(destination);
+    let entry = this.entries.get(destination) ?? (destination === WILDCARD ? this.defaultDeny : undefined);
     if (!entry) {
       // The destination name is the construct id: renaming a service replaces only its own entry.
       entry = new ConfigEntryServiceIntentions(

@@ -2,7 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, show } from "../core/errors";
 import { TaskDriver, TaskDriverKind } from "./driver";
-import { HclBody, renderHcl } from "./hcl";
+import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
 import { NomadJob } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
@@ -130,7 +130,8 @@ export interface ConsulAgentJobProps {
    */
   readonly binary?: string;
   /**
-   * Further agent configuration, appended to the generated file.
+   * Further agent configuration, deep-merged into the generated one (a partial `acl` block keeps
+   * `enabled` and `default_policy`; set them explicitly to change them).
    * @default - none
    */
   readonly extraConfig?: HclBody;
@@ -221,26 +222,30 @@ export class ConsulAgentJob extends NomadJob {
     ] as const;
     const ports: Port[] = portNames.map((label) => ({ Label: label, Value: CONSUL_PORTS[label] }));
     const volume = driver.mountsVolumes ? (props.dataVolume ?? "consul-data") : undefined;
-    const config = renderHcl({
-      datacenter: this.datacenter,
-      data_dir: dataDir,
-      log_level: props.logLevel ?? "INFO",
-      server,
-      bootstrap_expect: bootstrapExpect,
-      retry_join: props.retryJoin,
-      bind_addr: props.bindAddr ?? "{{ GetPrivateIP }}",
-      client_addr: props.clientAddr ?? "0.0.0.0",
-      recursors: props.recursors,
-      ports: props.grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc },
-      connect: { enabled: true },
-      ui_config: { enabled: props.ui ?? false },
-      acl: {
-        enabled: props.acl?.enabled ?? true,
-        default_policy: props.acl?.defaultPolicy ?? "deny",
-        enable_token_persistence: true,
-      },
-      ...props.extraConfig,
-    });
+    const config = renderHcl(
+      mergeHcl(
+        {
+          datacenter: this.datacenter,
+          data_dir: dataDir,
+          log_level: props.logLevel ?? "INFO",
+          server,
+          bootstrap_expect: bootstrapExpect,
+          retry_join: props.retryJoin,
+          bind_addr: props.bindAddr ?? "{{ GetPrivateIP }}",
+          client_addr: props.clientAddr ?? "0.0.0.0",
+          recursors: props.recursors,
+          ports: props.grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc },
+          connect: { enabled: true },
+          ui_config: { enabled: props.ui ?? false },
+          acl: {
+            enabled: props.acl?.enabled ?? true,
+            default_policy: props.acl?.defaultPolicy ?? "deny",
+            enable_token_persistence: true,
+          },
+        },
+        props.extraConfig,
+      ),
+    );
     const group: TaskGroup = {
       Name: "consul-agent",
       Networks: [{ Mode: "host", ReservedPorts: ports }],

@@ -29,3 +29,13 @@ function scalar(value: HclValue): string {
 function isBody(value: HclValue): value is HclBody {
   return typeof value === "object" && !Array.isArray(value);
 }
+
+/** Merges `extra` into `base`, recursing into blocks present in both; other values replace. */
+export function mergeHcl(base: HclBody, extra: HclBody = {}): HclBody {
+  const merged: { [key: string]: HclValue | undefined } = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const existing = merged[key];
+    merged[key] = existing && value && isBody(existing) && isBody(value) ? mergeHcl(existing, value) : value;
+  }
+  return merged;
+}

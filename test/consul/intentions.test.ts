@@ -35,6 +35,24 @@ describe("Intentions", () => {
     ]);
   });
 
+  test("puts edges to * into the default-deny entry: Consul keeps one entry per name", () => {
+    // GIVEN an audit service that may call everything
+    const intentions = new Intentions(testStack(), "Intentions");
+    intentions.allow("audit", "*");
+    // THEN there is still exactly one "*" entry, holding both the allow and the default deny
+    const json = synth(intentions.node.scope as ReturnType<typeof testStack>);
+    const wildcard = Object.values(resourcesOf(json, "consul_config_entry_service_intentions")).filter(
+      (e) => e.name === "*",
+    );
+    expect(wildcard).toHaveLength(1);
+    expect(wildcard[0].sources).toEqual([
+      { name: "audit", action: "allow", description: "meshstack: audit -> *" },
+      { name: "*", action: "deny", description: "meshstack: default deny" },
+    ]);
+    expect(intentions.decide("audit", "billing")).toBe(IntentionAction.ALLOW);
+    expect(intentions.decide("web", "billing")).toBe(IntentionAction.DENY);
+  });
+
   test("decides like Consul: declared edges allowed, everything else denied", () => {
     const intentions = new Intentions(testStack(), "Intentions");
     intentions.allow("web", "api").allow("*", "status").deny("intruder", "status");

@@ -26,6 +26,17 @@ describe("ConsulAgentJob", () => {
     });
   });
 
+  test("deep-merges extraConfig, so a partial acl block keeps ACLs on with default deny", () => {
+    // GIVEN a user adding agent tokens only
+    const { config } = agent({
+      extraConfig: { acl: { tokens: { agent: '{{ with secret "x" }}{{ end }}' } } },
+    });
+    // THEN the secure defaults survive next to the added block
+    expect(config).toMatch(
+      /acl \{\n  enabled = true\n  default_policy = "deny"\n  enable_token_persistence = true\n  tokens \{\n    agent = /,
+    );
+  });
+
   test("registers with Nomad's service provider to avoid the bootstrap loop", () => {
     expect(group(agent().job, "consul-agent").Services).toEqual([
       { Name: "consul", PortLabel: "http", Provider: "nomad" },

@@ -32,6 +32,22 @@ describe("NomadJob", () => {
     expect(jobs(stack).web).toMatchObject({ ID: "web", Name: "web", Type: "service", Datacenters: ["*"] });
   });
 
+  test("keeps Terraform references in the jobspec resolvable while escaping Nomad's own ${…}", () => {
+    // GIVEN a task env that references another resource (a cdktf token) next to a Nomad variable
+    const { stack } = platformStack();
+    const other = new NomadJob(stack, "other", { groups: [webGroup("other")] });
+    const g = webGroup("web");
+    new NomadJob(stack, "web", {
+      groups: [
+        { ...g, Tasks: [{ ...g.Tasks![0], Env: { OTHER: other.resource.id, DIR: "${NOMAD_TASK_DIR}" } }] },
+      ],
+    });
+    // THEN the reference is a Terraform interpolation and the Nomad variable is escaped
+    const spec = rawJobspecs(stack).web;
+    expect(spec).toMatch(/"OTHER":"\$\{nomad_job\.other_[0-9A-F]+\.id\}"/);
+    expect(spec).toContain('"DIR":"$${NOMAD_TASK_DIR}"');
+  });
+
   test("renders groups and tasks added after construction", () => {
     const { stack } = platformStack();
     const job = new NomadJob(stack, "web", { datacenters: ["dc1"] });

@@ -119,6 +119,12 @@ describe("renderJobspec", () => {
 });
 
 describe("helpers", () => {
+  test("escapeTerraform leaves cdktf tokens for cdktf to resolve", () => {
+    expect(escapeTerraform('{"a":"${TfToken[TOKEN.12]}","b":"${NOMAD_TASK_DIR}"}')).toBe(
+      '{"a":"${TfToken[TOKEN.12]}","b":"$${NOMAD_TASK_DIR}"}',
+    );
+  });
+
   test("escapeTerraform doubles both sigils", () => {
     expect(escapeTerraform("${a} %{b} $c {d}")).toBe("$${a} %%{b} $c {d}");
   });

@@ -39,8 +39,9 @@ export function renderJobspec(
  * cdktf writes strings verbatim into the Terraform JSON, where both would otherwise be interpolated.
  */
 export function escapeTerraform(text: string): string {
-  // A function replacer: in a replacement string "$$" would itself collapse to "$".
-  return text.replace(/([$%])\{/g, (_match, sigil: string) => `${sigil}${sigil}{`);
+  // A function replacer: in a replacement string "$$" would itself collapse to "$". cdktf tokens
+  // (`${TfToken[...]}`, references such as a mount's path) stay as they are: cdktf resolves them.
+  return text.replace(/([$%])\{(?!TfToken\[)/g, (_match, sigil: string) => `${sigil}${sigil}{`);
 }
 
 /**
@@ -80,7 +81,8 @@ function canonical(value: unknown, opaque: boolean): JsonValue | undefined {
   return sortKeys(result);
 }
 
-function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
+/** Merges `patch` into `target`, recursing into objects present in both; arrays and scalars replace. */
+export function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
   const merged: JsonObject = { ...target };
   for (const [key, value] of Object.entries(patch)) {
     const existing = merged[key];
