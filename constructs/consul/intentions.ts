@@ -120,7 +120,11 @@ export class Intentions extends Construct {
   }
 
   /** Denies `source` calling `destination`, e.g. to carve an exception out of a wildcard allow. */
-  public deny(source: string, destination: string, options: IntentionOptions = {}): this {
+  public deny(
+    source: string,
+    destination: string,
+    options: Pick<IntentionOptions, "description"> = {},
+  ): this {
     return this.add({ source, destination, action: IntentionAction.DENY, description: options.description });
   }
 

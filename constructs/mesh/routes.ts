@@ -43,7 +43,8 @@ export interface IngressRoute {
   readonly tcp?: TcpRoute;
 }
 
-const HOST = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+// No "*." wildcard: Traefik's Host() and HostSNI() match names literally (wildcards need *Regexp).
+const HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 /**
  * Checks a route against the ingress and renders its Traefik router tags (catalog provider labels),

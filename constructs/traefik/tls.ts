@@ -72,7 +72,8 @@ export class TraefikTls {
     const template: Template = {
       EmbeddedTmpl:
         `{{ with pkiCert ${[options.issuePath, ...args].map((a) => JSON.stringify(a)).join(" ")} }}\n` +
-        "{{ .Cert }}\n{{ .Key }}\n{{ end }}\n",
+        // The issuing CA after the leaf: clients that trust only the root can build the chain.
+        "{{ .Cert }}\n{{ .CA }}\n{{ .Key }}\n{{ end }}\n",
       DestPath: "secrets/tls/ingress.pem",
       ChangeMode: "restart",
       Perms: "0600",

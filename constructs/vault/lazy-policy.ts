@@ -1,4 +1,4 @@
-import { Lazy, TerraformResourceLifecycle } from "cdktf";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { PolicyDocument } from "./policy-document";
@@ -8,16 +8,9 @@ import { PolicyDocument } from "./policy-document";
  * construction (`grant*` methods) are included.
  * @internal
  */
-export function lazyPolicy(
-  scope: Construct,
-  id: string,
-  name: string,
-  document: PolicyDocument,
-  lifecycle?: TerraformResourceLifecycle,
-): Policy {
+export function lazyPolicy(scope: Construct, id: string, name: string, document: PolicyDocument): Policy {
   return new Policy(scope, id, {
     name,
     policy: Lazy.stringValue({ produce: () => document.render() }),
-    lifecycle,
   });
 }

@@ -29,7 +29,7 @@ export interface NomadVaultIntegrationProps {
   readonly mode?: NomadVaultMode;
   /**
    * The Nomad version of the cluster, used to warn about integrations it no longer supports.
-   * @default - unknown, no version checks
+   * @default - unknown, no version checks (MeshPlatformStack passes the environment's `nomad.version`)
    */
   readonly nomadVersion?: string;
   /**

@@ -22,8 +22,11 @@ async function main(): Promise<void> {
     const result = await plan(deployment, process.env);
     console.log(result.output);
     console.log(`nomad job plans: ${JSON.stringify(result.jobs)}`);
-    const changed = result.terraform !== 0 || Object.values(result.jobs).some((t) => t !== "None");
-    process.exitCode = changed ? 2 : 0;
+    // Like `terraform plan -detailed-exitcode`: 1 error, 2 changes, 0 none.
+    if (result.terraform === 1) process.exitCode = 1;
+    else
+      process.exitCode =
+        result.terraform === 2 || Object.values(result.jobs).some((t) => t !== "None") ? 2 : 0;
   } else throw new Error(`unknown command "${command}"; use up, plan or down`);
 }
 

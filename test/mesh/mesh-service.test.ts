@@ -296,6 +296,13 @@ describe("MeshService", () => {
       );
     });
 
+    test("fails when the route host is a wildcard, which Host() never matches", () => {
+      const { service } = meshStack();
+      expect(() => service("web", { expose: { http: { host: "*.example.com" } } })).toThrow(
+        'MeshService platform/web: expose.http.host "*.example.com" is not a host name; use e.g. "app.example.com"',
+      );
+    });
+
     test("fails when an SNI route uses an entry point without TLS", () => {
       const { service } = meshStack();
       expect(() =>

@@ -87,7 +87,7 @@ describe("TraefikIngress", () => {
     expect(task.Vault).toEqual({ Role: "traefik" });
     const cert = task.Templates.find((t: Json) => t.DestPath === "secrets/tls/ingress.pem");
     expect(cert.EmbeddedTmpl).toBe(
-      '{{ with pkiCert "pki_int/issue/ingress" "common_name=*.example.com" "ttl=72h" }}\n{{ .Cert }}\n{{ .Key }}\n{{ end }}\n',
+      '{{ with pkiCert "pki_int/issue/ingress" "common_name=*.example.com" "ttl=72h" }}\n{{ .Cert }}\n{{ .CA }}\n{{ .Key }}\n{{ end }}\n',
     );
     const dynamic = task.Templates.find((t: Json) => t.DestPath === "local/dynamic/tls.toml").EmbeddedTmpl;
     expect(dynamic).toContain('[[tls.certificates]]\ncertFile = "/secrets/tls/ingress.pem"');
