@@ -86,19 +86,27 @@ export class MeshPlatformStack extends TerraformStack {
       mode: env.nomad.vaultMode,
       nomadVersion: env.nomad.version ?? "1.11.3",
     });
-    if (env.consul.aclsEnabled ?? true) {
-      this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", { nomadAddress: nomadFromServers });
-    }
 
     // 3. Consul agents as a Nomad system job (real clusters; the local cluster starts Consul itself).
     const driver = env.workloads?.driver ?? "docker";
     const datacenters = [env.datacenter];
     if (env.consul.agentJob ?? true) {
       this.consulAgent = new ConsulAgentJob(this, "ConsulAgent", {
+        // Client agents on every node, joining the Consul servers the environment names.
+        server: false,
         datacenter: env.datacenter,
         nomadDatacenters: datacenters,
         retryJoin: env.consul.retryJoin ?? [],
         driver,
+      });
+    }
+
+    const afterAgent = this.consulAgent ? [this.consulAgent.resource] : undefined;
+    if (env.consul.aclsEnabled ?? true) {
+      // Consul ACL resources need the agents; workloads need the auth method before they start.
+      this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", {
+        nomadAddress: nomadFromServers,
+        dependsOn: afterAgent,
       });
     }
 
@@ -107,7 +115,7 @@ export class MeshPlatformStack extends TerraformStack {
       pki: this.pki,
       token: this.caToken,
       vaultAddress: env.vault.addressFromConsul ?? env.vault.address,
-      dependsOn: this.consulAgent ? [this.consulAgent.resource] : undefined,
+      dependsOn: afterAgent,
     });
 
     // 5. Mesh defaults and the default-deny intention graph.
@@ -119,6 +127,7 @@ export class MeshPlatformStack extends TerraformStack {
     const afterMeshPolicy = [
       ...afterCa,
       ...(this.intentions.defaultDeny ? [this.intentions.defaultDeny] : []),
+      ...(this.nomadConsul ? [this.nomadConsul.serviceRule, this.nomadConsul.taskRule] : []),
     ];
     this.ingress = new TraefikIngress(this, "Traefik", { driver, datacenters, dependsOn: afterMeshPolicy });
     this.mesh = new ServiceMesh(this, "Mesh", {

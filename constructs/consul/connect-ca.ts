@@ -14,8 +14,8 @@ export interface ConnectCaProps {
   /** Vault's address as the Consul servers reach it. */
   readonly vaultAddress: string;
   /**
-   * Resources that must exist first, typically the Consul agent job, so the CA is configured only
-   * once Consul answers.
+   * Resources that must exist first, typically the Consul agent job (registered, not necessarily
+   * healthy: on a brand-new cluster Consul's servers must already answer).
    * @default - none beyond the references to the PKI and token
    */
   readonly dependsOn?: ITerraformDependable[];

@@ -1,3 +1,4 @@
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
 import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
@@ -24,6 +25,11 @@ export interface NomadConsulIntegrationProps {
    * @default "1h"
    */
   readonly maxTokenTtl?: string;
+  /**
+   * Resources that must exist first, typically the Consul agent job.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -39,12 +45,18 @@ export class NomadConsulIntegration extends Construct {
   public readonly authMethod: AclAuthMethod;
   /** The role tasks get. */
   public readonly taskRole: AclRole;
+  /** Binds Nomad service identities to Consul service identities. */
+  public readonly serviceRule: AclBindingRule;
+  /** Binds Nomad task identities to the task role. */
+  public readonly taskRule: AclBindingRule;
 
   public constructor(scope: Construct, id: string, props: NomadConsulIntegrationProps) {
     super(scope, id);
     checkUrl(this, "nomadAddress", props.nomadAddress);
     const name = props.authMethodName ?? "nomad-workloads";
+    const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.authMethod = new AclAuthMethod(this, "AuthMethod", {
+      dependsOn,
       name,
       type: "jwt",
       displayName: "Nomad workload identities",
@@ -62,7 +74,7 @@ export class NomadConsulIntegration extends Construct {
         },
       }),
     });
-    new AclBindingRule(this, "ServiceRule", {
+    this.serviceRule = new AclBindingRule(this, "ServiceRule", {
       authMethod: this.authMethod.name,
       description: "Nomad services get the Consul service identity of their name",
       bindType: "service",
@@ -71,6 +83,7 @@ export class NomadConsulIntegration extends Construct {
       selector: '"nomad_service" in value',
     });
     const taskPolicy = new AclPolicy(this, "TaskPolicy", {
+      dependsOn,
       name: "nomad-tasks",
       description: "Nomad tasks: read the catalog and KV for templates",
       rules: 'key_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
@@ -80,7 +93,7 @@ export class NomadConsulIntegration extends Construct {
       description: "Role of Nomad tasks logging in with workload identity",
       policies: [taskPolicy.id],
     });
-    new AclBindingRule(this, "TaskRule", {
+    this.taskRule = new AclBindingRule(this, "TaskRule", {
       authMethod: this.authMethod.name,
       description: "Nomad tasks get the nomad-tasks role",
       bindType: "role",

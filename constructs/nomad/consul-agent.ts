@@ -197,6 +197,14 @@ export class ConsulAgentJob extends NomadJob {
       server || props.bootstrapExpect === undefined,
       `bootstrapExpect ${props.bootstrapExpect} is set on client agents; only servers bootstrap, so remove it or set server: true`,
     );
+    // Every node of a system job runs the agent: servers joining others must agree on the quorum size,
+    // or each node bootstraps a cluster of its own.
+    check(
+      this,
+      !server || props.bootstrapExpect !== undefined || (props.retryJoin ?? []).length === 0,
+      `bootstrapExpect is unset for servers joining ${show(props.retryJoin)}; set it to the number of server ` +
+        `nodes, or server: false for client agents`,
+    );
     const bootstrapExpect = server ? (props.bootstrapExpect ?? 1) : undefined;
     check(
       this,

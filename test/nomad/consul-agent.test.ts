@@ -106,6 +106,12 @@ describe("ConsulAgentJob", () => {
   });
 
   describe("bad input", () => {
+    test("fails when servers join others without bootstrapExpect", () => {
+      expect(() => agent({ retryJoin: ["10.0.0.1"] })).toThrow(
+        'ConsulAgentJob platform/consul: bootstrapExpect is unset for servers joining ["10.0.0.1"]; set it to the number of server nodes, or server: false for client agents',
+      );
+    });
+
     test("fails when a client agent has nothing to join", () => {
       const { stack } = platformStack();
       expect(() => new ConsulAgentJob(stack, "consul", { server: false })).toThrow(

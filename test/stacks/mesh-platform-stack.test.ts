@@ -72,6 +72,29 @@ describe("MeshPlatformStack per-environment choices", () => {
     expect(Object.keys(resourcesOf(json, "consul_acl_auth_method"))).toHaveLength(1);
   });
 
+  test("staging runs Consul client agents that join its servers, before the CA is configured", () => {
+    const json = synth(stackFor(environments.staging));
+    const jobs = Object.entries(resourcesOf(json, "nomad_job"));
+    const [agentId, agent] = jobs.find(([, j]) => String(j.jobspec).includes('"ID":"consul"'))!;
+    expect(agent.jobspec).toContain("server = false");
+    expect(agent.jobspec).toContain('retry_join = [\\"consul.staging.example.internal\\"]');
+    expect(onlyResource(json, "consul_certificate_authority").depends_on).toContain(`nomad_job.${agentId}`);
+  });
+
+  test("staging creates the Consul auth method after the agents and starts workloads after the binding rules", () => {
+    const json = synth(stackFor(environments.staging));
+    const agent = addressOf(json, "nomad_job", (j) => String(j.jobspec).includes('"ID":"consul"'));
+    expect(onlyResource(json, "consul_acl_auth_method").depends_on).toEqual([agent]);
+    const rules = Object.keys(resourcesOf(json, "consul_acl_binding_rule")).map(
+      (id) => `consul_acl_binding_rule.${id}`,
+    );
+    expect(rules).toHaveLength(2);
+    const traefik = Object.values(resourcesOf(json, "nomad_job")).find((j) =>
+      String(j.jobspec).includes('"ID":"traefik"'),
+    );
+    expect(traefik?.depends_on).toEqual(expect.arrayContaining(rules));
+  });
+
   test("prod uses S3 with native locking and shorter certificates", () => {
     const json = synth(stackFor(environments.prod));
     expect(json.terraform?.backend).toMatchObject({
