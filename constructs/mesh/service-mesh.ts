@@ -103,15 +103,27 @@ export class ServiceMesh extends Construct {
       `ingress ${show(ingress.serviceName)} replaces ${show(this.currentIngress?.serviceName)}; a mesh has one ingress`,
     );
     this.currentIngress = ingress;
-    this.external.add(ingress.serviceName);
+    this.addOutsider(ingress.serviceName);
     return this;
   }
 
   /** Declares a service outside this stack (another repo's job, a terminating gateway) as a valid upstream. */
   public addExternalService(name: string): this {
     checkServiceName(this, "external service", name);
-    this.external.add(name);
+    this.addOutsider(name);
     return this;
+  }
+
+  /** Records a service this mesh does not run, unless a mesh service already has the name. */
+  private addOutsider(name: string): void {
+    const member = this.members.get(name);
+    check(
+      this,
+      !member,
+      `service ${show(name)} is declared twice (${member?.node.path} and an external service); ` +
+        `give each service its own name`,
+    );
+    this.external.add(name);
   }
 
   /** Registers a mesh service; called by {@link MeshService}. Throws when the name is taken. */

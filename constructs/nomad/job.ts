@@ -208,6 +208,10 @@ export class NomadJob extends Construct {
         );
       }
     }
+    // Groups given as functions are only known now: names must still be unique.
+    for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
+      errors.push(constructError(this, `group ${show(name)} is declared twice; rename one`).message);
+    }
     for (const group of groups) {
       try {
         checkGroup(this, this.type, group);

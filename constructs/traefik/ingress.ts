@@ -194,6 +194,18 @@ export class TraefikIngress extends NomadJob implements IIngress {
       props.httpPort !== this.tlsPort,
       `httpPort ${props.httpPort} equals tlsPort; give plain HTTP its own port`,
     );
+    if (props.dangerouslyExposeInsecureApi) {
+      for (const [field, value] of [
+        ["tlsPort", this.tlsPort],
+        ["httpPort", props.httpPort],
+      ] as const) {
+        check(
+          this,
+          value !== API_PORT,
+          `${field} ${value} is the insecure API's port inside the namespace; use another port for ${field}`,
+        );
+      }
+    }
     if (props.dashboard) {
       check(
         this,

@@ -352,6 +352,14 @@ describe("MeshService", () => {
       );
     });
 
+    test("fails when an external service is declared after a mesh service of the same name", () => {
+      const { mesh, service } = meshStack();
+      service("api");
+      expect(() => mesh.addExternalService("api")).toThrow(
+        'ServiceMesh platform/mesh: service "api" is declared twice (platform/api and an external service); give each service its own name',
+      );
+    });
+
     test("fails when two services share a name", () => {
       const { stack, service } = meshStack();
       service("api");

@@ -151,6 +151,15 @@ describe("NomadJob", () => {
       );
     });
 
+    test("fails at validation when a group given as a function repeats a name", () => {
+      const { stack } = platformStack();
+      const job = new NomadJob(stack, "web", { groups: [webGroup("web")] });
+      job.addGroup(() => webGroup("web"));
+      expect(validationError(stack)).toContain(
+        'NomadJob platform/web: group "web" is declared twice; rename one',
+      );
+    });
+
     test("fails when a group is declared twice", () => {
       const { stack } = platformStack();
       const job = new NomadJob(stack, "web", { groups: [webGroup("web")] });

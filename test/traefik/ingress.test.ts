@@ -118,6 +118,15 @@ describe("TraefikIngress", () => {
   });
 
   describe("bad input", () => {
+    test("fails when the insecure API would share a port with an entry point", () => {
+      const { stack } = platformStack();
+      expect(
+        () => new TraefikIngress(stack, "traefik", { dangerouslyExposeInsecureApi: true, httpPort: 8080 }),
+      ).toThrow(
+        "TraefikIngress platform/traefik: httpPort 8080 is the insecure API's port inside the namespace; use another port for httpPort",
+      );
+    });
+
     test("fails when the dashboard host is empty", () => {
       const { stack } = platformStack();
       expect(() => new TraefikIngress(stack, "traefik", { dashboard: { host: " " } })).toThrow(
