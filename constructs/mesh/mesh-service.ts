@@ -496,8 +496,18 @@ export class MeshService extends Construct {
     const canary = update.canary ?? 0;
     check(
       this,
-      Number.isInteger(canary) && canary >= 0 && canary <= count,
+      Number.isInteger(canary) && canary >= 0,
+      `update.canary ${show(canary)} must be a whole number, 0 or more`,
+    );
+    check(
+      this,
+      canary <= count,
       `update.canary ${canary} exceeds count ${count}; use at most ${count} canaries or raise count`,
+    );
+    check(
+      this,
+      !update.autoPromote || canary > 0,
+      `update.autoPromote true needs canaries (update.canary is 0); set update.canary or drop autoPromote`,
     );
     const maxParallel = update.maxParallel ?? 1;
     check(
@@ -505,13 +515,23 @@ export class MeshService extends Construct {
       Number.isInteger(maxParallel) && maxParallel >= 0,
       `update.maxParallel ${maxParallel} must be 0 or more`,
     );
+    const minHealthyTime = update.minHealthyTime ?? "10s";
+    const healthyDeadline = update.healthyDeadline ?? "5m";
+    const minHealthy = durationSeconds(this, "update.minHealthyTime", minHealthyTime);
+    const deadline = durationSeconds(this, "update.healthyDeadline", healthyDeadline);
+    check(
+      this,
+      minHealthy < deadline,
+      `update.minHealthyTime ${show(minHealthyTime)} is not shorter than update.healthyDeadline ` +
+        `${show(healthyDeadline)}; Nomad rejects it, so shorten minHealthyTime or lengthen healthyDeadline`,
+    );
     return {
       MaxParallel: maxParallel,
       Canary: canary,
       AutoPromote: update.autoPromote ?? false,
       AutoRevert: update.autoRevert ?? false,
-      MinHealthyTime: durationSeconds(this, "update.minHealthyTime", update.minHealthyTime ?? "10s") * 1e9,
-      HealthyDeadline: durationSeconds(this, "update.healthyDeadline", update.healthyDeadline ?? "5m") * 1e9,
+      MinHealthyTime: minHealthy * 1e9,
+      HealthyDeadline: deadline * 1e9,
     };
   }
 

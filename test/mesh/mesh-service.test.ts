@@ -338,6 +338,27 @@ describe("MeshService", () => {
       );
     });
 
+    test("fails when the canary count is negative", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { update: { canary: -1 } })).toThrow(
+        "MeshService platform/api: update.canary -1 must be a whole number, 0 or more",
+      );
+    });
+
+    test("fails when autoPromote has no canaries to promote", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { update: { autoPromote: true } })).toThrow(
+        "MeshService platform/api: update.autoPromote true needs canaries (update.canary is 0); set update.canary or drop autoPromote",
+      );
+    });
+
+    test("fails when minHealthyTime is not shorter than healthyDeadline", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { update: { minHealthyTime: "5m", healthyDeadline: "5m" } })).toThrow(
+        'MeshService platform/api: update.minHealthyTime "5m" is not shorter than update.healthyDeadline "5m"; Nomad rejects it, so shorten minHealthyTime or lengthen healthyDeadline',
+      );
+    });
+
     test("fails when task resources are zero", () => {
       const { service } = meshStack();
       expect(() => service("api", { tasks: [{ ...app[0], resources: { cpu: 0 } }] })).toThrow(
