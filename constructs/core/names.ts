@@ -2,6 +2,8 @@ import { IConstruct } from "constructs";
 import { check, show } from "./errors";
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+// No "*." wildcard: Traefik's Host() and HostSNI() match names literally (wildcards need *Regexp).
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 
 /**
@@ -55,5 +57,14 @@ export function checkUrl(scope: IConstruct, field: string, value: string): void 
     scope,
     ok,
     `${field} ${show(value)} is not an http(s) URL; use a form such as "https://vault.example:8200"`,
+  );
+}
+
+/** Checks a DNS host name used in a route (`Host()`, `HostSNI()`); `example` shows a valid one. */
+export function checkHostName(scope: IConstruct, field: string, value: string, example: string): void {
+  check(
+    scope,
+    HOST_NAME.test(value),
+    `${field} ${show(value)} is not a host name; use e.g. ${show(example)}`,
   );
 }

@@ -1,5 +1,6 @@
 import { IConstruct } from "constructs";
 import { check, show } from "../core/errors";
+import { checkHostName } from "../core/names";
 import type { IIngress } from "../traefik/ingress";
 
 /** An HTTP route through the ingress. */
@@ -43,9 +44,6 @@ export interface IngressRoute {
   readonly tcp?: TcpRoute;
 }
 
-// No "*." wildcard: Traefik's Host() and HostSNI() match names literally (wildcards need *Regexp).
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
 /**
  * Checks a route against the ingress and renders its Traefik router tags (catalog provider labels),
  * one router named after the service.
@@ -66,11 +64,7 @@ export function routeTags(
   const common = [`${p}.enable=true`, `${p}.consulcatalog.connect=true`];
   if (route.http) {
     const { host, pathPrefix } = route.http;
-    check(
-      scope,
-      HOST.test(host),
-      `expose.http.host ${show(host)} is not a host name; use e.g. "app.example.com"`,
-    );
+    checkHostName(scope, "expose.http.host", host, "app.example.com");
     check(
       scope,
       pathPrefix === undefined || /^\/\S*$/.test(pathPrefix),
@@ -88,7 +82,7 @@ export function routeTags(
     ];
   }
   const { sni } = route.tcp!;
-  check(scope, HOST.test(sni), `expose.tcp.sni ${show(sni)} is not a host name; use e.g. "ssh.example.com"`);
+  checkHostName(scope, "expose.tcp.sni", sni, "ssh.example.com");
   const entryPoint = route.tcp!.entryPoint ?? ingress.tlsEntryPoint;
   checkEntryPoint(scope, "expose.tcp.entryPoint", entryPoint, entryPoints);
   check(

@@ -1,7 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, show } from "../core/errors";
-import { checkServiceName } from "../core/names";
+import { checkHostName, checkServiceName } from "../core/names";
 import { NomadJob, TaskDriver, TaskDriverKind, TaskResources, checkResources, toResources } from "../nomad";
 import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
 import { nanoseconds } from "../nomad/jobspec";
@@ -207,11 +207,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
       }
     }
     if (props.dashboard) {
-      check(
-        this,
-        props.dashboard.host.trim() !== "",
-        `dashboard.host ${show(props.dashboard.host)} is empty; use the dashboard's host name`,
-      );
+      checkHostName(this, "dashboard.host", props.dashboard.host, "traefik.example.com");
     }
     checkResources(this, "resources", props.resources);
     const count = props.count ?? 1;

@@ -130,7 +130,7 @@ describe("TraefikIngress", () => {
     test("fails when the dashboard host is empty", () => {
       const { stack } = platformStack();
       expect(() => new TraefikIngress(stack, "traefik", { dashboard: { host: " " } })).toThrow(
-        'TraefikIngress platform/traefik: dashboard.host " " is empty; use the dashboard\'s host name',
+        'TraefikIngress platform/traefik: dashboard.host " " is not a host name; use e.g. "traefik.example.com"',
       );
     });
 
