@@ -35,3 +35,29 @@ export function checkNotLonger(
       `a certificate cannot outlive its issuer, so shorten ${shorter.field} or lengthen ${longer.field}`,
   );
 }
+
+const UNIT_NANOS: Record<string, number> = { h: 3_600e9, m: 60e9, s: 1e9, ms: 1e6 };
+const GO_DURATION = /^(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?(?:\d+ms)?$/;
+
+/** Nanoseconds of a Go-style duration with `h`, `m`, `s` and `ms` parts, or undefined when it is not one. */
+export function parseNanoseconds(value: string): number | undefined {
+  if (value === "" || !GO_DURATION.test(value)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of value.matchAll(/(\d+)(ms|h|m|s)/g))
+    total += Number(amount) * UNIT_NANOS[unit];
+  return total;
+}
+
+/**
+ * Parses a duration field into the nanoseconds Nomad's API uses (`"10s"`, `"250ms"`), throwing a
+ * construct error naming `field` otherwise.
+ */
+export function durationNanoseconds(scope: IConstruct, field: string, value: string): number {
+  const nanos = parseNanoseconds(value);
+  check(
+    scope,
+    nanos !== undefined && nanos > 0,
+    `${field} ${show(value)} is not a positive duration; use a form such as "10s", "5m" or "250ms"`,
+  );
+  return nanos;
+}

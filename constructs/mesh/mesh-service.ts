@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { check, constructError, show } from "../core/errors";
-import { durationSeconds } from "../core/duration";
+import { durationNanoseconds } from "../core/duration";
 import { checkServiceName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
 import { TaskDriver } from "../nomad/driver";
@@ -410,8 +410,8 @@ export class MeshService extends Construct {
             Type: "http",
             Path: health.path,
             PortLabel: HEALTH_PORT,
-            Interval: durationSeconds(this, "healthCheck.interval", health.interval ?? "10s") * 1e9,
-            Timeout: durationSeconds(this, "healthCheck.timeout", health.timeout ?? "2s") * 1e9,
+            Interval: durationNanoseconds(this, "healthCheck.interval", health.interval ?? "10s"),
+            Timeout: durationNanoseconds(this, "healthCheck.timeout", health.timeout ?? "2s"),
           },
         ]
       : [];
@@ -468,8 +468,8 @@ export class MeshService extends Construct {
         health.path.startsWith("/"),
         `healthCheck.path ${show(health.path)} must start with "/"; use e.g. "/health"`,
       );
-      durationSeconds(this, "healthCheck.interval", health.interval ?? "10s");
-      durationSeconds(this, "healthCheck.timeout", health.timeout ?? "2s");
+      durationNanoseconds(this, "healthCheck.interval", health.interval ?? "10s");
+      durationNanoseconds(this, "healthCheck.timeout", health.timeout ?? "2s");
     }
     check(
       this,
@@ -517,8 +517,8 @@ export class MeshService extends Construct {
     );
     const minHealthyTime = update.minHealthyTime ?? "10s";
     const healthyDeadline = update.healthyDeadline ?? "5m";
-    const minHealthy = durationSeconds(this, "update.minHealthyTime", minHealthyTime);
-    const deadline = durationSeconds(this, "update.healthyDeadline", healthyDeadline);
+    const minHealthy = durationNanoseconds(this, "update.minHealthyTime", minHealthyTime);
+    const deadline = durationNanoseconds(this, "update.healthyDeadline", healthyDeadline);
     check(
       this,
       minHealthy < deadline,
@@ -530,8 +530,8 @@ export class MeshService extends Construct {
       Canary: canary,
       AutoPromote: update.autoPromote ?? false,
       AutoRevert: update.autoRevert ?? false,
-      MinHealthyTime: minHealthy * 1e9,
-      HealthyDeadline: deadline * 1e9,
+      MinHealthyTime: minHealthy,
+      HealthyDeadline: deadline,
     };
   }
 

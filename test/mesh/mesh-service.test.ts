@@ -164,6 +164,13 @@ describe("MeshService", () => {
     expect(rawJobspecs(stack)["count-api"]).toContain("$${NOMAD_SECRETS_DIR}/envoy_bootstrap.json");
   });
 
+  test("accepts sub-second health check timeouts, as Nomad does", () => {
+    const { stack, service } = meshStack();
+    service("count-api", { healthCheck: { path: "/health", interval: "5s", timeout: "500ms" } });
+    const check = group(jobs(stack)["count-api"], "count-api").Services[0].Checks[0];
+    expect([check.Interval, check.Timeout]).toEqual([5e9, 5e8]);
+  });
+
   test("renders count, update and canaries, Vault roles and protocols", () => {
     const { stack } = platformStack();
     const defaults = new MeshDefaults(stack, "defaults");
@@ -335,6 +342,13 @@ describe("MeshService", () => {
       const { service } = meshStack();
       expect(() => service("api", { count: 2, update: { canary: 3 } })).toThrow(
         "MeshService platform/api: update.canary 3 exceeds count 2; use at most 2 canaries or raise count",
+      );
+    });
+
+    test("fails when a health check duration is not a Go duration", () => {
+      const { service } = meshStack();
+      expect(() => service("api", { healthCheck: { path: "/health", timeout: "2 seconds" } })).toThrow(
+        'MeshService platform/api: healthCheck.timeout "2 seconds" is not a positive duration; use a form such as "10s", "5m" or "250ms"',
       );
     });
 
