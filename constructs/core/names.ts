@@ -68,3 +68,12 @@ export function checkHostName(scope: IConstruct, field: string, value: string, e
     `${field} ${show(value)} is not a host name; use e.g. ${show(example)}`,
   );
 }
+
+/** Checks a TCP port number (1-65535). */
+export function checkPort(scope: IConstruct, field: string, value: number): void {
+  check(
+    scope,
+    Number.isInteger(value) && value >= 1 && value <= 65535,
+    `${field} ${show(value)} is not a port number; use 1-65535`,
+  );
+}

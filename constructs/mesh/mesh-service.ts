@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { check, constructError, show } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
-import { checkServiceName } from "../core/names";
+import { checkPort, checkServiceName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
 import { TaskDriver } from "../nomad/driver";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
@@ -254,8 +254,8 @@ export class MeshService extends Construct {
     this.port = props.port;
     this.transparentProxy = props.transparentProxy ?? false;
     checkServiceName(this, "name", this.serviceName);
-    this.checkPort("port", props.port);
-    if (props.hostPort !== undefined) this.checkPort("hostPort", props.hostPort);
+    checkPort(this, "port", props.port);
+    if (props.hostPort !== undefined) checkPort(this, "hostPort", props.hostPort);
     const count = props.count ?? 1;
     check(
       this,
@@ -317,7 +317,7 @@ export class MeshService extends Construct {
         port !== undefined,
         `upstream ${show(service)} has no localBindPort; give one (e.g. 8080) or set transparentProxy: true`,
       );
-      this.checkPort(`upstream ${show(service)} localBindPort`, port);
+      checkPort(this, `upstream ${show(service)} localBindPort`, port);
       const clash = this.upstreams.find((u) => u.localBindPort === port);
       check(
         this,
@@ -533,14 +533,6 @@ export class MeshService extends Construct {
       MinHealthyTime: minHealthy,
       HealthyDeadline: deadline,
     };
-  }
-
-  private checkPort(field: string, value: number): void {
-    check(
-      this,
-      Number.isInteger(value) && value >= 1 && value <= 65535,
-      `${field} ${show(value)} is not a port number; use 1-65535`,
-    );
   }
 
   private unknownUpstreams(): string[] {

@@ -1,7 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, show } from "../core/errors";
-import { checkHostName, checkServiceName } from "../core/names";
+import { checkHostName, checkPort, checkServiceName } from "../core/names";
 import { NomadJob, TaskDriver, TaskDriverKind, TaskResources, checkResources, toResources } from "../nomad";
 import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
 import { nanoseconds } from "../nomad/jobspec";
@@ -183,10 +183,12 @@ export class TraefikIngress extends NomadJob implements IIngress {
       ["tlsPort", this.tlsPort],
       ["httpPort", props.httpPort],
     ] as const) {
+      if (value === undefined) continue;
+      checkPort(this, field, value);
       check(
         this,
-        value === undefined || (Number.isInteger(value) && value >= 1 && value <= 65535),
-        `${field} ${show(value)} is not a port number; use 1-65535`,
+        !props.dangerouslyExposeInsecureApi || value !== API_PORT,
+        `${field} ${value} is the insecure API's port inside the namespace; use another port for ${field}`,
       );
     }
     check(
@@ -194,18 +196,6 @@ export class TraefikIngress extends NomadJob implements IIngress {
       props.httpPort !== this.tlsPort,
       `httpPort ${props.httpPort} equals tlsPort; give plain HTTP its own port`,
     );
-    if (props.dangerouslyExposeInsecureApi) {
-      for (const [field, value] of [
-        ["tlsPort", this.tlsPort],
-        ["httpPort", props.httpPort],
-      ] as const) {
-        check(
-          this,
-          value !== API_PORT,
-          `${field} ${value} is the insecure API's port inside the namespace; use another port for ${field}`,
-        );
-      }
-    }
     if (props.dashboard) {
       checkHostName(this, "dashboard.host", props.dashboard.host, "traefik.example.com");
     }
