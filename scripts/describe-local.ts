@@ -3,6 +3,8 @@
  * the CA provider, the intention graph and the Nomad jobs, then the next commands to try.
  */
 import { readFileSync } from "node:fs";
+import { accessFrom } from "./local-deploy/deploy";
+import { publishedPort } from "./local-deploy/direct";
 
 const env = Object.fromEntries(
   readFileSync(".local/cluster.env", "utf8")
@@ -48,8 +50,12 @@ async function main(): Promise<void> {
   }
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
-  const dashboard = await publishedPort(nomad, "countdash", "public");
-  const ingress = await publishedPort(nomad, "traefik", "https");
+  const address = async (job: string, label: string) => {
+    const port = await publishedPort(accessFrom(env), job, label);
+    return port ? `${port.HostIP}:${port.Value}` : "(not running yet)";
+  };
+  const dashboard = await address("countdash", "public");
+  const ingress = await address("traefik", "https");
   const host = "count.local.meshstack.internal";
   console.log(`
 try:
@@ -58,26 +64,6 @@ try:
   curl -s "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied
   npm run plan:local                                                     # a second plan shows no changes
   npm run down                                                           # stop the cluster`);
-}
-
-/** host:port of a job's published port label, as Nomad allocated it. */
-async function publishedPort(
-  nomad: <T>(p: string) => Promise<T>,
-  job: string,
-  label: string,
-): Promise<string> {
-  type Alloc = { ID: string; ClientStatus: string };
-  type Ports = {
-    AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } };
-  };
-  for (const alloc of await nomad<Alloc[]>(`job/${job}/allocations`)) {
-    if (alloc.ClientStatus !== "running") continue;
-    const port = (await nomad<Ports>(`allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports.find(
-      (p) => p.Label === label,
-    );
-    if (port) return `${port.HostIP}:${port.Value}`;
-  }
-  return "(not running yet)";
 }
 
 main().catch((error: unknown) => {

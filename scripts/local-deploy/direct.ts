@@ -169,3 +169,25 @@ export async function destroyDirect(
     }
   }
 }
+
+/** Where a running allocation of `job` publishes the port labelled `label`, as Nomad allocated it. */
+export async function publishedPort(
+  access: ClusterAccess,
+  job: string,
+  label: string,
+): Promise<{ HostIP: string; Value: number } | undefined> {
+  type Ports = {
+    AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } };
+  };
+  const allocs = (await send(access, "nomad", "GET", `/v1/job/${job}/allocations`)) as {
+    ID: string;
+    ClientStatus: string;
+  }[];
+  for (const alloc of allocs.filter((a) => a.ClientStatus === "running")) {
+    const ports = ((await send(access, "nomad", "GET", `/v1/allocation/${alloc.ID}`)) as Ports)
+      .AllocatedResources.Shared.Ports;
+    const port = ports.find((p) => p.Label === label);
+    if (port) return port;
+  }
+  return undefined;
+}

@@ -11,7 +11,8 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments } from "../../environments";
-import { apply, Deployment, destroy, plan, prepare } from "../../scripts/local-deploy/deploy";
+import { accessFrom, apply, Deployment, destroy, plan, prepare } from "../../scripts/local-deploy/deploy";
+import { publishedPort as publishedPortOf } from "../../scripts/local-deploy/direct";
 import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import { api, clusterEnv, eventually } from "./harness";
 
@@ -62,19 +63,12 @@ afterAll(async () => {
   );
 });
 
-/** A group's published port and the address Nomad allocated it on (the client's interface). */
-async function publishedPort(job: string, group: string, label: string) {
+/** A job's published port; the suite fails here first if the deploy did. */
+async function publishedPort(job: string, label: string) {
   expect(deployed).toBe(true);
-  const allocs = await nomad<{ ID: string; TaskGroup: string; ClientStatus: string }[]>(
-    `job/${job}/allocations`,
-  );
-  const alloc = allocs.find((a) => a.TaskGroup === group && a.ClientStatus === "running")!;
-  type Ports = {
-    AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } };
-  };
-  return (await nomad<Ports>(`allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports.find(
-    (p) => p.Label === label,
-  )!;
+  const port = await publishedPortOf(accessFrom(env), job, label);
+  expect(port).toBeDefined();
+  return port!;
 }
 
 describe("local stack on the real cluster", () => {
@@ -206,7 +200,7 @@ describe("local stack on the real cluster", () => {
   });
 
   test("traffic flows through the mesh: dashboard -> count-api over mTLS", async () => {
-    const port = await publishedPort("countdash", "count-dashboard", "public");
+    const port = await publishedPort("countdash", "public");
     const body = await eventually(
       async () => {
         const response = await fetch(`http://${port.HostIP}:${port.Value}/count`);
@@ -219,7 +213,7 @@ describe("local stack on the real cluster", () => {
   });
 
   test("traffic flows through Traefik's TLS port into the mesh (Host router, Connect-native)", async () => {
-    const port = await publishedPort("traefik", "traefik", "https");
+    const port = await publishedPort("traefik", "https");
     const host = "count.local.meshstack.internal";
     const body = await eventually(
       () =>
