@@ -1,4 +1,4 @@
-import { execFileSync, ExecFileSyncOptions } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -16,31 +16,6 @@ export function clusterEnv(): NodeJS.ProcessEnv {
     if (match) env[match[1]] = match[2].replace(/^"|"$/g, "");
   }
   return env;
-}
-
-/** Runs a command, returning stdout; throws with stderr on failure. */
-export function run(cmd: string, args: string[], options: ExecFileSyncOptions = {}): string {
-  return execFileSync(cmd, args, {
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ["ignore", "pipe", "pipe"],
-    ...options,
-  }) as string;
-}
-
-/** Runs `terraform` in a stack directory; returns stdout and the exit code instead of throwing. */
-export function terraform(
-  dir: string,
-  env: NodeJS.ProcessEnv,
-  ...args: string[]
-): { code: number; out: string } {
-  const bin = env.TERRAFORM_BINARY_NAME || "terraform";
-  try {
-    return { code: 0, out: run(bin, args, { cwd: dir, env: { ...env, TF_IN_AUTOMATION: "1" } }) };
-  } catch (error) {
-    const e = error as { status?: number; stdout?: string; stderr?: string };
-    return { code: e.status ?? 1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-  }
 }
 
 /** A JSON GET (or other method) against one of the servers, with its token. */
