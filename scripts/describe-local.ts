@@ -2,17 +2,10 @@
  * Prints what the `local` stack deployed, read back from the servers' own APIs: Connect CA mounts,
  * the CA provider, the intention graph and the Nomad jobs, then the next commands to try.
  */
-import { readFileSync } from "node:fs";
-import { accessFrom } from "./local-deploy/deploy";
+import { accessFrom, readClusterEnv } from "./local-deploy/deploy";
 import { publishedPort } from "./local-deploy/direct";
 
-const env = Object.fromEntries(
-  readFileSync(".local/cluster.env", "utf8")
-    .split("\n")
-    .map((line) => /^(\w+)=(.*)$/.exec(line.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1], m[2]]),
-);
+const env = readClusterEnv();
 
 async function get<T>(base: string, path: string, header: string, token?: string): Promise<T> {
   const response = await fetch(`${base}${path}`, { headers: token ? { [header]: token } : {} });

@@ -84,6 +84,16 @@ export function directBodies(
   return Object.fromEntries(deployment.direct.map((r) => [r.output, outputs[r.output]?.value]));
 }
 
+/** The KEY=VALUE lines `scripts/cluster.sh` writes to `.local/cluster.env` (addresses and tokens). */
+export function readClusterEnv(file = join(".local", "cluster.env")): Record<string, string> {
+  const entries = readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) => /^(\w+)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2].replace(/^"|"$/g, "")]);
+  return Object.fromEntries(entries);
+}
+
 /** Cluster access from the process environment (`.local/cluster.env`). */
 export function accessFrom(env: NodeJS.ProcessEnv): ClusterAccess {
   return {

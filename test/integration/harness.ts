@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readClusterEnv } from "../../scripts/local-deploy/deploy";
 
 const root = join(__dirname, "..", "..");
 
@@ -11,11 +11,7 @@ export function clusterEnv(): NodeJS.ProcessEnv {
   for (const [, key, value] of exports.matchAll(/^export (\w+)="(.*)"$/gm)) {
     env[key] = value.replace("$PATH", process.env.PATH ?? "");
   }
-  for (const line of readFileSync(join(root, ".local/cluster.env"), "utf8").split("\n")) {
-    const match = /^(\w+)=(.*)$/.exec(line.trim());
-    if (match) env[match[1]] = match[2].replace(/^"|"$/g, "");
-  }
-  return env;
+  return { ...env, ...readClusterEnv(join(root, ".local", "cluster.env")) };
 }
 
 /** A JSON GET (or other method) against one of the servers, with its token. */
