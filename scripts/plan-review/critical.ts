@@ -1,33 +1,8 @@
-import { EdgeSet, IntentionEdge, Widening, findWidenings, readEdges } from "./intentions";
+import { EdgeSet, IntentionEdge, Widening, findWidenings, readChangeEdges } from "./intentions";
 import type { JsonValue } from "./plan-json";
-import { Concern, ReviewedResource, isIntentionType } from "./model";
+import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
 import { code } from "./markdown";
 import { ValueRenderer, stringAt } from "./values";
-
-/** Why a change is critical. */
-export type CriticalKind =
-  | "destroy"
-  | "replace"
-  | "pki-mount-moved"
-  | "new-allow"
-  | "deny-to-allow"
-  | "deny-removed"
-  | "default-deny-removed"
-  | "intention-unverifiable";
-
-/** A change the review warns about loudly; its presence makes the CLI exit with 2. */
-export interface CriticalChange {
-  /** Address of the resource concerned. */
-  readonly address: string;
-  /** Its resource type. */
-  readonly type: string;
-  /** The group it belongs to. */
-  readonly concern: Concern;
-  /** Why it is critical. */
-  readonly kind: CriticalKind;
-  /** One Markdown line for the warning block; never contains a secret. */
-  readonly message: string;
-}
 
 /** Options of the critical-change rules. */
 export interface CriticalRuleOptions {
@@ -162,7 +137,7 @@ function intentionChanges(resources: readonly ReviewedResource[], renderer: Valu
   const out: CriticalChange[] = [];
   for (const r of resources) {
     if (r.kind === "read" || !isIntentionType(r.type, [r.before, r.after])) continue;
-    const readings = [readEdges(r.type, r.before), readEdges(r.type, r.after, r.change.after_unknown)];
+    const readings = readChangeEdges(r);
     const unreadable = readings.find((x) => "unreadable" in x);
     if (unreadable && "unreadable" in unreadable) {
       if (r.kind !== "no-op") {
@@ -177,7 +152,7 @@ function intentionChanges(resources: readonly ReviewedResource[], renderer: Valu
       }
       continue;
     }
-    const [b, a] = readings as { edges: readonly IntentionEdge[] }[];
+    const [b, a] = readings as readonly { edges: readonly IntentionEdge[] }[];
     if (b && r.before !== undefined) before.add(r.address, b.edges);
     if (a && r.after !== undefined && r.kind !== "delete") after.add(r.address, a.edges);
     // "forget" drops the resource from state but leaves the intention in Consul.

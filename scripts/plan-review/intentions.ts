@@ -1,4 +1,4 @@
-import { JsonValue, ValueMask } from "./plan-json";
+import type { JsonValue, PlanChange, ValueMask } from "./plan-json";
 import { REDACTED, anyMarked, childMask, stringAt, valueAt } from "./values";
 
 /** What an intention edge does, with L7 permissions counted as allow. */
@@ -12,6 +12,10 @@ export interface IntentionEdge {
   readonly source: string;
   /** The effective action. */
   readonly action: EdgeAction;
+  /** The source entry the edge was read from, secrets redacted; absent for a legacy `consul_intention`. */
+  readonly entry?: JsonValue;
+  /** The `after_unknown` mask of that entry (after side of `consul_config_entry_service_intentions`). */
+  readonly unknown?: ValueMask;
 }
 
 /** How an intention change widens who may call whom. */
@@ -58,19 +62,25 @@ function actionOf(source: JsonValue): EdgeAction {
   return text(source, "action")?.toLowerCase() === "deny" ? "deny" : "allow";
 }
 
-function sourcesEdges(destination: string, sources: JsonValue | undefined): EdgeReading {
+function sourcesEdges(destination: string, sources: JsonValue | undefined, unknown?: ValueMask): EdgeReading {
   if (sources === undefined || sources === null) return { edges: [] };
   if (sources === REDACTED || !Array.isArray(sources))
     return { unreadable: "its sources are sensitive or malformed" };
   const edges: IntentionEdge[] = [];
-  for (const source of sources) {
+  for (const [i, source] of sources.entries()) {
     const name = text(source, "name");
     if (source === REDACTED || name === undefined)
       return { unreadable: "a source name is sensitive or missing" };
     const qualifiers = ["partition", "namespace", "peer", "sameness_group", "samenessgroup"].map((q) =>
       text(source, q),
     );
-    edges.push({ destination, source: qualified(name, qualifiers), action: actionOf(source) });
+    edges.push({
+      destination,
+      source: qualified(name, qualifiers),
+      action: actionOf(source),
+      entry: source,
+      unknown: childMask(unknown, i),
+    });
   }
   return { edges };
 }
@@ -135,11 +145,34 @@ export function readEdges(type: string, value: JsonValue | undefined, unknown?: 
     }
     return sourcesEdges(destination, field(config, "sources"));
   }
-  return sourcesEdges(destination, valueAt(value, ["sources"]));
+  return sourcesEdges(destination, valueAt(value, ["sources"]), childMask(unknown, "sources"));
 }
 
-/** The key an edge is compared by: destination and source, not the resource that carries it. */
-function edgeKey(edge: IntentionEdge): string {
+/** The parts of a resource change that reading its intention edges needs. */
+export interface IntentionSides {
+  /** Resource type. */
+  readonly type: string;
+  /** Value before, secrets redacted. */
+  readonly before: JsonValue | undefined;
+  /** Value after, secrets redacted. */
+  readonly after: JsonValue | undefined;
+  /** The raw change, for its `after_unknown` mask. */
+  readonly change: Pick<PlanChange, "after_unknown">;
+}
+
+/**
+ * Reads both sides (before, after) of an intention resource change. The critical rules and the
+ * by-name sources view both read through here, so they see the same edges.
+ */
+export function readChangeEdges(sides: IntentionSides): readonly [EdgeReading, EdgeReading] {
+  return [
+    readEdges(sides.type, sides.before),
+    readEdges(sides.type, sides.after, sides.change.after_unknown),
+  ];
+}
+
+/** The key an edge is compared by: destination and source, not the resource or list position. */
+export function edgeKey(edge: IntentionEdge): string {
   return `${edge.destination}\u0000${edge.source}`;
 }
 

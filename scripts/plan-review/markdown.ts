@@ -1,6 +1,6 @@
 import type { AttributeChange } from "./attributes";
-import type { CriticalChange } from "./critical";
-import { CONCERN_TITLES, ChangeKind, Concern, ReviewedResource } from "./model";
+import type { SourceChange } from "./intention-sources";
+import { CONCERN_TITLES, ChangeKind, Concern, CriticalChange, ReviewedResource } from "./model";
 import { ABSENT, SENSITIVE, UNKNOWN } from "./values";
 
 /** Resource counts of a plan; a replacement counts once, as `replace`, not as add plus destroy. */
@@ -147,10 +147,17 @@ function notes(resource: ReviewedResource, critical: ReadonlySet<string>): strin
   const reason = resource.actionReason ? ACTION_REASONS[resource.actionReason] : undefined;
   if (reason) out.push(reason);
   if (resource.attributes.length > 0) out.push(plural(resource.attributes.length, "attribute"));
+  const sources = resource.sourceChanges?.length ?? 0;
+  if (sources > 0) out.push(plural(sources, "source change"));
   return out.join(" · ");
 }
 
+function hasDetails(resource: ReviewedResource): boolean {
+  return resource.attributes.length > 0 || (resource.sourceChanges?.length ?? 0) > 0;
+}
+
 function attributeTable(resource: ReviewedResource, limits: MarkdownLimits): string[] {
+  if (resource.attributes.length === 0) return [];
   const shown = resource.attributes.slice(0, limits.maxAttributeChanges);
   const rows = shown.map((a: AttributeChange) => {
     const path = `${code(a.path)}${a.forcesReplacement ? " 🔁" : ""}`;
@@ -158,13 +165,40 @@ function attributeTable(resource: ReviewedResource, limits: MarkdownLimits): str
   });
   const hidden = resource.attributes.length - shown.length;
   if (hidden > 0) rows.push(`| _… ${plural(hidden, "more attribute")}_ | | |`);
+  return ["| Attribute | Before | After |", "| --- | --- | --- |", ...rows, ""];
+}
+
+/**
+ * One source as a reviewer reads it: `added: `*` → `api` (allow)`, `removed: …`, or
+ * `changed: `web` → `api`: allow → deny` followed by other changed fields.
+ */
+function sourceLine(change: SourceChange): string {
+  const edge = `${code(change.source)} → ${code(change.destination)}`;
+  if (change.kind === "added") return `- added: ${edge} (${change.after ?? ""})`;
+  if (change.kind === "removed") return `- removed: ${edge} (${change.before ?? ""})`;
+  let access = "no access change";
+  if (change.accessChanged)
+    access = change.before === change.after ? "L7 permissions changed" : `${change.before} → ${change.after}`;
+  const fields = change.fields.map((f) => `${f.field} ${cell(f.before)} → ${cell(f.after)}`);
+  return `- changed: ${edge}: ${[access, ...fields].join("; ")}`;
+}
+
+function sourceList(resource: ReviewedResource, limits: MarkdownLimits): string[] {
+  const changes = resource.sourceChanges ?? [];
+  if (changes.length === 0) return [];
+  const shown = changes.slice(0, limits.maxAttributeChanges);
+  const lines = ["Sources by name:", "", ...shown.map(sourceLine)];
+  const hidden = changes.length - shown.length;
+  if (hidden > 0) lines.push(`- _… ${plural(hidden, "more source change")}_`);
+  return [...lines, ""];
+}
+
+function resourceDetails(resource: ReviewedResource, limits: MarkdownLimits): string[] {
   return [
     `**${code(resource.address)}**`,
     "",
-    "| Attribute | Before | After |",
-    "| --- | --- | --- |",
-    ...rows,
-    "",
+    ...attributeTable(resource, limits),
+    ...sourceList(resource, limits),
   ];
 }
 
@@ -189,12 +223,12 @@ function groupSection(
   if (shown.length < sorted.length)
     lines.push(`| | _… ${plural(sorted.length - shown.length, "more resource")}_ | |`);
   lines.push("");
-  const detailed = shown.filter((r) => r.attributes.length > 0);
+  const detailed = shown.filter(hasDetails);
   if (level.details && detailed.length > 0) {
     lines.push(
       `<details><summary>Attribute changes (${plural(detailed.length, "resource")})</summary>`,
       "",
-      ...detailed.flatMap((r) => attributeTable(r, limits)),
+      ...detailed.flatMap((r) => resourceDetails(r, limits)),
       ...(detailed.some((r) => r.attributes.some((a) => a.forcesReplacement))
         ? ["🔁 forces replacement", ""]
         : []),
@@ -257,7 +291,7 @@ function render(doc: ReviewDocument, limits: MarkdownLimits, level: RenderLevel)
 /**
  * Renders the review as GitHub-flavoured Markdown: title and hidden marker, headline counts, a
  * `[!CAUTION]` block listing critical changes, one table per concern, collapsible attribute changes
- * and changed outputs. Drops detail (then rows) to stay under `limits.maxLength`.
+ * (intention sources listed by name) and changed outputs. Drops detail (then rows) to stay under `limits.maxLength`.
  */
 export function renderMarkdown(doc: ReviewDocument, limits: MarkdownLimits): string {
   let markdown = "";

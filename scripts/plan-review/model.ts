@@ -1,5 +1,6 @@
-import { AttributeChange } from "./attributes";
-import { JsonValue, PlanAction, PlanChange, ResourceChange } from "./plan-json";
+import type { AttributeChange } from "./attributes";
+import type { SourceChange } from "./intention-sources";
+import type { JsonValue, PlanAction, PlanChange, ResourceChange } from "./plan-json";
 import { stringAt } from "./values";
 
 /** What happens to one resource, with replacements folded into one kind. */
@@ -39,8 +40,40 @@ export interface ReviewedResource {
   readonly previousAddress?: string;
   /** Deposed object key, when the change is to a deposed object. */
   readonly deposed?: string;
-  /** Attribute-level changes (updates and replacements only). */
+  /**
+   * Attribute-level changes (updates and replacements only). For an intention with `sourceChanges`,
+   * the positional `sources[…]` rows are left out.
+   */
   readonly attributes: readonly AttributeChange[];
+  /** Intention sources compared by name (updates and replacements of readable intentions only). */
+  readonly sourceChanges?: readonly SourceChange[];
+}
+
+/** Why a change is critical. */
+export type CriticalKind =
+  | "destroy"
+  | "replace"
+  | "pki-mount-moved"
+  | "new-allow"
+  | "deny-to-allow"
+  | "deny-removed"
+  | "default-deny-removed"
+  | "intention-unverifiable";
+
+// Defined here rather than in critical.ts so the Markdown renderer reads it without importing the rules
+// (critical.ts imports markdown.ts for `code`).
+/** A change the review warns about loudly; its presence makes the CLI exit with 2. */
+export interface CriticalChange {
+  /** Address of the resource concerned. */
+  readonly address: string;
+  /** Its resource type. */
+  readonly type: string;
+  /** The group it belongs to. */
+  readonly concern: Concern;
+  /** Why it is critical. */
+  readonly kind: CriticalKind;
+  /** One Markdown line for the warning block; never contains a secret. */
+  readonly message: string;
 }
 
 /** Folds Terraform's action list into one {@link ChangeKind}. */

@@ -1,11 +1,14 @@
 import { diffAttributes } from "./attributes";
-import { CriticalChange, CriticalRuleOptions, findCriticalChanges } from "./critical";
+import { CriticalRuleOptions, findCriticalChanges } from "./critical";
+import { sourcesByName } from "./intention-sources";
 import { OutputReview, PlanCounts, renderMarkdown } from "./markdown";
-import { ReviewedResource, concernOf, kindOf } from "./model";
-import { PlanChange, TerraformPlanJson } from "./plan-json";
+import { CriticalChange, ReviewedResource, concernOf, kindOf } from "./model";
+import { PlanChange, ResourceChange, TerraformPlanJson } from "./plan-json";
 import { SENSITIVE, UNKNOWN, ValueRenderer, collectMarkedLeaves, isMarked, redact } from "./values";
 
-export type { CriticalChange, CriticalKind, CriticalRuleOptions } from "./critical";
+export type { CriticalRuleOptions } from "./critical";
+export type { SourceChange, SourceChangeKind, SourceFieldChange } from "./intention-sources";
+export type { CriticalChange, CriticalKind } from "./model";
 export type { PlanCounts } from "./markdown";
 export { reviewMarker } from "./markdown";
 
@@ -104,36 +107,45 @@ function reviewOutput(name: string, change: PlanChange, renderer: ValueRenderer)
   };
 }
 
+/** Classifies one resource change, redacts its values and diffs its attributes. */
+function reviewResource(rc: ResourceChange, renderer: ValueRenderer): ReviewedResource {
+  const { change } = rc;
+  const before = redact(change.before ?? undefined, change.before_sensitive);
+  const after = redact(change.after ?? undefined, change.after_sensitive);
+  const kind = kindOf(change.actions);
+  const concern = concernOf(rc, [before, after]);
+  const reviewed: ReviewedResource = {
+    address: rc.address,
+    type: rc.type,
+    concern,
+    kind,
+    before,
+    after,
+    change,
+    actionReason: rc.action_reason,
+    previousAddress: rc.previous_address,
+    deposed: rc.deposed,
+    attributes: [],
+  };
+  if (kind !== "update" && kind !== "replace") return reviewed;
+  const attributes = diffAttributes(change, renderer);
+  if (concern !== "intentions") return { ...reviewed, attributes };
+  // Consul sorts intention sources, so positions shift; show them by name instead.
+  return { ...reviewed, ...sourcesByName(reviewed, attributes, renderer) };
+}
+
 /**
  * Summarises a plan (`terraform show -json <planfile>`) for a pull-request comment.
  *
  * Pure: reads nothing but its arguments. Counts actions, groups resources by concern (Vault, Consul,
  * Intentions, Nomad jobs, Other), diffs attributes of updates and replacements with sensitive values
- * masked, and lists critical changes: destroy or replace of the mesh CA, its PKI mounts, root
- * certificate and Vault policy, the default-deny intention, the Consul and Traefik jobs; and every
- * intention change that widens access.
+ * masked (intention sources by name, not list position), and lists critical changes: destroy or
+ * replace of the mesh CA, its PKI mounts, root certificate and Vault policy, the default-deny
+ * intention, the Consul and Traefik jobs; and every intention change that widens access.
  */
 export function summarizePlan(plan: TerraformPlanJson, options: SummarizeOptions = {}): PlanSummary {
   const renderer = new ValueRenderer(collectSecrets(plan), options.maxValueLength ?? 80);
-  const resources: ReviewedResource[] = (plan.resource_changes ?? []).map((rc) => {
-    const { change } = rc;
-    const before = redact(change.before ?? undefined, change.before_sensitive);
-    const after = redact(change.after ?? undefined, change.after_sensitive);
-    const kind = kindOf(change.actions);
-    return {
-      address: rc.address,
-      type: rc.type,
-      concern: concernOf(rc, [before, after]),
-      kind,
-      before,
-      after,
-      change,
-      actionReason: rc.action_reason,
-      previousAddress: rc.previous_address,
-      deposed: rc.deposed,
-      attributes: kind === "update" || kind === "replace" ? diffAttributes(change, renderer) : [],
-    };
-  });
+  const resources = (plan.resource_changes ?? []).map((rc) => reviewResource(rc, renderer));
   const counts = countKinds(resources);
   const critical = findCriticalChanges(resources, renderer, options);
   const outputs = Object.entries(plan.output_changes ?? {})

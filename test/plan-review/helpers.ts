@@ -93,28 +93,52 @@ export function plan(changes: ResourceChange[], outputs: Record<string, PlanChan
   };
 }
 
+/** One `sources` entry of a `consul_config_entry_service_intentions` value, as the provider reads it. */
+export function intentionSource(
+  destination: string,
+  source: string,
+  action: "allow" | "deny",
+  overrides: Record<string, JsonValue> = {},
+): JsonValue {
+  return {
+    name: source,
+    action,
+    permissions: [],
+    description: `meshstack: ${source} -> ${destination}`,
+    namespace: "",
+    partition: "",
+    peer: "",
+    precedence: 9,
+    sameness_group: "",
+    type: "consul",
+    ...overrides,
+  };
+}
+
+/** A `consul_config_entry_service_intentions` value with the given `sources` entries. */
+export function intentionsWith(name: string, sources: JsonValue[]): JsonValue {
+  return { id: name, name, namespace: null, partition: null, meta: null, jwt: [], sources };
+}
+
 /** A `consul_config_entry_service_intentions` value. */
 export function intentions(name: string, sources: [string, "allow" | "deny"][]): JsonValue {
-  return {
-    id: name,
+  return intentionsWith(
     name,
-    namespace: null,
-    partition: null,
-    meta: null,
-    jwt: [],
-    sources: sources.map(([source, action]) => ({
-      name: source,
-      action,
-      permissions: [],
-      description: `meshstack: ${source} -> ${name}`,
-      namespace: "",
-      partition: "",
-      peer: "",
-      precedence: 9,
-      sameness_group: "",
-      type: "consul",
-    })),
-  };
+    sources.map(([source, action]) => intentionSource(name, source, action)),
+  );
+}
+
+/**
+ * The lines of one resource's block in the collapsed attribute changes, from its bold address to the
+ * line before the next resource (or the end of the details).
+ */
+export function detailBlock(markdown: string, address: string): string[] {
+  const lines = markdown.split("\n");
+  const start = lines.indexOf(`**\`${address}\`**`);
+  if (start < 0) return [];
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((l) => l.startsWith("**`") || l === "</details>" || l.startsWith("🔁"));
+  return [lines[start] ?? "", ...(end < 0 ? rest : rest.slice(0, end))];
 }
 
 /** The addresses listed in the table of each `### <Group> (n)` section of a review. */
