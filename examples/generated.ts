@@ -33,7 +33,7 @@ const FIRST_UPSTREAM_PORT = 10001;
 
 /**
  * Builds `services` mesh services (`svc-0` …), each in its own job, wired as a chain or a tree with
- * one upstream and one intention per edge; used by the synth benchmark (10 to 1000 services).
+ * one upstream and one intention per edge; used by the synth benchmark (10 to 5,000 services).
  */
 export function generateMesh(scope: Construct, props: GeneratedMeshProps): MeshService[] {
   const shape = props.shape ?? "tree";

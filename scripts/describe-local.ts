@@ -2,8 +2,7 @@
  * Prints what the `local` stack deployed, read back from the servers' own APIs: Connect CA mounts,
  * the CA provider, the intention graph and the Nomad jobs, then the next commands to try.
  */
-import { accessFrom, readClusterEnv } from "./local-deploy/deploy";
-import { publishedPort } from "./local-deploy/direct";
+import { publishedPort, readClusterEnv } from "./local-cluster";
 
 const env = readClusterEnv();
 
@@ -44,7 +43,7 @@ async function main(): Promise<void> {
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
   const address = async (job: string, label: string) => {
-    const port = await publishedPort(accessFrom(env), job, label);
+    const port = await publishedPort(env, job, label);
     return port ? `${port.HostIP}:${port.Value}` : "(not running yet)";
   };
   const dashboard = await address("countdash", "public");

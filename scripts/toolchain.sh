@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything a real meshstack deploy needs into a cache outside the repository
-# (${MESHSTACK_CACHE:-~/.cache/meshstack}), keyed by name and version, only from package
-# registries: the Go module proxy, PyPI and Debian. A warm run only checks stamps (seconds).
+# (${MESHSTACK_CACHE:-~/.cache/meshstack}), keyed by name and version, from package registries
+# (the Go module proxy, PyPI, Debian, the Terraform registry where reachable) and from the
+# checksummed source archives in third_party/. A warm run only checks stamps (seconds).
 # See docs/toolchain.md for where each piece comes from and why.
 #
 # Usage: scripts/toolchain.sh           install what is missing, then print a summary
-#        scripts/toolchain.sh --check   install nothing; exit 0 complete, 3 only providers missing, 1 otherwise
+#        scripts/toolchain.sh --check   install nothing; exit 0 complete, 1 otherwise
 #        eval "$(scripts/toolchain.sh --env)"   PATH, TF_CLI_CONFIG_FILE, offline switches
-# Install mode exits 1 if anything failed to build or install. Providers that no reachable
-# registry serves (see PROVIDERS) only produce a warning, so that callers running under
-# `set -e` (.ci/run, scripts/up.sh) go on; --check still reports them and exits 1.
+# Install mode exits 1 if anything failed to build or install. Installs into one cache take a
+# lock: a second run waits for the first (and says who holds it) instead of corrupting its builds.
 set -euo pipefail
 
 CACHE="${MESHSTACK_CACHE:-$HOME/.cache/meshstack}"
@@ -19,13 +19,15 @@ BIN="$CACHE/bin" MIRROR="$CACHE/providers" SRC="$CACHE/src" LOG="$CACHE/logs" ST
 # The proxy here is a filtered mirror: only some module versions are served, so each pin
 # below is one that was verified to download (docs/toolchain.md lists what was refused).
 TERRAFORM_VERSION=1.8.5   # fallback only: a terraform >= 1.5 already on PATH is used as is
-# Providers: NAME VERSION MODULE-VERSION. The module has no /vN suffix, so only pseudo-versions
-# exist; VERSION is the provider release that MODULE-VERSION is (install it under that number).
+# Providers: NAME VERSION SOURCE. SOURCE is a Go module version (the module has no /vN suffix, so
+# only pseudo-versions exist; VERSION is the release it is) or a source archive in third_party/,
+# used when the Terraform registry cannot be reached.
 PROVIDERS=(
   "vault 5.9.0 v1.9.1-0.20260422134934-5e9fcd457a99"   # cdktf bindings pin 5.6.0: not served
-  "consul 2.22.1 -"   # commit b2798b33bd40: whole module refused by the proxy
-  "nomad 2.5.2 -"     # commit b69339f1c7d0: whole module refused by the proxy
+  "consul 2.22.1 terraform-provider-consul-2.22.1.tar.gz"   # module refused by the proxy
+  "nomad 2.5.2 terraform-provider-nomad-2.5.2.tar.gz"       # module refused by the proxy
 )
+THIRD_PARTY="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/third_party"
 CONSUL_VERSION=1.22.7
 # Consul's go.mod replaces its nested modules with ./dir; we fetch them by tag instead. Its
 # own require line says api v1.33.7, but 1.22.7's code needs api fields first tagged in v1.34.1.
@@ -45,7 +47,7 @@ export GOFLAGS="-buildvcs=false -modcacherw" GOTOOLCHAIN=local GOPROXY
 say() { printf '[toolchain %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 stamp() { [ -f "$STAMPS/$1" ]; }
 mark() { mkdir -p "$STAMPS"; printf '%s\n' "${2:-}" >"$STAMPS/$1"; }
-FAILED=() UNAVAILABLE=()
+FAILED=()
 
 # run LOGNAME CMD...: keeps build noise in a log, shows its tail only on failure.
 run() {
@@ -88,27 +90,48 @@ provider_present() {
   [ -x "$dir/$2/linux_amd64/terraform-provider-${1}_v$2" ] || [ -f "$dir/terraform-provider-${1}_$2_linux_amd64.zip" ]
 }
 
-install_provider() { # NAME VERSION MODULE-VERSION
-  local name=$1 version=$2 modver=$3 start=$SECONDS host
-  local file="terraform-provider-${name}_v$version" module="github.com/hashicorp/terraform-provider-$name"
+install_provider() { # NAME VERSION SOURCE
+  local name=$1 version=$2 source=$3
   provider_present "$name" "$version" && return 0
-  if [ "$modver" = - ]; then
-    # Not on the Go proxy: a machine that reaches the Terraform registry mirrors the release
-    # instead (fails in seconds where it cannot); otherwise show the proxy's current answer.
-    mirror_from_registry "$name" "$version" && return 0
-    fetch "$module@latest" >/dev/null || true
-    UNAVAILABLE+=("provider-$name-$version"); return 0
-  fi
+  case $source in
+    *.tar.gz) mirror_from_registry "$name" "$version" || build_vendored_provider "$@" ;;
+    *) build_proxy_provider "$@" ;;
+  esac
+}
+
+# mirror_binary NAME VERSION FILE: places a built provider where both terraform and tofu look.
+mirror_binary() {
+  local host dir
+  for host in registry.terraform.io registry.opentofu.org; do
+    dir="$MIRROR/$host/hashicorp/$1/$2/linux_amd64"
+    mkdir -p "$dir" && ln -f "$3" "$dir/terraform-provider-${1}_v$2"
+  done
+}
+
+build_proxy_provider() { # NAME VERSION MODULE-VERSION
+  local name=$1 version=$2 modver=$3 start=$SECONDS module="github.com/hashicorp/terraform-provider-$1"
   say "building terraform-provider-$name $version ($module@$modver)"
   fetch "$module@$modver" >/dev/null || return 1
   # The provider's go.mod has no replace directives, so `go install` builds it from the cache.
   GOBIN="$SRC/provider-$name" CGO_ENABLED=0 run "provider-$name" go install -trimpath "$module@$modver" || return 1
-  for host in registry.terraform.io registry.opentofu.org; do   # tofu looks up its own host
-    mkdir -p "$MIRROR/$host/hashicorp/$name/$version/linux_amd64"
-    ln -f "$SRC/provider-$name/terraform-provider-$name" "$MIRROR/$host/hashicorp/$name/$version/linux_amd64/$file"
-  done
+  mirror_binary "$name" "$version" "$SRC/provider-$name/terraform-provider-$name"
   rm -rf "$SRC/provider-$name"
   mark "provider-$name-$version" "$modver built in $((SECONDS - start))s"
+}
+
+# build_vendored_provider NAME VERSION ARCHIVE: the release's unmodified source from third_party/,
+# checksum verified; its go.sum is complete, so -mod=readonly builds it without changing anything.
+build_vendored_provider() {
+  local name=$1 version=$2 archive=$3 start=$SECONDS work="$SRC/provider-$1-$2"
+  say "building terraform-provider-$name $version from third_party/$archive"
+  (cd "$THIRD_PARTY" && grep " $archive\$" SHA256SUMS | sha256sum -c --status) \
+    || { say "third_party/$archive does not match third_party/SHA256SUMS"; return 1; }
+  rm -rf "$work" && mkdir -p "$work" && tar -xzf "$THIRD_PARTY/$archive" -C "$work"
+  (cd "$work" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false -modcacherw" run "provider-$name" \
+    go build -trimpath -ldflags "-s -w" -o "$work/terraform-provider-$name" .) || return 1
+  mirror_binary "$name" "$version" "$work/terraform-provider-$name"
+  rm -rf "$work"
+  mark "provider-$name-$version" "third_party/$archive built in $((SECONDS - start))s"
 }
 
 # mirror_from_registry NAME VERSION: `terraform providers mirror` of the official release.
@@ -116,7 +139,7 @@ mirror_from_registry() {
   local tmp; tmp=$(mktemp -d)
   printf 'terraform {\n  required_providers {\n    %s = { source = "hashicorp/%s", version = "%s" }\n  }\n}\n' "$1" "$1" "$2" >"$tmp/main.tf"
   mkdir -p "$MIRROR"
-  if (cd "$tmp" && TF_CLI_CONFIG_FILE=/dev/null run "mirror-$1" timeout 300 terraform providers mirror -platform=linux_amd64 "$MIRROR" 2>/dev/null); then
+  if (cd "$tmp" && TF_CLI_CONFIG_FILE=/dev/null run "mirror-$1" timeout 60 terraform providers mirror -platform=linux_amd64 "$MIRROR" 2>/dev/null); then
     say "mirrored hashicorp/$1 $2 from the Terraform registry"
     mark "provider-$1-$2" "terraform providers mirror"
     rm -rf "$tmp"; return 0
@@ -194,11 +217,10 @@ case "${1:-install}" in
   --env) print_env; exit 0 ;;
   --check)
     ok=1
-    providers_missing=0
     for s in $(expected); do
       case $s in
         provider-*) v=${s##*-} n=${s#provider-}; n=${n%-*}
-          provider_present "$n" "$v" || { echo "missing: $s (no reachable registry serves it; see docs/toolchain.md)"; providers_missing=1; } ;;
+          provider_present "$n" "$v" || { echo "missing: $s"; ok=0; } ;;
         *) stamp "$s" || { echo "missing: $s"; ok=0; } ;;
       esac
     done
@@ -206,14 +228,19 @@ case "${1:-install}" in
     command -v terraform >/dev/null || [ -x "$BIN/terraform" ] || { echo "missing: terraform"; ok=0; }
     [ -f "$CACHE/terraformrc" ] || { echo "missing: $CACHE/terraformrc"; ok=0; }
     [ $ok = 1 ] || exit 1
-    # 3: servers and Terraform are there, some providers are not (deploy what they allow).
-    [ $providers_missing = 1 ] && exit 3
     echo "toolchain complete in $CACHE"; exit 0 ;;
   install) ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
 esac
 
 mkdir -p "$BIN" "$MIRROR" "$SRC" "$LOG"
+# One install per cache at a time; the lock dies with its holder, so an interrupted run leaves none.
+exec 9>"$CACHE/install.lock"
+if ! flock -n 9; then
+  say "waiting for another install into $CACHE (pid $(cat "$CACHE/install.pid" 2>/dev/null || echo '?')) to finish"
+  flock 9
+fi
+echo $$ >"$CACHE/install.pid"
 start=$SECONDS
 step() { "$@" || FAILED+=("$2"); }   # keep going: one missing piece should not hide the others
 step install_debian debian
@@ -228,5 +255,4 @@ CGO_ENABLED=0 step build_server consul "$CONSUL_VERSION" "$CONSUL_NESTED"
 CGO_ENABLED=1 step build_server nomad "$NOMAD_VERSION" "$NOMAD_NESTED" -tags hashicorpmetrics,release
 write_cli_config
 say "done in $((SECONDS - start))s: $CACHE"
-[ ${#UNAVAILABLE[@]} -eq 0 ] || say "WARNING: not obtainable from any reachable registry: ${UNAVAILABLE[*]} (docs/toolchain.md)"
 [ ${#FAILED[@]} -eq 0 ] || { say "FAILED: ${FAILED[*]}"; exit 1; }

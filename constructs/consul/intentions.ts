@@ -1,8 +1,9 @@
-import { ITerraformDependable } from "cdktf";
+import { IResolvable, ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import {
   ConfigEntryServiceIntentions,
   ConfigEntryServiceIntentionsSources,
+  configEntryServiceIntentionsSourcesToTerraform,
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
 import { check, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
@@ -84,6 +85,7 @@ const DEFAULT_DENY_SOURCE = {
   name: WILDCARD,
   action: IntentionAction.DENY,
   description: "meshstack: default deny",
+  precedence: 5,
 };
 
 /**
@@ -107,7 +109,7 @@ export class Intentions extends Construct {
     if (props.defaultDeny ?? true) {
       this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
         name: WILDCARD,
-        sources: [DEFAULT_DENY_SOURCE],
+        sources: this.lazySources(WILDCARD),
         dependsOn: this.dependsOn,
         lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
@@ -187,10 +189,24 @@ export class Intentions extends Construct {
     );
     bySource.set(source, edge);
     this.edgesByDestination.set(destination, bySource);
-    // Consul has one config entry per name: edges to "*" share the default-deny entry.
-    const shared = destination === WILDCARD && this.defaultDeny ? [DEFAULT_DENY_SOURCE] : [];
-    this.entry(destination).putSources([...this.sortedEdges(destination).map(toSource), ...shared]);
+    this.entry(destination);
     return this;
+  }
+
+  /**
+   * A destination's sources, rendered once at synth (adding an edge re-renders nothing, so a service
+   * with thousands of callers stays linear).
+   */
+  private lazySources(destination: string): IResolvable {
+    return Lazy.anyValue({
+      produce: () => {
+        // Consul has one config entry per name: edges to "*" share the default-deny entry.
+        const shared = destination === WILDCARD && this.defaultDeny ? [DEFAULT_DENY_SOURCE] : [];
+        return [...this.sortedEdges(destination).map(toSource), ...shared]
+          .sort(consulOrder)
+          .map(configEntryServiceIntentionsSourcesToTerraform);
+      },
+    });
   }
 
   private sortedEdges(destination: string): IntentionEdge[] {
@@ -207,7 +223,7 @@ export class Intentions extends Construct {
         destination === WILDCARD ? "AnyDestination" : destination,
         {
           name: destination,
-          sources: [],
+          sources: this.lazySources(destination),
           dependsOn: this.dependsOn,
         },
       );
@@ -217,12 +233,32 @@ export class Intentions extends Construct {
   }
 }
 
+/**
+ * The precedence Consul computes for an intention (agent/structs `computeIntentionPrecedence`): exact
+ * beats wildcard, destination first. The provider stores Consul's value on read but does not compute
+ * it, so leaving it out would show `precedence = 9 -> null` on every plan.
+ */
+function intentionPrecedence(source: string, destination: string): number {
+  if (destination === WILDCARD) return source === WILDCARD ? 5 : 6;
+  return source === WILDCARD ? 8 : 9;
+}
+
+/**
+ * Consul stores an entry's sources by precedence, highest first, keeping the given order among equals
+ * (ServiceIntentionsConfigEntry.Normalize); rendering them the same way keeps the plan empty.
+ */
+function consulOrder(a: { precedence?: number }, b: { precedence?: number }): number {
+  return (b.precedence ?? 0) - (a.precedence ?? 0);
+}
+
 function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
   const { description } = edge;
-  if (!edge.permissions) return { name: edge.source, action: edge.action, description };
+  const precedence = intentionPrecedence(edge.source, edge.destination);
+  if (!edge.permissions) return { name: edge.source, action: edge.action, description, precedence };
   return {
     name: edge.source,
     description,
+    precedence,
     permissions: edge.permissions.map((p) => ({
       action: p.action ?? IntentionAction.ALLOW,
       http: [{ pathPrefix: p.pathPrefix, methods: p.methods }],

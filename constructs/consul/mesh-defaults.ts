@@ -10,6 +10,16 @@ export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
 
 const PROTOCOLS: readonly ServiceProtocol[] = ["tcp", "http", "http2", "grpc"];
 
+/**
+ * The `proxy-defaults` body as Consul reads it back. The provider compares `config_json` through
+ * Consul's typed structs, where `AccessLogs`, `Expose`, `MeshGateway` and `TransparentProxy` come
+ * back as `{}` when omitted: declaring them empty keeps the second plan empty
+ * (terraform-provider-consul#281; the provider's own tests write them the same way).
+ */
+function proxyDefaultsBody(protocol: ServiceProtocol): Record<string, unknown> {
+  return { AccessLogs: {}, Config: { protocol }, Expose: {}, MeshGateway: {}, TransparentProxy: {} };
+}
+
 /** Props for {@link MeshDefaults}. */
 export interface MeshDefaultsProps {
   /**
@@ -56,7 +66,7 @@ export class MeshDefaults extends Construct {
     this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
       kind: "proxy-defaults",
       name: "global",
-      configJson: JSON.stringify({ Config: { protocol: this.protocol } }),
+      configJson: JSON.stringify(proxyDefaultsBody(this.protocol)),
       dependsOn: this.dependsOn,
     });
     this.mesh = new ConfigEntry(this, "Mesh", {

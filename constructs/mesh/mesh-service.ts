@@ -536,17 +536,18 @@ export class MeshService extends Construct {
   }
 
   private unknownUpstreams(): string[] {
+    const unknown = this.upstreams.filter((u) => !this.mesh.knows(u.service));
+    if (unknown.length === 0) return [];
+    // Only listed when an upstream is unknown: sorting every name for every service is quadratic.
     const known = this.mesh.serviceNames.filter((n) => n !== this.serviceName);
-    return this.upstreams
-      .filter((u) => !this.mesh.knows(u.service))
-      .map(
-        (u) =>
-          constructError(
-            this,
-            `upstream ${show(u.service)} is not a service in this stack (known: ${known.join(", ") || "none"}); ` +
-              `fix the name, add the service, or declare it with mesh.addExternalService()`,
-          ).message,
-      );
+    return unknown.map(
+      (u) =>
+        constructError(
+          this,
+          `upstream ${show(u.service)} is not a service in this stack (known: ${known.join(", ") || "none"}); ` +
+            `fix the name, add the service, or declare it with mesh.addExternalService()`,
+        ).message,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { ITerraformDependable, Lazy, TerraformStack } from "cdktf";
+import { dependable, ITerraformDependable, Lazy, TerraformStack } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { check, constructError, show } from "../core/errors";
@@ -70,6 +70,12 @@ export interface NomadJobProps {
    */
   readonly purgeOnDestroy?: boolean;
   /**
+   * Show a job stopped by hand (status `dead`) as a change in the next plan and run it again on
+   * apply; without it the nomad provider's plan does not see a stopped job (provider issue #407).
+   * @default true for service and system jobs, false for batch and sysbatch jobs (which end as `dead`)
+   */
+  readonly rerunIfDead?: boolean;
+  /**
    * Resources that must exist first.
    * @default - none
    */
@@ -100,6 +106,7 @@ export class NomadJob extends Construct {
   public readonly resource: JobResource;
   private readonly props: Omit<NomadJobProps, "groups">;
   private readonly sources: GroupSource[] = [];
+  private readonly staticGroupNames = new Set<string>();
   private readonly extraTasks = new Map<string, Task[]>();
   private readonly overrides: Array<readonly [string, JsonValue | undefined]> = [];
 
@@ -122,9 +129,11 @@ export class NomadJob extends Construct {
       json: true,
       purgeOnDestroy: props.purgeOnDestroy ?? true,
       deregisterOnDestroy: true,
+      rerunIfDead: props.rerunIfDead ?? (this.type === "service" || this.type === "system"),
       detach: props.detach,
-      dependsOn: props.dependsOn,
     });
+    // What the resource would make of `dependsOn`, with one token per dependency shared by every job.
+    if (Array.isArray(props.dependsOn)) this.resource.dependsOn = props.dependsOn.map(dependencyToken);
     this.node.addValidation({ validate: () => this.validateGroups() });
     registerForPortChecks(this);
   }
@@ -134,10 +143,11 @@ export class NomadJob extends Construct {
     if (typeof group !== "function") {
       check(
         this,
-        !this.groupNames().includes(group.Name),
+        !this.staticGroupNames.has(group.Name),
         `group ${show(group.Name)} is declared twice; rename one`,
       );
       checkGroup(this, this.type, group);
+      this.staticGroupNames.add(group.Name);
     }
     this.sources.push(group);
     return this;
@@ -190,16 +200,15 @@ export class NomadJob extends Construct {
     });
   }
 
-  private groupNames(): string[] {
-    return this.sources.filter((s): s is TaskGroup => typeof s !== "function").map((g) => g.Name);
-  }
-
   private validateGroups(): string[] {
     const errors: string[] = [];
     const groups = this.groups();
     const names = groups.map((g) => g.Name);
+    const known = new Set<string>();
+    const duplicates = new Set<string>();
+    for (const name of names) (known.has(name) ? duplicates : known).add(name);
     for (const name of this.extraTasks.keys()) {
-      if (!names.includes(name)) {
+      if (!known.has(name)) {
         errors.push(
           constructError(
             this,
@@ -209,7 +218,7 @@ export class NomadJob extends Construct {
       }
     }
     // Groups given as functions are only known now: names must still be unique.
-    for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
+    for (const name of duplicates) {
       errors.push(constructError(this, `group ${show(name)} is declared twice; rename one`).message);
     }
     for (const group of groups) {
@@ -221,6 +230,22 @@ export class NomadJob extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * The `depends_on` token of each dependency, made once: cdktf makes a token (with a captured stack
+ * trace) per resource and dependency, which for a mesh of thousands of jobs on one Consul agent job is
+ * a large part of construction time and memory.
+ */
+const dependencyTokens = new WeakMap<ITerraformDependable, string>();
+
+function dependencyToken(target: ITerraformDependable): string {
+  let token = dependencyTokens.get(target);
+  if (token === undefined) {
+    token = dependable(target);
+    dependencyTokens.set(target, token);
+  }
+  return token;
 }
 
 const stacksChecked = new WeakSet<IConstruct>();

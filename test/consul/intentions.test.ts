@@ -13,7 +13,7 @@ describe("Intentions", () => {
     const intentions = new Intentions(testStack(), "Intentions");
     expect(entries(intentions)["*"]).toEqual({
       name: "*",
-      sources: [{ name: "*", action: "deny", description: "meshstack: default deny" }],
+      sources: [{ name: "*", action: "deny", description: "meshstack: default deny", precedence: 5 }],
       lifecycle: { prevent_destroy: true },
     });
   });
@@ -27,11 +27,11 @@ describe("Intentions", () => {
     const byName = entries(intentions);
     expect(Object.keys(byName).sort()).toEqual(["*", "api", "db"]);
     expect(byName.api.sources).toEqual([
-      { name: "traefik", action: "allow", description: "meshstack: traefik -> api" },
-      { name: "web", action: "allow", description: "meshstack: web -> api" },
+      { name: "traefik", action: "allow", description: "meshstack: traefik -> api", precedence: 9 },
+      { name: "web", action: "allow", description: "meshstack: web -> api", precedence: 9 },
     ]);
     expect(byName.db.sources).toEqual([
-      { name: "api", action: "allow", description: "meshstack: api -> db" },
+      { name: "api", action: "allow", description: "meshstack: api -> db", precedence: 9 },
     ]);
   });
 
@@ -46,8 +46,8 @@ describe("Intentions", () => {
     );
     expect(wildcard).toHaveLength(1);
     expect(wildcard[0].sources).toEqual([
-      { name: "audit", action: "allow", description: "meshstack: audit -> *" },
-      { name: "*", action: "deny", description: "meshstack: default deny" },
+      { name: "audit", action: "allow", description: "meshstack: audit -> *", precedence: 6 },
+      { name: "*", action: "deny", description: "meshstack: default deny", precedence: 5 },
     ]);
     expect(intentions.decide("audit", "billing")).toBe(IntentionAction.ALLOW);
     expect(intentions.decide("web", "billing")).toBe(IntentionAction.DENY);
@@ -81,7 +81,27 @@ describe("Intentions", () => {
         name: "web",
         description: "read-only",
         permissions: [{ action: "allow", http: [{ path_prefix: "/v1/", methods: ["GET"] }] }],
+        precedence: 9,
       },
+    ]);
+  });
+
+  test("renders sources as Consul stores them: the precedence it computes, highest first", () => {
+    // GIVEN a wildcard source next to exact ones ("*" sorts first by name)
+    const intentions = new Intentions(testStack(), "Intentions");
+    // WHEN
+    intentions.allow("web", "api").allow("*", "api").deny("intruder", "api");
+    // THEN exact sources (9) precede the wildcard (8), each group in name order, so the provider's
+    // read-back (Consul's order and precedence) equals the configuration and the plan stays empty
+    expect(
+      entries(intentions).api.sources.map((s: { name: string; precedence: number }) => [
+        s.name,
+        s.precedence,
+      ]),
+    ).toEqual([
+      ["intruder", 9],
+      ["web", 9],
+      ["*", 8],
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { readClusterEnv } from "../../scripts/local-deploy/deploy";
+import { readClusterEnv } from "../../scripts/local-cluster";
 
 const root = join(__dirname, "..", "..");
 

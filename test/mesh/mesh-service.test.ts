@@ -7,7 +7,7 @@ import {
   ServiceMesh,
   SidecarTaskOverride,
 } from "../../constructs/mesh";
-import { TaskDriver } from "../../constructs/nomad";
+import { ConsulAgentJob, NomadJob, TaskDriver } from "../../constructs/nomad";
 import { TraefikIngress } from "../../constructs/traefik";
 import {
   allowedSources,
@@ -15,6 +15,7 @@ import {
   jobs,
   platformStack,
   rawJobspecs,
+  synthJson,
   validationError,
   type Json,
 } from "../nomad/support";
@@ -211,6 +212,37 @@ describe("MeshService", () => {
       "count-api",
       "count-dashboard",
     ]);
+  });
+
+  test("every mesh job depends on what the mesh depends on", () => {
+    // GIVEN a mesh depending on two resources, and three services
+    const { stack } = platformStack();
+    const consul = new ConsulAgentJob(stack, "consul");
+    const other = new NomadJob(stack, "other", { groups: [] });
+    const mesh = new ServiceMesh(stack, "mesh", { dependsOn: [consul.resource, other.resource] });
+    for (const name of ["a", "b", "c"]) new MeshService(stack, name, { mesh, port: 9001, tasks: app });
+    // THEN each job lists both, in order
+    const dependsOn = Object.entries(synthJson(stack).resource.nomad_job as Record<string, Json>)
+      .filter(([key]) => /^[abc]_/.test(key))
+      .map(([, job]) => job.depends_on);
+    expect(dependsOn).toHaveLength(3);
+    for (const list of dependsOn) {
+      expect(list).toEqual([
+        expect.stringMatching(/^nomad_job\.consul_/),
+        expect.stringMatching(/^nomad_job\.other_/),
+      ]);
+    }
+  });
+
+  test("checks upstreams at synth without listing the mesh's services when all are known", () => {
+    // GIVEN valid upstreams (listing every service for every service made synth quadratic)
+    const { stack, mesh, service } = meshStack();
+    const api = service("count-api");
+    service("count-dashboard", { port: 9002 }).connectTo(api, { localBindPort: 8080 });
+    const serviceNames = jest.spyOn(mesh, "serviceNames", "get");
+    // THEN synth passes and never asks for the list
+    expect(validationError(stack)).toBe("");
+    expect(serviceNames).not.toHaveBeenCalled();
   });
 
   describe("bad input", () => {

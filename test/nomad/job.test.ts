@@ -32,6 +32,24 @@ describe("NomadJob", () => {
     expect(jobs(stack).web).toMatchObject({ ID: "web", Name: "web", Type: "service", Datacenters: ["*"] });
   });
 
+  test("plans a service or system job stopped by hand as a change, but not a finished batch job", () => {
+    // GIVEN one job of each kind, and one that opts out
+    const { stack } = platformStack();
+    new NomadJob(stack, "svc", { groups: [webGroup("svc")] });
+    new NomadJob(stack, "sys", { type: "system", groups: [webGroup("sys")] });
+    new NomadJob(stack, "once", { type: "batch", groups: [webGroup("once")] });
+    new NomadJob(stack, "nightly", { type: "sysbatch", groups: [webGroup("nightly")] });
+    new NomadJob(stack, "manual", { rerunIfDead: false, groups: [webGroup("manual")] });
+    // THEN rerun_if_dead follows the job type (a batch job is "dead" once it has run)
+    const byName = Object.fromEntries(
+      Object.entries(synthJson(stack).resource.nomad_job).map(([key, r]) => [
+        key.split("_")[0],
+        (r as { rerun_if_dead: boolean }).rerun_if_dead,
+      ]),
+    );
+    expect(byName).toEqual({ svc: true, sys: true, once: false, nightly: false, manual: false });
+  });
+
   test("keeps Terraform references in the jobspec resolvable while escaping Nomad's own ${…}", () => {
     // GIVEN a task env that references another resource (a cdktf token) next to a Nomad variable
     const { stack } = platformStack();

@@ -71,14 +71,16 @@ function canonical(value: unknown, opaque: boolean): JsonValue | undefined {
     return value.map((item) => canonical(item, opaque)).filter((item) => item !== undefined) as JsonValue[];
   }
   const source = value as Record<string, unknown>;
-  let result: JsonObject = {};
-  for (const key of Object.keys(source)) {
+  // Keys in sorted order, so the result needs no second, recursive sort: its values are canonical.
+  const result: JsonObject = {};
+  for (const key of Object.keys(source).sort()) {
     if (key === "raw" && !opaque) continue;
     const rendered = canonical(source[key], opaque || OPAQUE.has(key));
     if (rendered !== undefined) result[key] = rendered;
   }
-  if (!opaque && source.raw !== undefined) result = deepMerge(result, source.raw as JsonObject);
-  return sortKeys(result);
+  if (opaque || source.raw === undefined) return result;
+  // `raw` is merged as given, so its objects still need their keys sorted.
+  return sortKeys(deepMerge(result, source.raw as JsonObject));
 }
 
 /** Merges `patch` into `target`, recursing into objects present in both; arrays and scalars replace. */
