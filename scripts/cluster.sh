@@ -194,7 +194,8 @@ down() {
   # the alloc dir in their cwd or command line.
   # Matched in bash itself: a grep given the path would find its own command line.
   local cwd cmd short="/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)/" mine=" " p=$$
-  while [ "$p" -gt 1 ]; do mine+="$p "; p=$(awk '{print $4}' "/proc/$p/stat"); done   # our ancestors
+  # Our ancestors, by /proc/PID/status (stat's fields shift when a process name holds a space).
+  while [ "${p:-0}" -gt 1 ]; do mine+="$p "; p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null); done
   for pid in /proc/[0-9]*; do
     pid=${pid#/proc/}; [[ $mine == *" $pid "* ]] && continue
     cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue

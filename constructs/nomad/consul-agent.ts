@@ -4,6 +4,7 @@ import { check, show } from "../core/errors";
 import { TaskDriver, TaskDriverKind } from "./driver";
 import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
+import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
 
@@ -184,6 +185,7 @@ export class ConsulAgentJob extends NomadJob {
     super(scope, id, {
       name: props.jobName ?? "consul",
       type: "system",
+      meta: { [ROLE_META_KEY]: "consul-agent" satisfies JobRole },
       datacenters: props.nomadDatacenters,
       namespace: props.namespace,
       constraints: props.constraints,

@@ -166,6 +166,13 @@ export class NomadJob extends Construct {
    * or deletes it with `undefined`: the escape hatch for API fields the model does not cover.
    */
   public addJobspecOverride(path: string, value: JsonValue | undefined): this {
+    // Nomad ignores anything beside `Job` in the document, so such an override would vanish silently.
+    check(
+      this,
+      typeof path === "string" && /^Job(\.[^.]+)+$/.test(path),
+      `jobspec override path ${show(path)} does not start with "Job."; Nomad reads only the Job object, ` +
+        `so write e.g. "Job.TaskGroups.0.Tasks.0.KillTimeout"`,
+    );
     this.overrides.push([path, value]);
     return this;
   }

@@ -2,6 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, show } from "../core/errors";
 import { checkHostName, checkPort, checkServiceName } from "../core/names";
+import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob, TaskDriver, TaskDriverKind, TaskResources, checkResources, toResources } from "../nomad";
 import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
 import { nanoseconds } from "../nomad/jobspec";
@@ -170,6 +171,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
   public constructor(scope: Construct, id: string, props: TraefikIngressProps = {}) {
     super(scope, id, {
       name: props.jobName ?? "traefik",
+      meta: { [ROLE_META_KEY]: "ingress" satisfies JobRole },
       datacenters: props.datacenters,
       namespace: props.namespace,
       constraints: props.constraints,

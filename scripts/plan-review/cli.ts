@@ -1,25 +1,28 @@
 /**
  * Plan review CLI: turns an environment's Terraform plan into a Markdown summary for a pull request.
  *
- * Usage: tsx scripts/plan-review/cli.ts <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth]
+ * Usage: tsx scripts/plan-review/cli.ts <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
  *
  * Exit codes: 0 no critical change, 2 critical changes present, 1 error.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { driftMarkdown, jobDrift, JobDrift, NomadAccess, plannedJobs } from "./job-drift";
 import { parsePlanJson } from "./plan-json";
 import { Exec, defaultExec, producePlanJson } from "./run";
 import { EXIT_CODES, ExitCode, exitCodeFor, summarizePlan } from "./summarize";
 
 /** Usage text printed on `--help` and on bad arguments. */
-export const USAGE = `usage: plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth]
+export const USAGE = `usage: plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
 
   <env>              stack to review (cdktf.out/stacks/<env>), e.g. staging
   --plan-json FILE   summarise this "terraform show -json" output instead of planning
   --out FILE         also write the Markdown to FILE
   --no-synth         use the existing cdktf.out instead of running "npx cdktf synth"
   --no-plan          skip synth and plan; show the stack's existing ${"plan.tfplan"}
+  --nomad-drift      also ask Nomad (NOMAD_ADDR, NOMAD_TOKEN) how the running jobs differ from
+                     the declared ones, which the nomad provider's plan cannot see
 
 environment: TERRAFORM_BINARY_NAME (default terraform; e.g. tofu)
 exit codes: 0 no critical change, 2 critical changes, 1 error`;
@@ -36,10 +39,12 @@ export interface CliContext {
   readonly stderr: (text: string) => void;
   /** Runs external commands. */
   readonly exec: Exec;
+  /** Asks Nomad how a running job differs from the declared one. */
+  readonly jobDrift?: (access: NomadAccess, job: Record<string, unknown>) => Promise<JobDrift>;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns its exit code. */
-export function main(argv: readonly string[], context: CliContext): ExitCode {
+export async function main(argv: readonly string[], context: CliContext): Promise<ExitCode> {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -49,6 +54,7 @@ export function main(argv: readonly string[], context: CliContext): ExitCode {
         out: { type: "string" },
         "no-plan": { type: "boolean", default: false },
         "no-synth": { type: "boolean", default: false },
+        "nomad-drift": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -73,8 +79,10 @@ export function main(argv: readonly string[], context: CliContext): ExitCode {
           context.exec,
         );
     const summary = summarizePlan(parsePlanJson(text), { environment });
-    context.stdout(summary.markdown);
-    if (values.out) writeFileSync(resolve(context.cwd, values.out), summary.markdown);
+    let markdown = summary.markdown;
+    if (values["nomad-drift"]) markdown += await nomadDrift(text, context);
+    context.stdout(markdown);
+    if (values.out) writeFileSync(resolve(context.cwd, values.out), markdown);
     const code = exitCodeFor(summary);
     if (code === EXIT_CODES.critical) {
       context.stderr(`plan-review: ${summary.critical.length} critical change(s) in ${environment}\n`);
@@ -86,12 +94,25 @@ export function main(argv: readonly string[], context: CliContext): ExitCode {
   }
 }
 
+/** Nomad's own view of every job the plan keeps or updates, as a Markdown section. */
+async function nomadDrift(planText: string, context: CliContext): Promise<string> {
+  const address = context.env.NOMAD_ADDR;
+  if (!address) throw new Error("--nomad-drift needs NOMAD_ADDR (and NOMAD_TOKEN where ACLs are on)");
+  const access = { address, token: context.env.NOMAD_TOKEN || undefined };
+  const check = context.jobDrift ?? jobDrift;
+  const drifts = [];
+  for (const planned of plannedJobs(JSON.parse(planText))) {
+    drifts.push({ ...(await check(access, planned.job)), address: planned.address });
+  }
+  return driftMarkdown(drifts);
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
+  void main(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     exec: defaultExec,
-  });
+  }).then((code) => (process.exitCode = code));
 }

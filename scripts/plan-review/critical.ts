@@ -1,3 +1,4 @@
+import { JobRole, ROLE_META_KEY } from "../../constructs/core/markers";
 import { EdgeSet, IntentionEdge, Widening, findWidenings, readChangeEdges } from "./intentions";
 import type { JsonValue } from "./plan-json";
 import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
@@ -22,17 +23,30 @@ interface CriticalRole {
 
 const CA_POLICY_NAME = /connect[-_]?ca|consul[-_]?ca/i;
 
+/** The role a meshstack construct stamped on a job (`Job.Meta`), if any. */
+function stampedRole(jobspec: string): JobRole | undefined {
+  try {
+    const parsed = JSON.parse(jobspec) as { Job?: { Meta?: Record<string, unknown> } };
+    const role = parsed.Job?.Meta?.[ROLE_META_KEY];
+    return role === "consul-agent" || role === "ingress" ? role : undefined;
+  } catch {
+    return undefined; // HCL or unknown: no marker
+  }
+}
+
 function nomadJobRole(values: JsonValue | undefined, renderer: ValueRenderer): CriticalRole | undefined {
   const name = renderer.label(stringAt(values, "name") ?? "");
   const type = stringAt(values, "type") ?? "";
-  const jobspec = stringAt(values, "jobspec") ?? "";
-  if (type === "system" || /consul/i.test(name)) {
+  const role = stampedRole(stringAt(values, "jobspec") ?? "");
+  // A system job runs on every node: losing one that meshstack did not write is serious too.
+  if (role === "consul-agent" || (role === undefined && type === "system")) {
     return {
-      label: `Consul agent job${name ? ` ${code(name)}` : ""}`,
-      impact: "Consul agents stop on every node it runs on: service discovery and the mesh go down there",
+      label: `${role ? "Consul agent" : "system"} job${name ? ` ${code(name)}` : ""}`,
+      impact:
+        "it stops on every node it runs on: for the Consul agents, service discovery and the mesh go down there",
     };
   }
-  if (/traefik/i.test(name) || /traefik/i.test(jobspec)) {
+  if (role === "ingress") {
     return {
       label: `Traefik ingress job${name ? ` ${code(name)}` : ""}`,
       impact: "ingress to the mesh goes down",

@@ -121,3 +121,52 @@ async function readDrift(access: NomadAccess, job: Json, namespace: string): Pro
   }
   return { job: id, type: changes.length ? "Edited" : "None", changes, source: "read" };
 }
+
+/** A job the plan leaves as it is or updates: what Terraform will submit, and its address. */
+export interface PlannedJob {
+  /** Terraform address, e.g. `nomad_job.Traefik_54AFA5B5`. */
+  readonly address: string;
+  /** The declared job (Nomad's JSON job form). */
+  readonly job: Json;
+}
+
+/**
+ * The jobs a plan keeps or updates in place, with their declared spec as Terraform evaluated it
+ * (`planned_values`); new, replaced and destroyed jobs are left out: Nomad has nothing to compare.
+ */
+export function plannedJobs(plan: {
+  resource_changes?: { address: string; type: string; change: { actions: string[]; after?: unknown } }[];
+}): PlannedJob[] {
+  return (plan.resource_changes ?? [])
+    .filter((c) => c.type === "nomad_job" && ["no-op", "update"].includes(c.change.actions.join()))
+    .flatMap((c) => {
+      const spec = (c.change.after as { jobspec?: unknown } | undefined)?.jobspec;
+      if (typeof spec !== "string") return []; // unknown until apply
+      const parsed = JSON.parse(spec) as { Job?: Json } & Json;
+      return [{ address: c.address, job: parsed.Job ?? parsed }];
+    });
+}
+
+/** The Markdown section that reports Nomad's own view of the planned jobs. */
+export function driftMarkdown(drifts: readonly (JobDrift & { address: string })[]): string {
+  const drifted = drifts.filter((d) => d.type !== "None");
+  const lines = ["", "### Nomad's view of the jobs", ""];
+  if (drifted.length === 0) {
+    lines.push(`✅ Nomad runs the ${drifts.length} unchanged job(s) as declared.`);
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push(
+    "> [!WARNING]",
+    "> Nomad runs these jobs differently from the code, and the nomad provider's plan does not show it",
+    "> (a job scaled or edited through Nomad's API). Applying this plan will not change them back:",
+    "> restore them with `nomad job scale` / `nomad job run`, or `terraform apply -replace=<address>`.",
+    "",
+  );
+  for (const drift of drifted) {
+    lines.push(
+      `- \`${drift.job}\` (\`${drift.address}\`, from Nomad's ${drift.source === "plan" ? "job plan" : "running job"}):`,
+    );
+    for (const change of drift.changes) lines.push(`  - ${change}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -113,6 +113,18 @@ describe("NomadJob", () => {
       );
     });
 
+    test.each(["Meta.release", "Job", "Job..Meta", ""])(
+      "fails when a jobspec override path %j lies outside the Job object",
+      (path) => {
+        const { stack } = platformStack();
+        const job = new NomadJob(stack, "web", { groups: [webGroup("web")] });
+        expect(() => job.addJobspecOverride(path, "2")).toThrow(
+          `NomadJob platform/web: jobspec override path ${JSON.stringify(path)} does not start with "Job."; ` +
+            `Nomad reads only the Job object, so write e.g. "Job.TaskGroups.0.Tasks.0.KillTimeout"`,
+        );
+      },
+    );
+
     test("fails when a system job sets Count", () => {
       const { stack } = platformStack();
       expect(

@@ -15,13 +15,18 @@ import {
 // new plans from a real cluster in the directory (with an expectations file) and they are covered.
 const cases = fixtureCases();
 
-test("the fixture directory holds real and hand-written plans", () => {
+test("the fixture directory holds real plans of the whole local stack", () => {
   expect(cases).toEqual(
     expect.arrayContaining([
       "terraform-data",
       "terraform-data-no-changes",
-      "mesh-critical-destroy",
-      "intention-widening",
+      "local-initial",
+      "local-job-update",
+      "local-intention-widening",
+      "local-ca-change",
+      "local-root-ttl-change",
+      "local-datacenter-rename",
+      "local-destroy",
     ]),
   );
 });

@@ -260,20 +260,31 @@ describe("critical changes", () => {
     expect(found).toEqual(["vault_policy.by_name", "vault_policy.by_path", "vault_policy.by_option"]);
   });
 
-  test("recognises the Consul job by type or name and the Traefik job by name or jobspec", () => {
+  test("recognises the Consul agent and ingress jobs by the role meshstack stamps, whatever their name", () => {
+    // GIVEN renamed meshstack jobs, a foreign system job, and jobs that merely mention consul or traefik
+    const spec = (meta: Record<string, string>) => JSON.stringify({ Job: { Meta: meta } });
     const doc = plan([
-      change("nomad_job.agents", ["delete"], { before: { name: "agents", type: "system", jobspec: "{}" } }),
-      change("nomad_job.c", ["delete"], {
-        before: { name: "consul-servers", type: "service", jobspec: "{}" },
+      change("nomad_job.agents", ["delete"], {
+        before: { name: "agents", type: "system", jobspec: spec({ meshstack_role: "consul-agent" }) },
       }),
       change("nomad_job.edge", ["delete"], {
-        before: { name: "edge", type: "service", jobspec: '{"image":"traefik:v3"}' },
+        before: { name: "edge", type: "service", jobspec: spec({ meshstack_role: "ingress" }) },
       }),
-      change("nomad_job.api", ["delete"], { before: { name: "api", type: "service", jobspec: "{}" } }),
+      change("nomad_job.logs", ["delete"], { before: { name: "logs", type: "system", jobspec: "{}" } }),
+      change("nomad_job.c", ["delete"], {
+        before: { name: "consul-backup", type: "service", jobspec: "{}" },
+      }),
+      change("nomad_job.api", ["delete"], {
+        before: { name: "api", type: "service", jobspec: spec({ tags: "traefik.enable=true" }) },
+      }),
     ]);
+    // WHEN
     const critical = summarizePlan(doc).critical;
-    expect(critical.map((c) => c.address)).toEqual(["nomad_job.agents", "nomad_job.c", "nomad_job.edge"]);
-    expect(critical[2]?.message).toContain("Traefik ingress job `edge`");
+    // THEN only the stamped jobs and the system job count
+    expect(critical.map((c) => c.address)).toEqual(["nomad_job.agents", "nomad_job.edge", "nomad_job.logs"]);
+    expect(critical[0]?.message).toContain("Consul agent job `agents`");
+    expect(critical[1]?.message).toContain("Traefik ingress job `edge`");
+    expect(critical[2]?.message).toContain("system job `logs`");
   });
 
   test("warns on replace of the CA config and the root certificate", () => {
