@@ -76,6 +76,11 @@ export interface EnvironmentConfig {
      * @default []
      */
     readonly retryJoin?: string[];
+    /**
+     * HTTP port of the Consul agent on each Nomad client, where Traefik reads the catalog.
+     * @default 8500
+     */
+    readonly agentHttpPort?: number;
   };
   /** Nomad settings. */
   readonly nomad: {

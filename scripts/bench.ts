@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--json FILE]`: synth time of the reference platform stack and of generated
+ * `npm run bench [-- --quick] [--json FILE]`, or `-- --deploy` for real deploys (scripts/bench-deploy.ts): synth time of the reference platform stack and of generated
  * stacks of 10…5,000 mesh services (median of several runs: ms, ms per service, heap, growth per 10×,
  * whether 5,000 services meet the 3 s target), the unit-suite time, and the real plan/apply/destroy
  * times the integration suite recorded, if any. Prints a table and writes JSON.
@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { environments } from "../environments";
 import { buildGeneratedStack } from "../examples/generated-stack";
 import { MeshPlatformStack } from "../stacks/mesh-platform-stack";
+import { benchDeploy } from "./bench-deploy";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -201,5 +202,24 @@ function main(): void {
   }
 }
 
+async function deploy(): Promise<void> {
+  const results = await benchDeploy();
+  console.log("meshstack deploy bench (median of rounds; ratio = cdktf / Terraform alone, pair by pair)");
+  for (const [stack, figures] of Object.entries(results)) {
+    console.log(`  ${stack}`);
+    for (const [name, value] of Object.entries(figures))
+      console.log(`    ${name.padEnd(26)} ${name.startsWith("ratio") ? `×${value}` : `${value} ms`}`);
+  }
+  if (jsonFile) {
+    mkdirSync(dirname(jsonFile), { recursive: true });
+    writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  }
+}
+
 if (args[0] === "--synth-child") synthChild(Number(args[1]));
+else if (args.includes("--deploy"))
+  void deploy().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
 else main();

@@ -9,12 +9,13 @@
 #   down    stop every agent and task, remove network namespaces, wipe .local/cluster
 #   status  health of each agent (exit 1 if any is down)
 #   env     print .local/cluster.env (KEY=VALUE lines: `set -a; . .local/cluster.env`)
+# MESHSTACK_CLUSTER=test selects a second instance (.local/test-cluster, .local/test-cluster.env,
+# ports + 10000, its own bridge and subnet) that runs beside the user's: the integration suite's.
 # Needs root (Nomad bridge networking), Linux, no Docker.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LOCAL="$ROOT/.local" STATE="$ROOT/.local/cluster"
-ENV_FILE="$LOCAL/cluster.env"
+LOCAL="$ROOT/.local"
 eval "$("$ROOT/scripts/toolchain.sh" --env)"
 BIN=$(dirname "$(command -v nomad 2>/dev/null || echo /nonexistent/nomad)")
 
@@ -22,9 +23,19 @@ BIN=$(dirname "$(command -v nomad 2>/dev/null || echo /nonexistent/nomad)")
 # own loopback: Nomad must advertise an address reachable from there. We pre-create Nomad's
 # CNI bridge with its usual gateway address and make it the client's network interface, so
 # service addresses point at the bridge (never at eth0 or any outside address).
-BRIDGE=nomad BRIDGE_CIDR=172.26.64.1/20
+case "${MESHSTACK_CLUSTER:-local}" in
+  local) STATE="$LOCAL/cluster" ENV_FILE="$LOCAL/cluster.env" OFFSET=0
+         BRIDGE=nomad BRIDGE_CIDR=172.26.64.1/20 SUBNET_RE='172\.26\.(6[4-9]|7[0-9])\.' ;;
+  test)  STATE="$LOCAL/test-cluster" ENV_FILE="$LOCAL/test-cluster.env" OFFSET=10000
+         BRIDGE=nomadtest BRIDGE_CIDR=172.26.80.1/20 SUBNET_RE='172\.26\.(8[0-9]|9[0-5])\.' ;;
+  *) echo "MESHSTACK_CLUSTER must be local or test, not \"$MESHSTACK_CLUSTER\"" >&2; exit 2 ;;
+esac
+port() { echo $(($1 + OFFSET)); }   # the instance's port for a default port
+VAULT_PORT=$(port 8200) CONSUL_PORT=$(port 8500) CONSUL_GRPC_PORT=$(port 8502) NOMAD_PORT=$(port 4646)
+# Short and unique per checkout and instance: unix socket paths under it must stay < 108 bytes.
+SHORT_DATA="/tmp/meshstack-nomad-$(echo "$ROOT:$BRIDGE" | md5sum | cut -c1-8)"
 
-export VAULT_ADDR=http://127.0.0.1:8200 CONSUL_HTTP_ADDR=http://127.0.0.1:8500 NOMAD_ADDR=http://127.0.0.1:4646
+export VAULT_ADDR=http://127.0.0.1:$VAULT_PORT CONSUL_HTTP_ADDR=http://127.0.0.1:$CONSUL_PORT NOMAD_ADDR=http://127.0.0.1:$NOMAD_PORT
 unset CONSUL_HTTP_TOKEN NOMAD_TOKEN   # ACLs are off; a stale token from the shell would only confuse
 
 say() { printf '[cluster] %s\n' "$*" >&2; }
@@ -58,7 +69,7 @@ start() {
   local name=$1; shift
   if alive "$name"; then say "$name already running (pid $(cat "$STATE/$name.pid"))"; return 0; fi
   say "starting $name"
-  setsid "$@" >"$STATE/$name.log" 2>&1 </dev/null &
+  setsid "$@" >"$STATE/$name.log" 2>&1 </dev/null 8>&- 9>&- &   # locks (test suite 8, cluster 9) stay with their scripts
   echo $! >"$STATE/$name.pid"
 }
 
@@ -67,10 +78,15 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 nomad_config() {
   cat <<HCL
 # Written by scripts/cluster.sh.
-name      = "meshstack-dev"
+name      = "meshstack-$BRIDGE"
 data_dir  = "$NOMAD_DATA"
 bind_addr = "127.0.0.1"
 log_level = "INFO"
+ports {
+  http = $NOMAD_PORT
+  rpc  = $(port 4647)
+  serf = $(port 4648)
+}
 advertise {   # Nomad refuses to default these to loopback on its own
   http = "127.0.0.1"
   rpc  = "127.0.0.1"
@@ -82,8 +98,10 @@ server {
 }
 client {
   enabled           = true
-  servers           = ["127.0.0.1:4647"]
+  servers           = ["127.0.0.1:$(port 4647)"]
   network_interface = "$BRIDGE"
+  bridge_network_name   = "$BRIDGE"
+  bridge_network_subnet = "${BRIDGE_CIDR%.*}.0/20"
   cni_path          = "/usr/lib/cni"
   cni_config_dir    = "$STATE/cni"
   alloc_mounts_dir  = "$STATE/alloc_mounts"   # default is data_dir/.., i.e. /tmp with the symlink
@@ -105,8 +123,8 @@ plugin "raw_exec" {
   }
 }
 consul {
-  address      = "127.0.0.1:8500"
-  grpc_address = "127.0.0.1:8502"
+  address      = "127.0.0.1:$CONSUL_PORT"
+  grpc_address = "127.0.0.1:$CONSUL_GRPC_PORT"
 }
 HCL
 }
@@ -131,13 +149,13 @@ up() {
   # path under the 108-byte sun_path limit with a short symlink when the checkout is deep.
   NOMAD_DATA="$STATE/nomad"
   if [ $((${#NOMAD_DATA} + 70)) -gt 107 ]; then
-    ln -sfn "$STATE/nomad" "/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)"
-    NOMAD_DATA="/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)"
+    ln -sfn "$STATE/nomad" "$SHORT_DATA"
+    NOMAD_DATA="$SHORT_DATA"
   fi
   mkdir -p "$STATE/nomad"
 
   local name port
-  for name in bao:8200 consul:8500 nomad:4646; do
+  for name in "bao:$VAULT_PORT" "consul:$CONSUL_PORT" "nomad:$NOMAD_PORT"; do
     port=${name#*:} name=${name%:*}
     alive "$name" || port_free "$port" || die "127.0.0.1:$port is taken by a process this script did not start"
   done
@@ -147,11 +165,12 @@ up() {
   fi
   ip link set "$BRIDGE" up
   [ -s "$STATE/bao.token" ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/bao.token"
-  start bao bao server -dev -dev-listen-address=127.0.0.1:8200 -dev-root-token-id="$(cat "$STATE/bao.token")"
+  start bao bao server -dev -dev-listen-address="127.0.0.1:$VAULT_PORT" -dev-root-token-id="$(cat "$STATE/bao.token")"
   # Consul's HTTP/DNS also listen on the bridge gateway: allocations (Traefik's catalog provider,
   # templates) reach the node's agent there, as they would on a real client.
-  start consul consul agent -dev -node=meshstack-dev -bind=127.0.0.1 -client="127.0.0.1 ${BRIDGE_CIDR%/*}" \
-    -grpc-port=8502 -hcl 'connect { enabled = true }'
+  start consul consul agent -dev -node="meshstack-$BRIDGE" -bind=127.0.0.1 -client="127.0.0.1 ${BRIDGE_CIDR%/*}" \
+    -http-port="$CONSUL_PORT" -grpc-port="$CONSUL_GRPC_PORT" -dns-port="$(port 8600)" -server-port="$(port 8300)" \
+    -serf-lan-port="$(port 8301)" -serf-wan-port="$(port 8302)" -hcl "connect { enabled = true }" -hcl "ports { grpc_tls = $(port 8503) }"
   wait_healthy bao 30
   wait_healthy consul 60
 
@@ -193,7 +212,7 @@ down() {
   # Task processes (raw_exec executors, envoy, apps) live in their own sessions: find them by
   # the alloc dir in their cwd or command line.
   # Matched in bash itself: a grep given the path would find its own command line.
-  local cwd cmd short="/tmp/meshstack-nomad-$(echo "$ROOT" | md5sum | cut -c1-8)/" mine=" " p=$$
+  local cwd cmd short="$SHORT_DATA/" mine=" " p=$$
   # Our ancestors, by /proc/PID/status (stat's fields shift when a process name holds a space).
   while [ "${p:-0}" -gt 1 ]; do mine+="$p "; p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null); done
   for pid in /proc/[0-9]*; do
@@ -211,18 +230,21 @@ down() {
   for m in $(awk -v s="$STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   cni_cleanup
-  rm -rf "$STATE/nomad" "$STATE/alloc_mounts" "$STATE"/*.log "$STATE"/terraform.tfstate* "$ROOT/.local/deploy" "$STATE/nomad.hcl" "$STATE/cni" "$ENV_FILE" /tmp/meshstack-nomad-"$(echo "$ROOT" | md5sum | cut -c1-8)"
+  rm -rf "$STATE/nomad" "$STATE/alloc_mounts" "$STATE"/*.log "$STATE"/terraform.tfstate* "$STATE/nomad.hcl" "$STATE/cni" "$ENV_FILE" "$SHORT_DATA"
   say "cluster down"
 }
 
 # After a crash Nomad never ran CNI DEL: drop the per-alloc iptables rules and chains of our
 # bridge network and its IP reservations. (Empty shared chains stay, as after any Nomad.)
 cni_cleanup() {
-  local t rule chain
+  local t rule rules chain
   for t in nat filter; do
-    iptables -t "$t" -S 2>/dev/null | grep -E '^-A .*(172\.26\.(6[4-9]|7[0-9])\.|name: \\"nomad\\")' \
-      | while read -r rule; do eval "iptables -t $t ${rule/#-A/-D}" 2>/dev/null || true; done || true
-    for chain in $(iptables -t "$t" -S 2>/dev/null | grep -oE '^-N CNI-(DN-)?[0-9a-f]{16,}$' | cut -d' ' -f2); do
+    # Only our network's rules and the per-alloc chains they jump to: the other instance's stay.
+    rules=$(iptables -t "$t" -S 2>/dev/null | grep -E "^-A .*($SUBNET_RE|name: \\\\\"$BRIDGE\\\\\")" || true)
+    while read -r rule; do
+      [ -n "$rule" ] && eval "iptables -t $t ${rule/#-A/-D}" 2>/dev/null || true
+    done <<<"$rules"
+    for chain in $(grep -oE -- '-j CNI-(DN-)?[0-9a-f]{16,}' <<<"$rules" | cut -d' ' -f2 | sort -u); do
       iptables -t "$t" -F "$chain" 2>/dev/null && iptables -t "$t" -X "$chain" 2>/dev/null || true
     done
   done
@@ -240,6 +262,13 @@ status() {
 }
 
 mkdir -p "$STATE"
+# One command per instance at a time; the lock dies with its holder.
+exec 9>"$STATE.lock"
+if ! flock -n 9; then
+  say "waiting for another cluster command on ${STATE#"$ROOT/"} (pid $(cat "$STATE.pid" 2>/dev/null || echo '?')) to finish"
+  flock 9
+fi
+echo $$ >"$STATE.pid"
 case "${1:-}" in
   up) up ;;
   down) down ;;

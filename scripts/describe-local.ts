@@ -1,8 +1,14 @@
 /**
- * Prints what the `local` stack deployed, read back from the servers' own APIs: Connect CA mounts,
- * the CA provider, the intention graph and the Nomad jobs, then the next commands to try.
+ * Waits until the `local` mesh answers (through the dashboard's upstream and through Traefik), then
+ * prints what the stack deployed, read back from the servers' own APIs: Connect CA mounts, the CA
+ * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
+import { request } from "node:https";
 import { publishedPort, readClusterEnv } from "./local-cluster";
+
+/** How long `npm run up` waits for the mesh to answer after the deploy. */
+const WAIT_SECONDS = 180;
+const HOST = "count.local.meshstack.internal";
 
 const env = readClusterEnv();
 
@@ -12,7 +18,77 @@ async function get<T>(base: string, path: string, header: string, token?: string
   return (await response.json()) as T;
 }
 
+/** A GET through Traefik's TLS port with the route's host name; resolves to the status code or 0. */
+function viaTraefik(address: string, path: string): Promise<number> {
+  const [host, port] = address.split(":");
+  return new Promise((resolve) => {
+    const req = request(
+      // The local ingress certificate is Traefik's own: the point here is routing, not trust.
+      {
+        host,
+        port: Number(port),
+        path,
+        servername: HOST,
+        headers: { host: HOST },
+        rejectUnauthorized: false,
+        timeout: 3000,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", () => resolve(0));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
+/** What does not answer yet; empty when every try-it command below works. */
+async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingress?: string }> {
+  const waiting: string[] = [];
+  const dashboardPort = await publishedPort(env, "countdash", "public").catch(() => undefined);
+  const ingressPort = await publishedPort(env, "traefik", "https").catch(() => undefined);
+  const dashboard = dashboardPort && `${dashboardPort.HostIP}:${dashboardPort.Value}`;
+  const ingress = ingressPort && `${ingressPort.HostIP}:${ingressPort.Value}`;
+  if (!dashboard) waiting.push("the countdash dashboard is not placed");
+  else {
+    const ok = await fetch(`http://${dashboard}/count`, { signal: AbortSignal.timeout(3000) })
+      .then(async (r) => r.ok && ((await r.json()) as { service?: string }).service === "count-api")
+      .catch(() => false);
+    if (!ok) waiting.push("the dashboard does not reach count-api through the mesh yet");
+  }
+  if (!ingress) waiting.push("Traefik is not placed");
+  else if ((await viaTraefik(ingress, "/count")) !== 200)
+    waiting.push("Traefik does not route to the dashboard yet");
+  return { waiting, dashboard, ingress };
+}
+
+async function waitForMesh(): Promise<{ dashboard: string; ingress: string }> {
+  const start = Date.now();
+  let last = "";
+  for (;;) {
+    const { waiting, dashboard, ingress } = await notReady();
+    if (waiting.length === 0) return { dashboard: dashboard!, ingress: ingress! };
+    const seconds = Math.round((Date.now() - start) / 1000);
+    if (seconds >= WAIT_SECONDS) {
+      throw new Error(
+        `the mesh did not answer within ${WAIT_SECONDS}s: ${waiting.join("; ")}.\n` +
+          `  logs: .local/cluster/{nomad,consul,bao}.log; a job's: nomad alloc logs -job countdash (NOMAD_ADDR=${env.NOMAD_ADDR})`,
+      );
+    }
+    if (waiting.join() !== last || seconds % 10 === 0) {
+      console.log(
+        `[up] waiting for the mesh (${seconds}s of at most ${WAIT_SECONDS}s): ${waiting.join("; ")}`,
+      );
+      last = waiting.join();
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 async function main(): Promise<void> {
+  const { dashboard, ingress } = await waitForMesh();
   const vault = <T>(p: string) => get<T>(env.VAULT_ADDR, `/v1/${p}`, "X-Vault-Token", env.VAULT_TOKEN);
   const consul = <T>(p: string) =>
     get<T>(env.CONSUL_HTTP_ADDR, `/v1/${p}`, "X-Consul-Token", env.CONSUL_HTTP_TOKEN);
@@ -42,13 +118,7 @@ async function main(): Promise<void> {
   }
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
-  const address = async (job: string, label: string) => {
-    const port = await publishedPort(env, job, label);
-    return port ? `${port.HostIP}:${port.Value}` : "(not running yet)";
-  };
-  const dashboard = await address("countdash", "public");
-  const ingress = await address("traefik", "https");
-  const host = "count.local.meshstack.internal";
+  const host = HOST;
   console.log(`
 try:
   curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh
@@ -59,6 +129,6 @@ try:
 }
 
 main().catch((error: unknown) => {
-  console.error(String(error));
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

@@ -33,16 +33,20 @@ if ! bash scripts/toolchain.sh --check >/dev/null; then
   exit 0
 fi
 
-step "integration tests (real OpenBao, Consul, Nomad, Terraform)"
-started=0
-if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
-  bash scripts/cluster.sh up
-  started=1
-elif [ "$(curl -sf http://127.0.0.1:4646/v1/jobs || echo '[]')" != "[]" ]; then
-  # The suite deploys its own copy of `local` (same mounts, jobs and ports) and destroys it.
-  echo "the local cluster is running a deployment (npm run up); the integration suite needs an empty" >&2
-  echo "cluster: run 'npm run down' first, or MESHSTACK_SKIP_INTEGRATION=1 npm test" >&2
-  exit 1
+step "integration tests (real OpenBao, Consul, Nomad, Terraform) on their own cluster"
+# The suite gets its own cluster instance (.local/test-cluster, ports + 10000, its own bridge), so a
+# cluster left running by `npm run up` is neither needed nor touched. A previous run killed before
+# its cleanup left one behind: start from a fresh one.
+export MESHSTACK_CLUSTER=test
+mkdir -p .local
+exec 8>.local/test-suite.lock   # one integration run per checkout at a time; dies with its holder
+if ! flock -n 8; then
+  echo "waiting for the integration suite of pid $(cat .local/test-suite.pid 2>/dev/null || echo '?') to finish" >&2
+  flock 8
 fi
-trap '[ $started = 1 ] && bash scripts/cluster.sh down' EXIT
+echo $$ >.local/test-suite.pid
+bash scripts/cluster.sh down >/dev/null 2>&1 || true
+trap 'bash scripts/cluster.sh down >/dev/null 2>&1 || true' EXIT
+trap 'exit 130' INT TERM
+bash scripts/cluster.sh up
 npx jest --selectProjects integration --runInBand --ci

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
 import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { checkServiceName, checkUrl } from "../constructs/core/names";
+import { checkPort, checkServiceName, checkUrl } from "../constructs/core/names";
 import { check, show } from "../constructs/core/errors";
 import { ConnectCa } from "../constructs/consul/connect-ca";
 import { Intentions } from "../constructs/consul/intentions";
@@ -129,7 +129,15 @@ export class MeshPlatformStack extends TerraformStack {
       ...(this.intentions.defaultDeny ? [this.intentions.defaultDeny] : []),
       ...(this.nomadConsul ? [this.nomadConsul.serviceRule, this.nomadConsul.taskRule] : []),
     ];
-    this.ingress = new TraefikIngress(this, "Traefik", { driver, datacenters, dependsOn: afterMeshPolicy });
+    this.ingress = new TraefikIngress(this, "Traefik", {
+      driver,
+      datacenters,
+      consulAddress:
+        env.consul.agentHttpPort === undefined
+          ? undefined
+          : `{{ env "attr.unique.network.ip-address" }}:${env.consul.agentHttpPort}`,
+      dependsOn: afterMeshPolicy,
+    });
     this.mesh = new ServiceMesh(this, "Mesh", {
       intentions: this.intentions,
       defaults: this.meshDefaults,
@@ -164,6 +172,9 @@ export class MeshPlatformStack extends TerraformStack {
     checkUrl(this, "environment.vault.address", env.vault?.address ?? "");
     checkUrl(this, "environment.consul.address", env.consul?.address ?? "");
     checkUrl(this, "environment.nomad.address", env.nomad?.address ?? "");
+    if (env.consul.agentHttpPort !== undefined) {
+      checkPort(this, "environment.consul.agentHttpPort", env.consul.agentHttpPort);
+    }
     if (env.vault.addressFromConsul !== undefined) {
       checkUrl(this, "environment.vault.addressFromConsul", env.vault.addressFromConsul);
     }

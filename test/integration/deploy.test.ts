@@ -7,10 +7,9 @@
  */
 import { request } from "node:https";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { environments } from "../../environments";
 import { publishedPort as publishedPortOf } from "../../scripts/local-cluster";
 import { jobDrift } from "../../scripts/plan-review/job-drift";
-import { api, clusterEnv, eventually } from "./harness";
+import { api, clusterEnv, eventually, throwawayLocal } from "./harness";
 import { Workspace } from "./terraform";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -27,11 +26,7 @@ const nomad = <T>(path: string, init?: RequestInit) =>
   api<T>(env.NOMAD_ADDR!, `/v1/${path}`, env.NOMAD_TOKEN, { ...init, tokenHeader: "X-Nomad-Token" });
 
 const workspace = new Workspace("local", env);
-const stack = workspace.synth({
-  ...environments.local,
-  preventDestroy: false,
-  backend: { type: "local", path: "terraform.tfstate" },
-});
+const stack = workspace.synth(throwawayLocal(env));
 const timings: Record<string, number> = {};
 let destroyed = false;
 let deployed = false;

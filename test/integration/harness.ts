@@ -1,8 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { EnvironmentConfig, environments } from "../../environments";
 import { readClusterEnv } from "../../scripts/local-cluster";
 
 const root = join(__dirname, "..", "..");
+
+/**
+ * The cluster the suite runs on: its own instance (`MESHSTACK_CLUSTER=test`, started by
+ * scripts/test.sh beside the user's `npm run up` cluster), or the user's one when unset.
+ */
+const envFile = process.env.MESHSTACK_CLUSTER === "test" ? "test-cluster.env" : "cluster.env";
 
 /** Environment for Terraform and the servers' CLIs: the toolchain's PATH and CLI config plus the cluster's tokens. */
 export function clusterEnv(): NodeJS.ProcessEnv {
@@ -11,7 +18,27 @@ export function clusterEnv(): NodeJS.ProcessEnv {
   for (const [, key, value] of exports.matchAll(/^export (\w+)="(.*)"$/gm)) {
     env[key] = value.replace("$PATH", process.env.PATH ?? "");
   }
-  return { ...env, ...readClusterEnv(join(root, ".local", "cluster.env")) };
+  return { ...env, ...readClusterEnv(join(root, ".local", envFile)) };
+}
+
+/**
+ * The `local` environment pointed at the cluster in `env`, as a throwaway: local state in the
+ * scratch directory, no `prevent_destroy`.
+ */
+export function throwawayLocal(env: NodeJS.ProcessEnv): EnvironmentConfig {
+  const local = environments.local;
+  return {
+    ...local,
+    vault: { ...local.vault, address: env.VAULT_ADDR! },
+    consul: {
+      ...local.consul,
+      address: env.CONSUL_HTTP_ADDR!,
+      agentHttpPort: Number(new URL(env.CONSUL_HTTP_ADDR!).port),
+    },
+    nomad: { ...local.nomad, address: env.NOMAD_ADDR! },
+    preventDestroy: false,
+    backend: { type: "local", path: "terraform.tfstate" },
+  };
 }
 
 /** A JSON GET (or other method) against one of the servers, with its token. */

@@ -139,6 +139,20 @@ describe("environments and stack bad input", () => {
       /environment.nomad.address "" is not an http\(s\) URL/,
     );
   });
+  test("fails when the Consul agent's HTTP port is not a port", () => {
+    expect(() => stackFor({ ...local, consul: { ...local.consul, agentHttpPort: 0 } })).toThrow(
+      "MeshPlatformStack local: environment.consul.agentHttpPort 0 is not a port number; use 1-65535",
+    );
+  });
+  test("points Traefik's Consul Catalog at the agents' HTTP port", () => {
+    // GIVEN agents on another port than 8500
+    const stack = stackFor({ ...local, consul: { ...local.consul, agentHttpPort: 18500 } });
+    // THEN Traefik's catalog endpoint uses it, on the node's address
+    const jobs = Object.values(resourcesOf(synth(stack), "nomad_job")) as { jobspec: string }[];
+    const traefik = jobs.find((j) => j.jobspec.includes('"ID":"traefik"'))!.jobspec;
+    expect(traefik).toMatch(/attr\.unique\.network\.ip-address[^}]*}}:18500/);
+    expect(traefik).not.toMatch(/ip-address[^}]*}}:8500/);
+  });
   test("fails when the stack id differs from the environment name", () => {
     expect(() => stackFor(local, "dev")).toThrow(
       'MeshPlatformStack dev: environment.name "local" differs from the stack id; name the stack "local"',
