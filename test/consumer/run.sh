@@ -11,7 +11,8 @@ trap 'rm -rf "$work"' EXIT
 tarball="$(ls "$work"/meshstack-*.tgz)"
 cp -r "$root/test/consumer/fixture/." "$work/"
 cd "$work"
-deps=$(node -e 'const p=require(process.argv[1]); console.log(Object.entries(p.peerDependencies).map(([n,v])=>n+"@"+v).join(" "))' "$root/package.json")
+# The peers at the versions this repository develops against (the peer ranges also admit cdktn).
+deps=$(node -e 'const p=require(process.argv[1]); console.log(Object.keys(p.peerDependencies).map((n)=>n+"@"+p.devDependencies[n]).join(" "))' "$root/package.json")
 npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" $deps "typescript@npm:typescript@7.0.2" tsx@4.23.15 >/dev/null 2>&1 \
   || npm install --no-audit --no-fund --loglevel=error "$tarball" $deps "typescript@npm:typescript@7.0.2" tsx@4.23.15
 node node_modules/typescript/bin/tsc --noEmit -p tsconfig.json
