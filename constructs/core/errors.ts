@@ -1,4 +1,4 @@
-import { IConstruct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 
 /**
  * Error thrown for invalid construct input, at synth time.
@@ -10,9 +10,18 @@ export class MeshstackError extends Error {
   public override readonly name = "MeshstackError";
 }
 
-/** Renders a value for an error message: strings quoted, everything else as JSON. */
+/**
+ * Renders a value for an error message: strings quoted (and escaped), constructs by type and path, everything
+ * else as JSON (or its type, when it cannot be serialized).
+ */
 export function show(value: unknown): string {
-  return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+  if (typeof value === "string") return JSON.stringify(value); // quoted, control characters escaped
+  if (Construct.isConstruct(value)) return `${value.constructor.name} ${value.node.path}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** Builds a {@link MeshstackError} whose message starts with the construct's type and path. */
@@ -23,4 +32,13 @@ export function constructError(scope: IConstruct, detail: string): MeshstackErro
 /** Throws a {@link constructError} unless `condition` holds. */
 export function check(scope: IConstruct, condition: boolean, detail: string): asserts condition {
   if (!condition) throw constructError(scope, detail);
+}
+
+/** Checks that a construct's props are an object (callers from plain JavaScript may pass anything). */
+export function checkProps(scope: IConstruct, props: unknown, example: string): void {
+  check(
+    scope,
+    props !== null && typeof props === "object" && !Array.isArray(props),
+    `props ${show(props)} are not an object; pass ${example}`,
+  );
 }

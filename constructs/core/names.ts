@@ -77,3 +77,16 @@ export function checkPort(scope: IConstruct, field: string, value: number): void
     `${field} ${show(value)} is not a port number; use 1-65535`,
   );
 }
+
+/**
+ * Checks a Nomad task name the way Nomad's Task.Validate does: not empty, not `alloc` (the shared
+ * allocation directory), no slashes, backslashes or NUL characters.
+ */
+export function checkTaskName(scope: IConstruct, field: string, value: unknown): void {
+  check(
+    scope,
+    typeof value === "string" && value !== "" && value !== "alloc" && !/[/\\\0]/.test(value),
+    `${field} ${show(value)} is not a Nomad task name; use a non-empty name other than "alloc", ` +
+      `without slashes, backslashes or NUL characters (e.g. "api")`,
+  );
+}

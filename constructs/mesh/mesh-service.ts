@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
-import { check, constructError, show } from "../core/errors";
+import { check, checkProps, constructError, show } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
-import { checkPort, checkServiceName } from "../core/names";
+import { checkPort, checkServiceName, checkTaskName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
 import { TaskDriver } from "../nomad/driver";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
@@ -248,6 +248,13 @@ export class MeshService extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
+    checkProps(this, props, "{ mesh, port, tasks }");
+    check(
+      this,
+      typeof (props.mesh as Partial<ServiceMesh> | undefined)?.register === "function",
+      `mesh ${show(props.mesh)} is not a ServiceMesh; ` +
+        `pass the mesh this service belongs to, e.g. new ServiceMesh(stack, "Mesh")`,
+    );
     this.props = props;
     this.mesh = props.mesh;
     this.serviceName = props.name ?? id;
@@ -291,6 +298,12 @@ export class MeshService extends Construct {
    * With transparent proxy only the intention is needed; otherwise give `localBindPort`.
    */
   public connectTo(target: MeshService | string, options: UpstreamOptions = {}): this {
+    check(
+      this,
+      typeof target === "string" || target instanceof MeshService,
+      `connectTo(${show(target)}): the upstream must be a MeshService ` +
+        `or a service name, e.g. connectTo(api) or connectTo("api")`,
+    );
     const service = typeof target === "string" ? target : target.serviceName;
     checkServiceName(this, "upstream", service);
     check(
@@ -344,6 +357,8 @@ export class MeshService extends Construct {
 
   /** Adds a task to the service's group. */
   public addTask(task: MeshTaskProps): this {
+    checkProps(this, task, '{ name: "api", driver: TaskDriver.docker({ image }) }');
+    checkTaskName(this, "task name", task.name);
     checkResources(this, `task ${show(task.name)} resources`, task.resources);
     check(
       this,

@@ -265,6 +265,41 @@ describe("MeshService", () => {
       expect(validationError(stack)).toBe("");
     });
 
+    test("fails when props are missing, as plain JavaScript may call it", () => {
+      const { stack } = meshStack();
+      const untyped = MeshService as unknown as new (s: unknown, id: string, p?: unknown) => MeshService;
+      expect(() => new untyped(stack, "svc", undefined)).toThrow(
+        "MeshService platform/svc: props undefined are not an object; pass { mesh, port, tasks }",
+      );
+    });
+
+    test("fails when the mesh is missing", () => {
+      const { stack } = meshStack();
+      expect(() => new MeshService(stack, "svc", { port: 9001 } as unknown as MeshServiceProps)).toThrow(
+        'MeshService platform/svc: mesh undefined is not a ServiceMesh; pass the mesh this service belongs to, e.g. new ServiceMesh(stack, "Mesh")',
+      );
+    });
+
+    test.each([null, undefined, 42])("fails when connectTo is given %p", (target) => {
+      const { service } = meshStack();
+      const api = service("count-api");
+      expect(() => api.connectTo(target as unknown as string, { localBindPort: 8080 })).toThrow(
+        `MeshService platform/count-api: connectTo(${target === undefined ? "undefined" : JSON.stringify(target)}): ` +
+          `the upstream must be a MeshService or a service name, e.g. connectTo(api) or connectTo("api")`,
+      );
+    });
+
+    test.each(["a/b", "a\\b", "", "alloc", "nul\u0000"])(
+      "fails when a task is named %j, which Nomad rejects",
+      (name) => {
+        const { service } = meshStack();
+        expect(() => service("count-api", { tasks: [{ ...app[0], name }] })).toThrow(
+          `MeshService platform/count-api: task name ${JSON.stringify(name)} is not a Nomad task name; use a non-empty ` +
+            `name other than "alloc", without slashes, backslashes or NUL characters (e.g. "api")`,
+        );
+      },
+    );
+
     test("fails when a service connects to itself", () => {
       const { service } = meshStack();
       const api = service("count-api");
