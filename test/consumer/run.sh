@@ -22,3 +22,12 @@ const j = require("./cdktf.out/stacks/consumer/cdk.tf.json");
 const n = (t) => Object.keys(j.resource[t] || {}).length;
 if (n("vault_mount") !== 2 || n("consul_config_entry_service_intentions") < 2) { console.error("consumer stack incomplete"); process.exit(1); }
 console.log("consumer package: typed import and synth ok (" + Object.keys(j.resource).length + " resource types)");'
+# The plan-review bin, as a consumer repo's pull-request workflow calls it, on a real plan.
+code=0
+npx --no-install meshstack-plan-review local --plan-json "$root/test/plan-review/fixtures/local-destroy.plan.json" \
+  --out review.md >/dev/null 2>review.err || code=$?
+[ "$code" = 2 ] || { cat review.err; echo "meshstack-plan-review exited $code on a destroy plan, not 2" >&2; exit 1; }
+grep -q "^<!-- meshstack-plan-review:local -->" review.md && grep -q "Destroy\*\* Traefik ingress job" review.md \
+  || { echo "meshstack-plan-review did not flag the destroy" >&2; exit 1; }
+node -e 'const { summarizePlan } = require("meshstack/plan-review"); if (typeof summarizePlan !== "function") process.exit(1)'
+echo "consumer package: meshstack-plan-review bin and meshstack/plan-review import ok"

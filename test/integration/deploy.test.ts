@@ -8,7 +8,7 @@
 import { request } from "node:https";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { publishedPort as publishedPortOf } from "../../scripts/local-cluster";
-import { jobDrift } from "../../scripts/plan-review/job-drift";
+import { jobDrift } from "../../plan-review/job-drift";
 import { api, clusterEnv, eventually, throwawayLocal } from "./harness";
 import { Workspace } from "./terraform";
 

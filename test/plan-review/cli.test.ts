@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CliContext, main } from "../../scripts/plan-review/cli";
-import { describePlanDiff } from "../../scripts/plan-review/job-drift";
-import { Command, Exec } from "../../scripts/plan-review/run";
+import { CliContext, main } from "../../plan-review/cli";
+import { describePlanDiff } from "../../plan-review/job-drift";
+import { Command, Exec } from "../../plan-review/run";
 import { FIXTURES, fixtureText } from "./helpers";
 
 interface Run {
@@ -101,7 +101,7 @@ describe("arguments", () => {
   test("prints usage on --help", async () => {
     const result = await run(["--help"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("usage: plan-review <env>");
+    expect(result.stdout).toContain("usage: meshstack-plan-review <env>");
   });
 });
 
@@ -280,9 +280,8 @@ describe("describePlanDiff", () => {
 
 describe("defaultExec", () => {
   test("captures stdout and throws with the exit code on failure", async () => {
-    const { defaultExec } = jest.requireActual<typeof import("../../scripts/plan-review/run")>(
-      "../../scripts/plan-review/run",
-    );
+    const { defaultExec } =
+      jest.requireActual<typeof import("../../plan-review/run")>("../../plan-review/run");
     const node = process.execPath;
     expect(
       defaultExec({ command: node, args: ["-e", "process.stdout.write('ok')"], cwd: project, capture: true }),

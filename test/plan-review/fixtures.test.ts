@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parsePlanJson } from "../../scripts/plan-review/plan-json";
-import { exitCodeFor, summarizePlan } from "../../scripts/plan-review/summarize";
+import { parsePlanJson } from "../../plan-review/plan-json";
+import { exitCodeFor, summarizePlan } from "../../plan-review/summarize";
 import {
   FIXTURES,
   FixtureExpectation,

@@ -7,7 +7,7 @@ import {
   ResourceChange,
   TerraformPlanJson,
   ValueMask,
-} from "../../scripts/plan-review/plan-json";
+} from "../../plan-review/plan-json";
 
 /** Directory of plan JSON fixtures (`<case>.plan.json` + `<case>.expect.json`). */
 export const FIXTURES = join(__dirname, "fixtures");

@@ -1,8 +1,8 @@
-import { diffSources } from "../../scripts/plan-review/intention-sources";
-import { readEdges } from "../../scripts/plan-review/intentions";
-import { JsonValue, ValueMask } from "../../scripts/plan-review/plan-json";
-import { summarizePlan } from "../../scripts/plan-review/summarize";
-import { ValueRenderer } from "../../scripts/plan-review/values";
+import { diffSources } from "../../plan-review/intention-sources";
+import { readEdges } from "../../plan-review/intentions";
+import { JsonValue, ValueMask } from "../../plan-review/plan-json";
+import { summarizePlan } from "../../plan-review/summarize";
+import { ValueRenderer } from "../../plan-review/values";
 import { ChangeSpec, change, detailBlock, intentionSource, intentionsWith, plan } from "./helpers";
 
 const ADDRESS = "consul_config_entry_service_intentions.count_api";

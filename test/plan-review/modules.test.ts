@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const SOURCES = join(__dirname, "..", "..", "scripts", "plan-review");
+const SOURCES = join(__dirname, "..", "..", "plan-review");
 
 /** Module name → the plan-review modules it imports, type-only imports included. */
 function importGraph(): Map<string, string[]> {

@@ -1,5 +1,5 @@
-import { PlanJsonError, parsePlanJson } from "../../scripts/plan-review/plan-json";
-import { EXIT_CODES, exitCodeFor, reviewMarker, summarizePlan } from "../../scripts/plan-review/summarize";
+import { PlanJsonError, parsePlanJson } from "../../plan-review/plan-json";
+import { EXIT_CODES, exitCodeFor, reviewMarker, summarizePlan } from "../../plan-review/summarize";
 import { change, intentions, plan, tableRowsByGroup } from "./helpers";
 
 const pkiMount = (path: string) => ({

@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 /**
  * Plan review CLI: turns an environment's Terraform plan into a Markdown summary for a pull request.
  *
- * Usage: tsx scripts/plan-review/cli.ts <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
+ * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
  *
  * Exit codes: 0 no critical change, 2 critical changes present, 1 error.
  */
@@ -14,7 +15,7 @@ import { Exec, defaultExec, producePlanJson } from "./run";
 import { EXIT_CODES, ExitCode, exitCodeFor, summarizePlan } from "./summarize";
 
 /** Usage text printed on `--help` and on bad arguments. */
-export const USAGE = `usage: plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
+export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
 
   <env>              stack to review (cdktf.out/stacks/<env>), e.g. staging
   --plan-json FILE   summarise this "terraform show -json" output instead of planning

@@ -1,4 +1,4 @@
-import { JobRole, ROLE_META_KEY } from "../../constructs/core/markers";
+import { JobRole, ROLE_META_KEY } from "../constructs/core/markers";
 import { EdgeSet, IntentionEdge, Widening, findWidenings, readChangeEdges } from "./intentions";
 import type { JsonValue } from "./plan-json";
 import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
