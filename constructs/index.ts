@@ -10,3 +10,4 @@ export * from "./consul/nomad-consul";
 export * from "./nomad";
 export * from "./traefik";
 export * from "./mesh";
+export * from "./platform/mesh-platform";

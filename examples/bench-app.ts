@@ -20,5 +20,5 @@ new MeshPlatformStack(app, "bench-local", { environment: environment("bench-loca
 const large = new MeshPlatformStack(app, `bench-${services}`, {
   environment: environment(`bench-${services}`),
 });
-generateMesh(large, { mesh: large.mesh, services });
+generateMesh(large, { mesh: large.platform.mesh, services });
 app.synth();

@@ -21,7 +21,10 @@ node -e '
 const j = require("./cdktf.out/stacks/consumer/cdk.tf.json");
 const n = (t) => Object.keys(j.resource[t] || {}).length;
 if (n("vault_mount") !== 2 || n("consul_config_entry_service_intentions") < 2) { console.error("consumer stack incomplete"); process.exit(1); }
-console.log("consumer package: typed import and synth ok (" + Object.keys(j.resource).length + " resource types)");'
+const p = require("./cdktf.out/stacks/platform/cdk.tf.json");
+const jobs = Object.values(p.resource.nomad_job).map((r) => JSON.parse(r.jobspec).Job.ID).sort().join(",");
+if (jobs !== "billing,consul,traefik" || !p.resource.consul_certificate_authority) { console.error("consumer platform incomplete: " + jobs); process.exit(1); }
+console.log("consumer package: typed import and synth ok (" + Object.keys(j.resource).length + " resource types; the platform with " + jobs + ")");'
 # The plan-review bin, as a consumer repo's pull-request workflow calls it, on a real plan.
 code=0
 npx --no-install meshstack-plan-review local --plan-json "$root/test/plan-review/fixtures/local-destroy.plan.json" \

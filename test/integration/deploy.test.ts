@@ -102,7 +102,7 @@ describe("local stack on the real cluster", () => {
 
   test("Vault holds the least-privilege CA policy and the Nomad workload role", async () => {
     const policy = await vault<{ data: { policy: string } }>("sys/policies/acl/dc1-consul-connect-ca");
-    expect(policy.data.policy.trim()).toBe(stack.pki.policyDocument.render().trim());
+    expect(policy.data.policy.trim()).toBe(stack.platform.pki.policyDocument.render().trim());
     const role = await vault<{
       data: { bound_audiences: string[]; user_claim: string; token_policies: string[]; token_period: number };
     }>("auth/jwt-nomad/role/nomad-workloads");
@@ -172,7 +172,7 @@ describe("local stack on the real cluster", () => {
           `connect/intentions/check?source=${source}&destination=${destination}`,
         )
       ).Allowed;
-    const declared = stack.intentions.edges.filter((e) => e.source !== "*" && e.destination !== "*");
+    const declared = stack.platform.intentions.edges.filter((e) => e.source !== "*" && e.destination !== "*");
     expect(declared.map((e) => `${e.source}->${e.destination}`)).toEqual([
       "count-dashboard->count-api",
       "traefik->count-dashboard",
@@ -274,7 +274,7 @@ describe("local stack on the real cluster", () => {
  * plan is empty again.
  */
 describe("drift made through the servers' APIs is planned and repaired", () => {
-  const root = stack.pki.rootMount!;
+  const root = stack.platform.pki.rootMount!;
   const cases: {
     kind: string;
     drift: () => Promise<unknown>;
@@ -299,13 +299,13 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
           method: "PUT",
           body: JSON.stringify({ policy: 'path "sys/*" { capabilities = ["sudo", "update"] }' }),
         }),
-      planned: () => ({ [address(stack.pki.policy)]: "update" }),
+      planned: () => ({ [address(stack.platform.pki.policy)]: "update" }),
       repaired: async () =>
         expect(
           (
             await vault<{ data: { policy: string } }>("sys/policies/acl/dc1-consul-connect-ca")
           ).data.policy.trim(),
-        ).toBe(stack.pki.policyDocument.render().trim()),
+        ).toBe(stack.platform.pki.policyDocument.render().trim()),
     },
     {
       kind: "Vault JWT auth role (token period changed)",
@@ -314,7 +314,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
           method: "POST",
           body: JSON.stringify({ role_type: "jwt", token_period: 60 }),
         }),
-      planned: () => ({ [address(stack.nomadVault.role!)]: "update" }),
+      planned: () => ({ [address(stack.platform.nomadVault.role!)]: "update" }),
       repaired: async () =>
         expect(
           (await vault<{ data: { token_period: number } }>("auth/jwt-nomad/role/nomad-workloads")).data
@@ -326,9 +326,9 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
       drift: () => vault("sys/auth/jwt-nomad", { method: "DELETE" }),
       // The workload policy templates the backend's accessor, which a new backend changes.
       planned: () => ({
-        [address(stack.nomadVault.authBackend!)]: "create",
-        [address(stack.nomadVault.role!)]: "create",
-        [address(stack.nomadVault.policy)]: "update",
+        [address(stack.platform.nomadVault.authBackend!)]: "create",
+        [address(stack.platform.nomadVault.role!)]: "create",
+        [address(stack.platform.nomadVault.policy)]: "update",
       }),
       repaired: async () =>
         expect((await vault<{ data: { jwks_url: string } }>("auth/jwt-nomad/config")).data.jwks_url).toBe(
@@ -343,8 +343,8 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
       },
       // A new token, and the CA configuration that carries it (config_json is ForceNew).
       planned: () => ({
-        [address(stack.caToken.resource)]: "create",
-        [address(stack.connectCa.resource)]: "delete,create",
+        [address(stack.platform.caToken.resource)]: "create",
+        [address(stack.platform.connectCa.resource)]: "delete,create",
       }),
       repaired: async () => {
         const { Config } = await consul<{ Config: { Token: string } }>("connect/ca/configuration");
@@ -363,7 +363,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
           method: "PUT",
           body: JSON.stringify({ Provider: "consul", Config: { LeafCertTTL: "72h" } }),
         }),
-      planned: () => ({ [address(stack.connectCa.resource)]: "delete,create" }),
+      planned: () => ({ [address(stack.platform.connectCa.resource)]: "delete,create" }),
       repaired: async () => {
         const config = await consul<{ Provider: string }>("connect/ca/configuration");
         expect(config.Provider).toBe("vault");
@@ -376,7 +376,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
           method: "PUT",
           body: JSON.stringify({ Kind: "proxy-defaults", Name: "global", Config: { protocol: "http" } }),
         }),
-      planned: () => ({ [address(stack.meshDefaults.proxyDefaults)]: "update" }),
+      planned: () => ({ [address(stack.platform.meshDefaults.proxyDefaults)]: "update" }),
       repaired: async () =>
         expect(
           (await consul<{ Config: { protocol: string } }>("config/proxy-defaults/global")).Config.protocol,
@@ -392,7 +392,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
             TransparentProxy: { MeshDestinationsOnly: false },
           }),
         }),
-      planned: () => ({ [address(stack.meshDefaults.mesh)]: "update" }),
+      planned: () => ({ [address(stack.platform.meshDefaults.mesh)]: "update" }),
       repaired: async () =>
         expect(
           (await consul<{ TransparentProxy: { MeshDestinationsOnly: boolean } }>("config/mesh/mesh"))
@@ -402,7 +402,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
     {
       kind: "Consul service intentions (an entry deleted)",
       drift: () => consul("config/service-intentions/count-api", { method: "DELETE" }),
-      planned: () => ({ [address(stack.intentions.entryFor("count-api")!)]: "create" }),
+      planned: () => ({ [address(stack.platform.intentions.entryFor("count-api")!)]: "create" }),
       repaired: async () =>
         expect(
           (
@@ -423,7 +423,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
             Sources: [{ Name: "traefik", Action: "deny" }],
           }),
         }),
-      planned: () => ({ [address(stack.intentions.entryFor("count-dashboard")!)]: "update" }),
+      planned: () => ({ [address(stack.platform.intentions.entryFor("count-dashboard")!)]: "update" }),
       repaired: async () =>
         expect(
           (

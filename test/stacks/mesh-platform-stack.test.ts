@@ -170,7 +170,7 @@ describe("environments and stack bad input", () => {
   });
   test("fails when PKI TTLs are inverted", () => {
     expect(() => stackFor({ ...local, pki: { leafCertTtl: "9000h" } })).toThrow(
-      /ConnectCaPki local\/ConnectCaPki: leafCertTtl "9000h" is longer than intermediateCertTtl "8760h"/,
+      /ConnectCaPki local\/Default\/ConnectCaPki: leafCertTtl "9000h" is longer than intermediateCertTtl "8760h"/,
     );
   });
 });

@@ -1,0 +1,210 @@
+import { Construct } from "constructs";
+import { checkProps, check, show } from "../core/errors";
+import { checkPort, checkServiceName, checkUrl } from "../core/names";
+import { ConnectCa } from "../consul/connect-ca";
+import { Intentions } from "../consul/intentions";
+import { MeshDefaults } from "../consul/mesh-defaults";
+import { NomadConsulIntegration } from "../consul/nomad-consul";
+import { ServiceMesh, SidecarTaskOverride } from "../mesh";
+import { ConsulAgentJob } from "../nomad/consul-agent";
+import { TaskDriverKind } from "../nomad/driver";
+import { TraefikIngress } from "../traefik";
+import { ConnectCaPki, PkiMountOwnership } from "../vault/connect-ca-pki";
+import { ConsulCaToken } from "../vault/consul-ca-token";
+import { NomadVaultIntegration, NomadVaultMode } from "../vault/nomad-vault";
+
+/** Props for {@link MeshPlatform}. */
+export interface MeshPlatformProps {
+  /** Consul and Nomad datacenter; also prefixes the PKI mount paths. */
+  readonly datacenter: string;
+  /** Vault as the Consul servers reach it (the Connect CA provider's address). */
+  readonly vaultAddress: string;
+  /** Nomad's HTTP address as Vault and Consul reach it (its JWKS for workload identity). */
+  readonly nomadAddress: string;
+  /**
+   * Consul ACLs are on: adds Nomad's workload-identity auth method and binding rules.
+   * @default true
+   */
+  readonly consulAclsEnabled?: boolean;
+  /**
+   * Run the Consul client agents as a Nomad system job. Off where Consul runs outside Nomad.
+   * @default true
+   */
+  readonly consulAgentJob?: boolean;
+  /**
+   * Consul servers the agent job joins; the agent job's clients need at least one.
+   * @default [] - only valid without the agent job
+   */
+  readonly consulRetryJoin?: string[];
+  /**
+   * HTTP port of the Consul agent on each Nomad client, where Traefik reads the catalog.
+   * @default 8500
+   */
+  readonly consulAgentHttpPort?: number;
+  /**
+   * The Nomad version the cluster runs (warns about the legacy Vault token role from 1.10 on).
+   * @default "1.11.3"
+   */
+  readonly nomadVersion?: string;
+  /**
+   * How Nomad reaches Vault.
+   * @default NomadVaultMode.WORKLOAD_IDENTITY
+   */
+  readonly nomadVaultMode?: NomadVaultMode;
+  /**
+   * Who owns the PKI mounts.
+   * @default PkiMountOwnership.TERRAFORM
+   */
+  readonly pkiOwnership?: PkiMountOwnership;
+  /** @default "87600h" */
+  readonly rootCertTtl?: string;
+  /** @default "8760h" */
+  readonly intermediateCertTtl?: string;
+  /** @default "72h" */
+  readonly leafCertTtl?: string;
+  /**
+   * Task driver of the platform's jobs and mesh workloads.
+   * @default "docker"
+   */
+  readonly driver?: TaskDriverKind;
+  /**
+   * Envoy binary for raw_exec sidecars, as the Nomad client sees it.
+   * @default - Nomad's default Envoy image
+   */
+  readonly envoyCommand?: string;
+  /**
+   * Protect the PKI mounts, root certificate and default-deny intention with `prevent_destroy`.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * The zero-trust mesh control plane, in dependency order: Vault PKI and the CA policy → Vault and
+ * Consul access for Nomad → Consul agent job → Connect CA → mesh defaults and default-deny intentions
+ * → Traefik ingress → the registry mesh workloads join (`platform.mesh`). Ordering comes from real
+ * references or explicit `dependsOn`, so a fresh deploy converges in one run.
+ *
+ * Give it the id `"Default"` to keep its resources' Terraform addresses those of its scope (as
+ * `MeshPlatformStack` does): the platform's parts then plan as they would without the wrapper.
+ */
+export class MeshPlatform extends Construct {
+  /** Vault PKI for the Connect CA. */
+  public readonly pki: ConnectCaPki;
+  /** Consul's Vault token for the CA provider. */
+  public readonly caToken: ConsulCaToken;
+  /** Nomad's access to Vault. */
+  public readonly nomadVault: NomadVaultIntegration;
+  /** Nomad workloads' access to Consul (ACL environments only). */
+  public readonly nomadConsul?: NomadConsulIntegration;
+  /** Consul's Connect CA configuration. */
+  public readonly connectCa: ConnectCa;
+  /** Mesh-wide Consul config entries. */
+  public readonly meshDefaults: MeshDefaults;
+  /** The service access graph (default deny). */
+  public readonly intentions: Intentions;
+  /** The Consul agent system job, where Consul runs on Nomad. */
+  public readonly consulAgent?: ConsulAgentJob;
+  /** The Traefik ingress job. */
+  public readonly ingress: TraefikIngress;
+  /** The mesh workloads' registry; add `MeshService`s to it. */
+  public readonly mesh: ServiceMesh;
+
+  public constructor(scope: Construct, id: string, props: MeshPlatformProps) {
+    super(scope, id);
+    checkProps(this, props, '{ datacenter: "dc1", vaultAddress, nomadAddress }');
+    checkServiceName(this, "datacenter", props.datacenter);
+    checkUrl(this, "vaultAddress", props.vaultAddress);
+    checkUrl(this, "nomadAddress", props.nomadAddress);
+    if (props.consulAgentHttpPort !== undefined) {
+      checkPort(this, "consulAgentHttpPort", props.consulAgentHttpPort);
+    }
+    check(
+      this,
+      props.envoyCommand === undefined || props.driver === "raw_exec",
+      `envoyCommand ${show(props.envoyCommand)} needs driver "raw_exec" (Docker sidecars use Nomad's Envoy image); ` +
+        `remove it or set driver: "raw_exec"`,
+    );
+    const preventDestroy = props.preventDestroy ?? true;
+    const driver = props.driver ?? "docker";
+    const datacenters = [props.datacenter];
+
+    // 1. Vault PKI and the least-privilege CA policy.
+    this.pki = new ConnectCaPki(this, "ConnectCaPki", {
+      datacenter: props.datacenter,
+      ownership: props.pkiOwnership,
+      rootCertTtl: props.rootCertTtl,
+      intermediateCertTtl: props.intermediateCertTtl,
+      leafCertTtl: props.leafCertTtl,
+      preventDestroy,
+    });
+    this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki });
+
+    // 2. Vault and Consul access for Nomad workloads.
+    this.nomadVault = new NomadVaultIntegration(this, "NomadVault", {
+      nomadAddress: props.nomadAddress,
+      mode: props.nomadVaultMode,
+      nomadVersion: props.nomadVersion ?? "1.11.3",
+    });
+
+    // 3. Consul agents as a Nomad system job (real clusters; a dev cluster may start Consul itself).
+    if (props.consulAgentJob ?? true) {
+      this.consulAgent = new ConsulAgentJob(this, "ConsulAgent", {
+        // Client agents on every node, joining the Consul servers given.
+        server: false,
+        datacenter: props.datacenter,
+        nomadDatacenters: datacenters,
+        retryJoin: props.consulRetryJoin ?? [],
+        driver,
+      });
+    }
+    const afterAgent = this.consulAgent ? [this.consulAgent.resource] : undefined;
+    if (props.consulAclsEnabled ?? true) {
+      // Consul ACL resources need the agents; workloads need the auth method before they start.
+      this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", {
+        nomadAddress: props.nomadAddress,
+        dependsOn: afterAgent,
+      });
+    }
+
+    // 4. Connect CA, once Consul answers and the PKI is ready.
+    this.connectCa = new ConnectCa(this, "ConnectCa", {
+      pki: this.pki,
+      token: this.caToken,
+      vaultAddress: props.vaultAddress,
+      dependsOn: afterAgent,
+    });
+
+    // 5. Mesh defaults and the default-deny intention graph.
+    const afterCa = [this.connectCa.resource];
+    this.meshDefaults = new MeshDefaults(this, "MeshDefaults", { dependsOn: afterCa });
+    this.intentions = new Intentions(this, "Intentions", { dependsOn: afterCa, preventDestroy });
+
+    // 6–7. Ingress and workloads start only once the CA and the default deny are in place.
+    const afterMeshPolicy = [
+      ...afterCa,
+      ...(this.intentions.defaultDeny ? [this.intentions.defaultDeny] : []),
+      ...(this.nomadConsul ? [this.nomadConsul.serviceRule, this.nomadConsul.taskRule] : []),
+    ];
+    this.ingress = new TraefikIngress(this, "Traefik", {
+      driver,
+      datacenters,
+      consulAddress:
+        props.consulAgentHttpPort === undefined
+          ? undefined
+          : `{{ env "attr.unique.network.ip-address" }}:${props.consulAgentHttpPort}`,
+      dependsOn: afterMeshPolicy,
+    });
+    this.mesh = new ServiceMesh(this, "Mesh", {
+      intentions: this.intentions,
+      defaults: this.meshDefaults,
+      ingress: this.ingress,
+      driver,
+      datacenters,
+      sidecarTask: props.envoyCommand
+        ? SidecarTaskOverride.rawExecEnvoy({ envoyPath: props.envoyCommand })
+        : undefined,
+      dependsOn: afterMeshPolicy,
+    });
+  }
+}

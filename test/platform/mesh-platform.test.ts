@@ -1,0 +1,115 @@
+import { MeshPlatform, MeshPlatformProps } from "../../constructs/platform/mesh-platform";
+import { MeshService } from "../../constructs/mesh";
+import { TaskDriver } from "../../constructs/nomad";
+import { jobs } from "../nomad/support";
+import { resourcesOf, synth, testStack } from "../helpers";
+
+const base: MeshPlatformProps = {
+  datacenter: "dc1",
+  vaultAddress: "https://vault.internal:8200",
+  nomadAddress: "https://nomad.internal:4646",
+  consulRetryJoin: ["consul.internal"],
+};
+
+describe("MeshPlatform", () => {
+  test("builds the whole control plane in one construct, with the dependency order of the stack", () => {
+    // GIVEN
+    const stack = testStack();
+    // WHEN
+    const platform = new MeshPlatform(stack, "Default", base);
+    // THEN every layer is there, and the ingress waits for the CA and the default deny
+    const json = synth(stack);
+    expect(Object.keys(resourcesOf(json, "vault_mount"))).toHaveLength(2);
+    expect(Object.keys(resourcesOf(json, "consul_certificate_authority"))).toHaveLength(1);
+    expect(Object.keys(resourcesOf(json, "consul_acl_auth_method"))).toHaveLength(1);
+    expect(Object.keys(jobs(stack)).sort()).toEqual(["consul", "traefik"]);
+    const traefik = Object.values(resourcesOf(json, "nomad_job")).find((j) =>
+      String(j.jobspec).includes('"ID":"traefik"'),
+    )!;
+    expect(traefik.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^consul_certificate_authority\./),
+        expect.stringMatching(/^consul_config_entry_service_intentions\.Intentions_DefaultDeny_/),
+      ]),
+    );
+    expect(platform.mesh.intentions).toBe(platform.intentions);
+  });
+
+  test('keeps its scope\'s resource addresses with the id "Default"', () => {
+    const stack = testStack();
+    new MeshPlatform(stack, "Default", base);
+    const mounts = Object.keys(resourcesOf(synth(stack), "vault_mount")).sort();
+    expect(mounts[0]).toMatch(/^ConnectCaPki_IntermediateMount_/);
+    expect(mounts[1]).toMatch(/^ConnectCaPki_RootMount_/);
+  });
+
+  test("leaves out the agent job and the ACL resources where Consul runs outside Nomad without ACLs", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", {
+      ...base,
+      consulAgentJob: false,
+      consulAclsEnabled: false,
+    });
+    expect(platform.consulAgent).toBeUndefined();
+    expect(platform.nomadConsul).toBeUndefined();
+    expect(Object.keys(jobs(stack))).toEqual(["traefik"]);
+  });
+
+  test("workloads join its mesh; raw_exec platforms give their sidecars the Envoy binary", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", {
+      ...base,
+      driver: "raw_exec",
+      envoyCommand: "envoy",
+      consulAgentHttpPort: 18500,
+    });
+    new MeshService(stack, "api", {
+      mesh: platform.mesh,
+      port: 9001,
+      tasks: [{ name: "api", driver: TaskDriver.rawExec({ command: "python3" }) }],
+    });
+    const all = jobs(stack);
+    expect(all.api.TaskGroups[0].Services[0].Connect.SidecarTask).toMatchObject({
+      Driver: "raw_exec",
+      Config: { command: "envoy" },
+    });
+    expect(JSON.stringify(all.traefik)).toMatch(/ip-address[^}]*}}:18500/);
+  });
+
+  describe("bad input", () => {
+    test.each<[string, Partial<MeshPlatformProps> | undefined, string]>([
+      [
+        "props are missing",
+        undefined,
+        'props undefined are not an object; pass { datacenter: "dc1", vaultAddress, nomadAddress }',
+      ],
+      [
+        "the datacenter is not a name",
+        { datacenter: "DC 1" },
+        'datacenter "DC 1" is not a valid service name',
+      ],
+      [
+        "the Vault address is not a URL",
+        { vaultAddress: "vault:8200" },
+        'vaultAddress "vault:8200" is not an http(s) URL',
+      ],
+      ["the Nomad address is not a URL", { nomadAddress: "" }, 'nomadAddress "" is not an http(s) URL'],
+      [
+        "the agent port is not a port",
+        { consulAgentHttpPort: 70000 },
+        "consulAgentHttpPort 70000 is not a port number; use 1-65535",
+      ],
+      [
+        "an Envoy binary is given to Docker sidecars",
+        { envoyCommand: "/usr/bin/envoy" },
+        'envoyCommand "/usr/bin/envoy" needs driver "raw_exec" (Docker sidecars use Nomad\'s Envoy image); remove it or set driver: "raw_exec"',
+      ],
+    ])("fails when %s", (_case, props, message) => {
+      const stack = testStack();
+      const untyped = MeshPlatform as unknown as new (s: unknown, id: string, p?: unknown) => MeshPlatform;
+      expect(
+        () => new untyped(stack, "Default", props === undefined ? undefined : { ...base, ...props }),
+      ).toThrow(`MeshPlatform test/Default: ${message}`);
+    });
+  });
+});
