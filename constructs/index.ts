@@ -1,4 +1,6 @@
-export * from "./core/errors";
+export { MeshstackError } from "./core/errors";
+export type { JobRole } from "./core/markers";
+export { ROLE_META_KEY } from "./core/markers";
 export * from "./vault/policy-document";
 export * from "./vault/connect-ca-pki";
 export * from "./vault/consul-ca-token";

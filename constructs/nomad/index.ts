@@ -1,7 +1,7 @@
 export * as jobspec from "./jobspec";
 export * from "./driver";
-export * from "./hcl";
-export * from "./resources";
+export type { HclBody, HclValue } from "./hcl";
+export type { TaskResources } from "./resources";
 export * from "./job";
 export * from "./consul-agent";
 export type { StaticPortUse } from "./group-checks";

@@ -1,3 +1,2 @@
 export * from "./ingress";
 export * from "./tls";
-export * from "./toml";

@@ -1,4 +1,5 @@
-import { TraefikIngress, TraefikTls, renderToml } from "../../constructs/traefik";
+import { TraefikIngress, TraefikTls } from "../../constructs/traefik";
+import { renderToml } from "../../constructs/traefik/toml";
 import { group, jobs, platformStack, type Json } from "../nomad/support";
 
 function ingress(props: ConstructorParameters<typeof TraefikIngress>[2] = {}) {
