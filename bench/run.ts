@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--json FILE]`, or `-- --deploy` for real deploys (scripts/bench-deploy.ts): synth time of the reference platform stack and of generated
+ * `npm run bench [-- --quick] [--json FILE]`, or `-- --deploy` for real deploys (bench/deploy.ts): synth time of the reference platform stack and of generated
  * stacks of 10…5,000 mesh services (median of several runs: ms, ms per service, heap, growth per 10×,
  * whether 5,000 services meet the 3 s target), the unit-suite time, and the real plan/apply/destroy
  * times the integration suite recorded, if any. Prints a table and writes JSON.
@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { environments } from "../environments";
 import { buildGeneratedStack } from "../examples/generated-stack";
 import { MeshPlatformStack } from "../stacks/mesh-platform-stack";
-import { benchDeploy } from "./bench-deploy";
+import { benchDeploy } from "./deploy";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -68,7 +68,7 @@ function synthChild(services: number): void {
 function generatedRun(services: number): { ms: number; heapMb: number } {
   const output = execFileSync(
     process.execPath,
-    ["-r", join(__dirname, "register-ts.js"), __filename, "--synth-child", String(services)],
+    ["-r", join(__dirname, "..", "scripts", "register-ts.js"), __filename, "--synth-child", String(services)],
     { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
   );
   return JSON.parse(output);

@@ -4,7 +4,7 @@
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
 import { request } from "node:https";
-import { publishedPort, readClusterEnv } from "./local-cluster";
+import { publishedPort, readClusterEnv } from "./cluster-env";
 
 /** How long `npm run up` waits for the mesh to answer after the deploy. */
 const WAIT_SECONDS = 180;

@@ -15,4 +15,4 @@ echo "[up] deploying with: cdktf deploy local --auto-approve --skip-provider-loc
 # checksums in the stack's .terraform.lock.hcl, and cdktf's extra lock step, which asks the public
 # registry for every platform's checksums, is skipped (docs/toolchain.md#provider-locking).
 npx cdktf deploy local --auto-approve --skip-provider-lock
-npx tsx scripts/describe-local.ts
+npx tsx local/describe.ts

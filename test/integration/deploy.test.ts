@@ -7,7 +7,7 @@
  */
 import { request } from "node:https";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { publishedPort as publishedPortOf } from "../../scripts/local-cluster";
+import { publishedPort as publishedPortOf } from "../../local/cluster-env";
 import { jobDrift } from "../../plan-review/job-drift";
 import { api, clusterEnv, eventually, throwawayLocal } from "./harness";
 import { Workspace } from "./terraform";
@@ -51,7 +51,7 @@ afterAll(() => {
   }
   workspace.remove();
   mkdirSync(".local", { recursive: true });
-  // The benchmark (scripts/bench.ts) reports these real timings.
+  // The benchmark (bench/run.ts) reports these real timings.
   writeFileSync(".local/integration-timings.json", `${JSON.stringify(timings, null, 2)}\n`);
 });
 

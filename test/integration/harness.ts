@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { EnvironmentConfig, environments } from "../../environments";
-import { readClusterEnv } from "../../scripts/local-cluster";
+import { readClusterEnv } from "../../local/cluster-env";
 
 const root = join(__dirname, "..", "..");
 
