@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Proves meshstack builds with CDK Terrain (cdktn), the community continuation of cdktf: copies the
 # checkout without node_modules, resolves `cdktf` to cdktn through an npm alias (the provider
-# bindings' own `cdktf` imports included), runs the unit suite unchanged (snapshots too) and
-# synthesizes every environment. With MESHSTACK_CDKTN_PLAN=1 and the `npm run up` deployment
+# bindings' own `cdktf` imports included), runs the unit suite unchanged (snapshots too),
+# synthesizes every environment, and runs the consumer-package test against cdktn. With MESHSTACK_CDKTN_PLAN=1 and the `npm run up` deployment
 # running, it also plans the cdktn-synthesized `local` stack against that deployment's state:
 # Terraform must find no changes (same infrastructure from either framework).
 set -euo pipefail
@@ -33,6 +33,11 @@ for env in local staging prod; do
   test -s "cdktf.out/stacks/$env/cdk.tf.json" || { echo "cdktn did not synthesize $env" >&2; exit 1; }
 done
 echo "cdktn: unit suite and synthesis of local, staging and prod ok"
+
+# The consumer test, from a tarball built with cdktn, installed beside cdktn (this copy's
+# package.json pins the peers to cdktn and its constructs).
+git init -q . && git add -A >/dev/null 2>&1   # npm pack honours the files list; git keeps it honest
+MESHSTACK_CONSUMER_NPM_FLAGS=--legacy-peer-deps bash test/consumer/run.sh | sed 's/^/cdktn: /'
 
 if [ "${MESHSTACK_CDKTN_PLAN:-}" = 1 ]; then
   # The local stack keeps its state under .local/cluster (a relative path): share the checkout's.

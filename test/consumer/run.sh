@@ -13,8 +13,12 @@ cp -r "$root/test/consumer/fixture/." "$work/"
 cd "$work"
 # The peers at the versions this repository develops against (the peer ranges also admit cdktn).
 deps=$(node -e 'const p=require(process.argv[1]); console.log(Object.keys(p.peerDependencies).map((n)=>n+"@"+p.devDependencies[n]).join(" "))' "$root/package.json")
-npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" $deps "typescript@npm:typescript@7.0.2" tsx@4.23.15 >/dev/null 2>&1 \
-  || npm install --no-audit --no-fund --loglevel=error "$tarball" $deps "typescript@npm:typescript@7.0.2" tsx@4.23.15
+# MESHSTACK_CONSUMER_NPM_FLAGS: extra npm flags (the cdktn run needs --legacy-peer-deps: the
+# prebuilt provider bindings declare cdktf ^0.21 as their peer).
+flags=(--no-audit --no-fund --loglevel=error ${MESHSTACK_CONSUMER_NPM_FLAGS:-})
+npm install "${flags[@]}" --prefer-offline "$tarball" $deps "typescript@npm:typescript@7.0.2" tsx@4.23.15 >/dev/null 2>&1 \
+  || npm install "${flags[@]}" "$tarball" $deps "typescript@npm:typescript@7.0.2" tsx@4.23.15
+echo "consumer package: framework $(node -p 'const p = require("cdktf/package.json"); p.name + "@" + p.version')"
 node node_modules/typescript/bin/tsc --noEmit -p tsconfig.json
 node_modules/.bin/tsx app.ts
 node -e '
