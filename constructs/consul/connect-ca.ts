@@ -1,3 +1,4 @@
+import { checkPropsOf, checkReferenceOf } from "../core/errors";
 import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CertificateAuthority } from "@cdktf/provider-consul/lib/certificate-authority";
@@ -34,6 +35,17 @@ export class ConnectCa extends Construct {
   public readonly resource: CertificateAuthority;
 
   public constructor(scope: Construct, id: string, props: ConnectCaProps) {
+    checkPropsOf("ConnectCa", scope, id, props, "{ pki, token, vaultAddress }");
+    checkReferenceOf("ConnectCa", scope, id, "pki", props.pki, ConnectCaPki, "the Vault PKI of the CA");
+    checkReferenceOf(
+      "ConnectCa",
+      scope,
+      id,
+      "token",
+      props.token,
+      ConsulCaToken,
+      "the ConsulCaToken Consul signs with",
+    );
     super(scope, id);
     checkUrl(this, "vaultAddress", props.vaultAddress);
     const { pki } = props;

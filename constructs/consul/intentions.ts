@@ -5,7 +5,7 @@ import {
   ConfigEntryServiceIntentionsSources,
   configEntryServiceIntentionsSourcesToTerraform,
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 
 /** What an intention does with matching traffic. */
@@ -104,6 +104,7 @@ export class Intentions extends Construct {
   public readonly defaultDeny?: ConfigEntryServiceIntentions;
 
   public constructor(scope: Construct, id: string, props: IntentionsProps = {}) {
+    checkPropsOf("Intentions", scope, id, props, "{ defaultDeny } or nothing");
     super(scope, id);
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     if (props.defaultDeny ?? true) {

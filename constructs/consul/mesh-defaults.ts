@@ -2,7 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { ConfigEntryServiceDefaults } from "@cdktf/provider-consul/lib/config-entry-service-defaults";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 
 /** The protocol Envoy proxies a service with; L7 intentions and routing need `http`, `http2` or `grpc`. */
@@ -59,6 +59,7 @@ export class MeshDefaults extends Construct {
   private readonly dependsOn?: ITerraformDependable[];
 
   public constructor(scope: Construct, id: string, props: MeshDefaultsProps = {}) {
+    checkPropsOf("MeshDefaults", scope, id, props, "{ protocol } or nothing");
     super(scope, id);
     this.protocol = props.protocol ?? "tcp";
     this.checkProtocol("protocol", this.protocol);

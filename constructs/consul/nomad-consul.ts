@@ -1,3 +1,4 @@
+import { checkPropsOf } from "../core/errors";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
@@ -51,6 +52,7 @@ export class NomadConsulIntegration extends Construct {
   public readonly taskRule: AclBindingRule;
 
   public constructor(scope: Construct, id: string, props: NomadConsulIntegrationProps) {
+    checkPropsOf("NomadConsulIntegration", scope, id, props, "{ nomadAddress }");
     super(scope, id);
     checkUrl(this, "nomadAddress", props.nomadAddress);
     const name = props.authMethodName ?? "nomad-workloads";

@@ -36,9 +36,45 @@ export function check(scope: IConstruct, condition: boolean, detail: string): as
 
 /** Checks that a construct's props are an object (callers from plain JavaScript may pass anything). */
 export function checkProps(scope: IConstruct, props: unknown, example: string): void {
-  check(
-    scope,
-    props !== null && typeof props === "object" && !Array.isArray(props),
-    `props ${show(props)} are not an object; pass ${example}`,
+  check(scope, isObject(props), `props ${show(props)} are not an object; pass ${example}`);
+}
+
+/**
+ * {@link checkProps} before the construct exists (called ahead of `super`, whose arguments read the
+ * props): the message names the construct type and the path it would have had.
+ */
+export function checkPropsOf(
+  type: string,
+  scope: IConstruct,
+  id: string,
+  props: unknown,
+  example: string,
+): void {
+  if (isObject(props)) return;
+  const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+  throw new MeshstackError(`${type} ${path}: props ${show(props)} are not an object; pass ${example}`);
+}
+
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Checks a required reference to another construct, before the construct exists (like
+ * {@link checkPropsOf}): plain JavaScript may pass nothing, or the wrong object.
+ */
+export function checkReferenceOf(
+  type: string,
+  scope: IConstruct,
+  id: string,
+  field: string,
+  value: unknown,
+  expected: abstract new (...args: never[]) => unknown,
+  example: string,
+): void {
+  if (value instanceof expected) return;
+  const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+  throw new MeshstackError(
+    `${type} ${path}: ${field} ${show(value)} is not a ${expected.name}; pass ${example}`,
   );
 }

@@ -13,7 +13,7 @@ const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 export function checkServiceName(scope: IConstruct, field: string, value: string): void {
   check(
     scope,
-    DNS_LABEL.test(value),
+    typeof value === "string" && DNS_LABEL.test(value),
     `${field} ${show(value)} is not a valid service name; use 1-63 lowercase letters, digits and "-", ` +
       `starting and ending with a letter or digit`,
   );

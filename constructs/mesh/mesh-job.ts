@@ -1,3 +1,4 @@
+import { checkPropsOf, checkReferenceOf } from "../core/errors";
 import { Construct } from "constructs";
 import { NomadJob } from "../nomad/job";
 import type { Constraint } from "../nomad/jobspec";
@@ -49,6 +50,8 @@ export class MeshJob extends NomadJob {
   public readonly mesh: ServiceMesh;
 
   public constructor(scope: Construct, id: string, props: MeshJobProps) {
+    checkPropsOf("MeshJob", scope, id, props, "{ mesh, name }");
+    checkReferenceOf("MeshJob", scope, id, "mesh", props.mesh, ServiceMesh, "the mesh of the job's services");
     super(scope, id, {
       name: props.name,
       datacenters: props.mesh.datacenters,

@@ -1,6 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 import { Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
@@ -80,6 +80,7 @@ export class ServiceMesh extends Construct {
   private currentIngress?: IIngress;
 
   public constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
+    checkPropsOf("ServiceMesh", scope, id, props, "{ ingress } or nothing");
     super(scope, id);
     this.intentions = props.intentions ?? new Intentions(this, "Intentions");
     this.defaults = props.defaults;

@@ -1,6 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { TaskDriver, TaskDriverKind } from "./driver";
 import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
@@ -182,6 +182,7 @@ export class ConsulAgentJob extends NomadJob {
   public readonly grpcPort: number;
 
   public constructor(scope: Construct, id: string, props: ConsulAgentJobProps = {}) {
+    checkPropsOf("ConsulAgentJob", scope, id, props, "{ datacenter, retryJoin } or nothing");
     super(scope, id, {
       name: props.jobName ?? "consul",
       type: "system",

@@ -57,7 +57,12 @@ export class TaskDriver {
   public static docker(options: DockerDriverOptions): TaskDriver {
     fail(
       "docker",
-      /^\S+:\S+$/.test(options.image),
+      isOptions(options),
+      `options ${show(options)} are not an object; pass { image: "redis:7.2" }`,
+    );
+    fail(
+      "docker",
+      typeof options.image === "string" && /^\S+:\S+$/.test(options.image),
       `image ${show(options.image)} needs a tag; use a pinned reference such as "redis:7.2"`,
     );
     return new TaskDriver("docker", {
@@ -90,9 +95,10 @@ export class TaskDriver {
   }
 
   private static program(name: "raw_exec" | "exec", options: ExecDriverOptions): TaskDriver {
+    fail(name, isOptions(options), `options ${show(options)} are not an object; pass { command: "python3" }`);
     fail(
       name,
-      options.command.trim() !== "",
+      typeof options.command === "string" && options.command.trim() !== "",
       `command ${show(options.command)} is empty; name the program to run, e.g. "python3"`,
     );
     return new TaskDriver(name, {
@@ -127,4 +133,8 @@ export class TaskDriver {
 
 function fail(factory: string, condition: boolean, detail: string): asserts condition {
   if (!condition) throw new MeshstackError(`TaskDriver.${factory}: ${detail}`);
+}
+
+function isOptions(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

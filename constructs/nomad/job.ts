@@ -1,7 +1,7 @@
 import { dependable, ITerraformDependable, Lazy, TerraformStack } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
-import { check, constructError, show } from "../core/errors";
+import { check, checkPropsOf, constructError, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 import type { Constraint, Job, JobType, JsonValue, Task, TaskGroup, UpdateStrategy } from "./jobspec";
 import { renderJobspec } from "./jobspec";
@@ -111,6 +111,7 @@ export class NomadJob extends Construct {
   private readonly overrides: Array<readonly [string, JsonValue | undefined]> = [];
 
   public constructor(scope: Construct, id: string, props: NomadJobProps = {}) {
+    checkPropsOf("NomadJob", scope, id, props, "{ name, groups } or nothing");
     super(scope, id);
     this.jobName = props.name ?? id;
     this.type = props.type ?? "service";

@@ -1,6 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { checkHostName, checkPort, checkServiceName } from "../core/names";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob, TaskDriver, TaskDriverKind } from "../nomad";
@@ -170,6 +170,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
   public readonly tlsPort: number;
 
   public constructor(scope: Construct, id: string, props: TraefikIngressProps = {}) {
+    checkPropsOf("TraefikIngress", scope, id, props, "{ datacenters } or nothing");
     super(scope, id, {
       name: props.jobName ?? "traefik",
       meta: { [ROLE_META_KEY]: "ingress" satisfies JobRole },

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { checkNotLonger, durationSeconds } from "../core/duration";
 import { checkServiceName, checkVaultPath } from "../core/names";
 import { PolicyDocument } from "./policy-document";
@@ -108,6 +108,7 @@ export class ConnectCaPki extends Construct {
   public readonly rootCertificate?: PkiSecretBackendRootCert;
 
   public constructor(scope: Construct, id: string, props: ConnectCaPkiProps) {
+    checkPropsOf("ConnectCaPki", scope, id, props, '{ datacenter: "dc1" }');
     super(scope, id);
     checkServiceName(this, "datacenter", props.datacenter);
     this.rootPath = props.rootPath ?? `${props.datacenter}/connect_root`;

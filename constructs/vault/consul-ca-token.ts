@@ -1,3 +1,4 @@
+import { checkPropsOf, checkReferenceOf } from "../core/errors";
 import { Construct } from "constructs";
 import { Token } from "@cdktf/provider-vault/lib/token";
 import { durationSeconds } from "../core/duration";
@@ -32,6 +33,16 @@ export class ConsulCaToken extends Construct {
   public readonly resource: Token;
 
   public constructor(scope: Construct, id: string, props: ConsulCaTokenProps) {
+    checkPropsOf("ConsulCaToken", scope, id, props, "{ pki }");
+    checkReferenceOf(
+      "ConsulCaToken",
+      scope,
+      id,
+      "pki",
+      props.pki,
+      ConnectCaPki,
+      "the ConnectCaPki whose policy the token carries",
+    );
     super(scope, id);
     const period = props.period ?? "72h";
     durationSeconds(this, "period", period);

@@ -4,7 +4,7 @@ import { JwtAuthBackend } from "@cdktf/provider-vault/lib/jwt-auth-backend";
 import { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-role";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { TokenAuthBackendRole } from "@cdktf/provider-vault/lib/token-auth-backend-role";
-import { check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { durationSeconds } from "../core/duration";
 import { checkUrl, checkVaultPath } from "../core/names";
 import { PolicyDocument, PolicyRule } from "./policy-document";
@@ -82,6 +82,7 @@ export class NomadVaultIntegration extends Construct {
   private readonly document: PolicyDocument;
 
   public constructor(scope: Construct, id: string, props: NomadVaultIntegrationProps) {
+    checkPropsOf("NomadVaultIntegration", scope, id, props, "{ nomadAddress }");
     super(scope, id);
     this.mode = props.mode ?? NomadVaultMode.WORKLOAD_IDENTITY;
     checkUrl(this, "nomadAddress", props.nomadAddress);
