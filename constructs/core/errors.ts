@@ -51,8 +51,9 @@ export function checkPropsOf(
   example: string,
 ): void {
   if (isObject(props)) return;
-  const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-  throw new MeshstackError(`${type} ${path}: props ${show(props)} are not an object; pass ${example}`);
+  throw new MeshstackError(
+    `${type} ${pathOf(scope, id)}: props ${show(props)} are not an object; pass ${example}`,
+  );
 }
 
 function isObject(value: unknown): value is object {
@@ -73,8 +74,12 @@ export function checkReferenceOf(
   example: string,
 ): void {
   if (value instanceof expected) return;
-  const path = scope.node.path ? `${scope.node.path}/${id}` : id;
   throw new MeshstackError(
-    `${type} ${path}: ${field} ${show(value)} is not a ${expected.name}; pass ${example}`,
+    `${type} ${pathOf(scope, id)}: ${field} ${show(value)} is not a ${expected.name}; pass ${example}`,
   );
+}
+
+/** The path a construct `id` under `scope` will have. */
+function pathOf(scope: IConstruct, id: string): string {
+  return scope.node.path ? `${scope.node.path}/${id}` : id;
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { check, checkProps, constructError, show } from "../core/errors";
+import { check, checkProps, checkPropsOf, checkReferenceOf, constructError, show } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName, checkTaskName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
@@ -247,14 +247,17 @@ export class MeshService extends Construct {
   private readonly update?: UpdateStrategy;
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
-    super(scope, id);
-    checkProps(this, props, "{ mesh, port, tasks }");
-    check(
-      this,
-      typeof (props.mesh as Partial<ServiceMesh> | undefined)?.register === "function",
-      `mesh ${show(props.mesh)} is not a ServiceMesh; ` +
-        `pass the mesh this service belongs to, e.g. new ServiceMesh(stack, "Mesh")`,
+    checkPropsOf("MeshService", scope, id, props, "{ mesh, port, tasks }");
+    checkReferenceOf(
+      "MeshService",
+      scope,
+      id,
+      "mesh",
+      props.mesh,
+      ServiceMesh,
+      'the mesh this service belongs to, e.g. new ServiceMesh(stack, "Mesh")',
     );
+    super(scope, id);
     this.props = props;
     this.mesh = props.mesh;
     this.serviceName = props.name ?? id;

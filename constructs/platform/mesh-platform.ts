@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { checkProps, check, show } from "../core/errors";
+import { check, checkPropsOf, show } from "../core/errors";
 import { checkPort, checkServiceName, checkUrl } from "../core/names";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
@@ -111,8 +111,8 @@ export class MeshPlatform extends Construct {
   public readonly mesh: ServiceMesh;
 
   public constructor(scope: Construct, id: string, props: MeshPlatformProps) {
+    checkPropsOf("MeshPlatform", scope, id, props, '{ datacenter: "dc1", vaultAddress, nomadAddress }');
     super(scope, id);
-    checkProps(this, props, '{ datacenter: "dc1", vaultAddress, nomadAddress }');
     checkServiceName(this, "datacenter", props.datacenter);
     checkUrl(this, "vaultAddress", props.vaultAddress);
     checkUrl(this, "nomadAddress", props.nomadAddress);
@@ -189,10 +189,7 @@ export class MeshPlatform extends Construct {
     this.ingress = new TraefikIngress(this, "Traefik", {
       driver,
       datacenters,
-      consulAddress:
-        props.consulAgentHttpPort === undefined
-          ? undefined
-          : `{{ env "attr.unique.network.ip-address" }}:${props.consulAgentHttpPort}`,
+      consulPort: props.consulAgentHttpPort,
       dependsOn: afterMeshPolicy,
     });
     this.mesh = new ServiceMesh(this, "Mesh", {

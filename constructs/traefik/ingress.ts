@@ -75,9 +75,14 @@ export interface TraefikIngressProps {
   readonly tls?: TraefikTls;
   /**
    * Consul HTTP address as seen from the bridge network.
-   * @default - the node's address, port 8500
+   * @default - the node's address, port `consulPort`
    */
   readonly consulAddress?: string;
+  /**
+   * HTTP port of the node's Consul agent, for the default `consulAddress`.
+   * @default 8500
+   */
+  readonly consulPort?: number;
   /**
    * Route to services through Connect without the `traefik.consulcatalog.connect=true` tag.
    * @default false
@@ -183,6 +188,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
     checkServiceName(this, "serviceName", this.serviceName);
     this.tlsPort = props.tlsPort ?? 8443;
     this.httpEntryPoint = props.httpPort === undefined ? undefined : HTTP_ENTRY_POINT;
+    if (props.consulPort !== undefined) checkPort(this, "consulPort", props.consulPort);
     for (const [field, value] of [
       ["tlsPort", this.tlsPort],
       ["httpPort", props.httpPort],
@@ -298,7 +304,8 @@ export class TraefikIngress extends NomadJob implements IIngress {
           connectByDefault: props.connectByDefault ?? false,
           exposedByDefault: false,
           endpoint: {
-            address: props.consulAddress ?? '{{ env "attr.unique.network.ip-address" }}:8500',
+            address:
+              props.consulAddress ?? `{{ env "attr.unique.network.ip-address" }}:${props.consulPort ?? 8500}`,
             scheme: "http",
           },
         },

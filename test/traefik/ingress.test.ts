@@ -41,6 +41,11 @@ describe("TraefikIngress", () => {
     expect(staticConfig).toContain('[entryPoints.https]\naddress = ":8443"');
   });
 
+  test("reads the catalog from the node's agent on the port it is given", () => {
+    const { staticConfig } = ingress({ consulPort: 18500 });
+    expect(staticConfig).toContain(`address = '{{ env "attr.unique.network.ip-address" }}:18500'`);
+  });
+
   test("keeps the dashboard and insecure API off by default", () => {
     const { staticConfig, group: g } = ingress();
     expect(staticConfig).toContain("[api]\ndashboard = false");
@@ -139,6 +144,13 @@ describe("TraefikIngress", () => {
       const { stack } = platformStack();
       expect(() => new TraefikIngress(stack, "traefik", { tlsPort: 70000 })).toThrow(
         "TraefikIngress platform/traefik: tlsPort 70000 is not a port number; use 1-65535",
+      );
+    });
+
+    test("fails when the Consul port is not a port", () => {
+      const { stack } = platformStack();
+      expect(() => new TraefikIngress(stack, "traefik", { consulPort: 0 })).toThrow(
+        "TraefikIngress platform/traefik: consulPort 0 is not a port number; use 1-65535",
       );
     });
 
