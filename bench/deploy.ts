@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { resetConsulCa } from "../local/cluster-env";
 
 const ROUNDS = Number(process.env.MESHSTACK_BENCH_ROUNDS ?? 3);
 const SERVICES = 50;
@@ -28,16 +29,6 @@ const cdktf = (verb: string, stack: string, ...extra: string[]) =>
   run("npx", ["cdktf", verb, stack, "--app", cdktfApp, "--output", out, "--skip-provider-lock", ...extra]);
 const terraform = (stack: string, ...args: string[]) =>
   run("terraform", [...args, "-input=false", "-no-color"], join(out, "stacks", stack));
-
-/** A destroyed stack leaves Consul's CA on the removed Vault mounts (docs/drift.md): reset it. */
-async function resetConsulCa(): Promise<void> {
-  const response = await fetch(`${process.env.CONSUL_HTTP_ADDR}/v1/connect/ca/configuration`, {
-    method: "PUT",
-    headers: process.env.CONSUL_HTTP_TOKEN ? { "X-Consul-Token": process.env.CONSUL_HTTP_TOKEN } : {},
-    body: JSON.stringify({ Provider: "consul", Config: {}, ForceWithoutCrossSigning: true }),
-  });
-  if (!response.ok) throw new Error(`resetting Consul's CA: ${response.status}`);
-}
 
 async function assertEmptyCluster(): Promise<void> {
   const jobs = (await (await fetch(`${process.env.NOMAD_ADDR}/v1/jobs`)).json()) as unknown[];
@@ -64,11 +55,11 @@ export async function benchDeploy(): Promise<Record<string, Record<string, numbe
       add("cdktf deploy", cdktf("deploy", stack, "--auto-approve"));
       add("cdktf diff", cdktf("diff", stack));
       add("cdktf destroy", cdktf("destroy", stack, "--auto-approve"));
-      await resetConsulCa();
+      await resetConsulCa(process.env);
       add("terraform apply", terraform(stack, "apply", "-auto-approve"));
       add("terraform plan", terraform(stack, "plan"));
       add("terraform destroy", terraform(stack, "destroy", "-auto-approve"));
-      await resetConsulCa();
+      await resetConsulCa(process.env);
     }
     results[stack] = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(median(v))]));
     for (const [a, b] of [

@@ -1,6 +1,7 @@
 /**
- * Reading the local cluster that `scripts/cluster.sh` started: its addresses and tokens
- * (`.local/cluster.env`) and where Nomad published a job's ports.
+ * The local cluster that `scripts/cluster.sh` started: its addresses and tokens
+ * (`.local/cluster.env`), where Nomad published a job's ports, and putting Consul back on its
+ * built-in CA after a destroy.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,14 +16,19 @@ export function readClusterEnv(file = join(".local", "cluster.env")): Record<str
   return Object.fromEntries(entries);
 }
 
-/** A GET against Nomad's API with the cluster's token. */
-async function nomadGet<T>(env: NodeJS.ProcessEnv, path: string): Promise<T> {
-  const token = env.NOMAD_TOKEN;
-  const response = await fetch(`${env.NOMAD_ADDR ?? "http://127.0.0.1:4646"}${path}`, {
-    headers: token ? { "X-Nomad-Token": token } : {},
-  });
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${(await response.text()).trim()}`);
-  return (await response.json()) as T;
+/** A JSON request to one of the servers, with its token in `header` when there is one. */
+export async function requestJson<T>(
+  base: string,
+  path: string,
+  header: string,
+  token: string | undefined,
+  init: RequestInit = {},
+): Promise<T> {
+  const response = await fetch(`${base}${path}`, { ...init, headers: token ? { [header]: token } : {} });
+  const text = await response.text();
+  if (!response.ok)
+    throw new Error(`${init.method ?? "GET"} ${base}${path}: ${response.status} ${text.trim()}`);
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** The host address and port Nomad published for `label` in a running allocation of `job`. */
@@ -34,11 +40,31 @@ export async function publishedPort(
   type Ports = {
     AllocatedResources: { Shared: { Ports: { Label: string; Value: number; HostIP: string }[] } };
   };
-  const allocs = await nomadGet<{ ID: string; ClientStatus: string }[]>(env, `/v1/job/${job}/allocations`);
+  const nomad = <T>(path: string) =>
+    requestJson<T>(env.NOMAD_ADDR ?? "http://127.0.0.1:4646", path, "X-Nomad-Token", env.NOMAD_TOKEN);
+  const allocs = await nomad<{ ID: string; ClientStatus: string }[]>(`/v1/job/${job}/allocations`);
   for (const alloc of allocs.filter((a) => a.ClientStatus === "running")) {
-    const ports = (await nomadGet<Ports>(env, `/v1/allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports;
+    const ports = (await nomad<Ports>(`/v1/allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports;
     const port = ports.find((p) => p.Label === label);
     if (port) return port;
   }
   return undefined;
+}
+
+/**
+ * Puts Consul back on its built-in CA. The consul provider's destroy only forgets the CA
+ * configuration, leaving Consul on the Vault mounts and token the destroy removed, so the next deploy
+ * to the same Consul could not cross-sign (docs/drift.md).
+ */
+export async function resetConsulCa(env: NodeJS.ProcessEnv): Promise<void> {
+  await requestJson(
+    env.CONSUL_HTTP_ADDR ?? "http://127.0.0.1:8500",
+    "/v1/connect/ca/configuration",
+    "X-Consul-Token",
+    env.CONSUL_HTTP_TOKEN || undefined,
+    {
+      method: "PUT",
+      body: JSON.stringify({ Provider: "consul", Config: {}, ForceWithoutCrossSigning: true }),
+    },
+  );
 }

@@ -4,19 +4,13 @@
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
 import { request } from "node:https";
-import { publishedPort, readClusterEnv } from "./cluster-env";
+import { publishedPort, readClusterEnv, requestJson } from "./cluster-env";
 
 /** How long `npm run up` waits for the mesh to answer after the deploy. */
 const WAIT_SECONDS = 180;
 const HOST = "count.local.meshstack.internal";
 
 const env = readClusterEnv();
-
-async function get<T>(base: string, path: string, header: string, token?: string): Promise<T> {
-  const response = await fetch(`${base}${path}`, { headers: token ? { [header]: token } : {} });
-  if (!response.ok) throw new Error(`GET ${base}${path}: ${response.status}`);
-  return (await response.json()) as T;
-}
 
 /** A GET through Traefik's TLS port with the route's host name; resolves to the status code or 0. */
 function viaTraefik(address: string, path: string): Promise<number> {
@@ -89,10 +83,12 @@ async function waitForMesh(): Promise<{ dashboard: string; ingress: string }> {
 
 async function main(): Promise<void> {
   const { dashboard, ingress } = await waitForMesh();
-  const vault = <T>(p: string) => get<T>(env.VAULT_ADDR, `/v1/${p}`, "X-Vault-Token", env.VAULT_TOKEN);
+  const vault = <T>(p: string) =>
+    requestJson<T>(env.VAULT_ADDR, `/v1/${p}`, "X-Vault-Token", env.VAULT_TOKEN);
   const consul = <T>(p: string) =>
-    get<T>(env.CONSUL_HTTP_ADDR, `/v1/${p}`, "X-Consul-Token", env.CONSUL_HTTP_TOKEN);
-  const nomad = <T>(p: string) => get<T>(env.NOMAD_ADDR, `/v1/${p}`, "X-Nomad-Token", env.NOMAD_TOKEN);
+    requestJson<T>(env.CONSUL_HTTP_ADDR, `/v1/${p}`, "X-Consul-Token", env.CONSUL_HTTP_TOKEN);
+  const nomad = <T>(p: string) =>
+    requestJson<T>(env.NOMAD_ADDR, `/v1/${p}`, "X-Nomad-Token", env.NOMAD_TOKEN);
 
   const mounts = (await vault<{ data: Record<string, { type: string }> }>("sys/mounts")).data;
   const pki = Object.entries(mounts)
@@ -118,11 +114,10 @@ async function main(): Promise<void> {
   }
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
-  const host = HOST;
   console.log(`
 try:
   curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh
-  curl -sk --resolve ${host}:${ingress.split(":")[1]}:${ingress.split(":")[0]} https://${host}:${ingress.split(":")[1]}/count   # through Traefik
+  curl -sk --resolve ${HOST}:${ingress.split(":")[1]}:${ingress.split(":")[0]} https://${HOST}:${ingress.split(":")[1]}/count   # through Traefik
   curl -s "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied
   npm run plan:local                                                     # a second plan shows no changes
   npm run down                                                           # stop the cluster`);

@@ -7,7 +7,7 @@
  */
 import { request } from "node:https";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { publishedPort as publishedPortOf } from "../../local/cluster-env";
+import { publishedPort as publishedPortOf, resetConsulCa } from "../../local/cluster-env";
 import { jobDrift } from "../../plan-review/job-drift";
 import { api, clusterEnv, eventually, throwawayLocal } from "./harness";
 import { Workspace } from "./terraform";
@@ -531,12 +531,9 @@ describe("teardown and an interrupted deploy", () => {
     expect((await consul<{ Name: string }[] | null>("config/service-intentions")) ?? []).toEqual([]);
     expect((await nomad<{ ID: string; Status: string }[]>("jobs")).map((j) => j.ID)).toEqual([]);
     // The provider's delete only forgets the CA configuration: Consul still points at the removed
-    // mounts (docs/drift.md). Switch it back to the built-in CA, as the README's teardown says.
+    // mounts (docs/drift.md). Switch it back to the built-in CA, as docs/drift.md says.
     expect((await consul<{ Provider: string }>("connect/ca/configuration")).Provider).toBe("vault");
-    await consul("connect/ca/configuration", {
-      method: "PUT",
-      body: JSON.stringify({ Provider: "consul", Config: {}, ForceWithoutCrossSigning: true }),
-    });
+    await resetConsulCa(env);
   }
 
   /** Accessors of the live Vault tokens that carry the Connect CA policy. */
