@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { EnvironmentConfig, environments } from "../../environments";
-import { readClusterEnv } from "../../local/cluster-env";
+import { readClusterEnv, requestJson } from "../../local/cluster-env";
 
 const root = join(__dirname, "..", "..");
 
@@ -41,19 +41,15 @@ export function throwawayLocal(env: NodeJS.ProcessEnv): EnvironmentConfig {
   };
 }
 
-/** A JSON GET (or other method) against one of the servers, with its token. */
-export async function api<T = unknown>(
+/** A JSON GET (or other method) against one of the servers, with its token (Vault's header by default). */
+export function api<T = unknown>(
   base: string,
   path: string,
   token: string | undefined,
   init: RequestInit & { tokenHeader?: string } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers[init.tokenHeader ?? "X-Vault-Token"] = token;
-  const response = await fetch(`${base.replace(/\/$/, "")}${path}`, { ...init, headers });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  const { tokenHeader = "X-Vault-Token", ...request } = init;
+  return requestJson<T>(base, path, tokenHeader, token, request);
 }
 
 /** Polls `probe` until it returns a truthy value or the timeout passes. */
