@@ -9,6 +9,7 @@ export * from "./consul/connect-ca";
 export * from "./consul/mesh-defaults";
 export * from "./consul/intentions";
 export * from "./consul/nomad-consul";
+export * from "./consul/acl-token";
 export * from "./nomad";
 export * from "./traefik";
 export * from "./mesh";

@@ -7,6 +7,7 @@ import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 export type SynthJson = {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
   output?: Record<string, { value: unknown }>;
+  variable?: Record<string, Record<string, unknown>>;
   terraform?: Record<string, unknown>;
 };
 

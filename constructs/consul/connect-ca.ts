@@ -15,6 +15,12 @@ export interface ConnectCaProps {
   /** Vault's address as the Consul servers reach it. */
   readonly vaultAddress: string;
   /**
+   * CA file, as the Consul servers see it, that signed Vault's HTTPS certificate (`CAFile`); relative
+   * paths resolve from the servers' working directory.
+   * @default - the servers' system roots
+   */
+  readonly vaultCaFile?: string;
+  /**
    * Resources that must exist first, typically the Consul agent job (registered, not necessarily
    * healthy: on a brand-new cluster Consul's servers must already answer).
    * @default - none beyond the references to the PKI and token
@@ -60,6 +66,7 @@ export class ConnectCa extends Construct {
         LeafCertTTL: pki.leafCertTtl,
         IntermediateCertTTL: pki.intermediateCertTtl,
         RootCertTTL: pki.rootCertTtl,
+        ...(props.vaultCaFile === undefined ? {} : { CAFile: props.vaultCaFile }),
       }),
       dependsOn: [
         ...(pki.rootCertificate ? [pki.rootCertificate] : []),

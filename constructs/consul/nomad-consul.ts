@@ -1,5 +1,5 @@
-import { checkPropsOf } from "../core/errors";
-import { ITerraformDependable } from "cdktf";
+import { check, checkPropsOf, show } from "../core/errors";
+import { Fn, ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
 import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
@@ -22,10 +22,11 @@ export interface NomadConsulIntegrationProps {
    */
   readonly audience?: string;
   /**
-   * Maximum lifetime of the Consul tokens the auth method issues.
-   * @default "1h"
+   * PEM of the CA that signed Nomad's HTTPS certificate, for the Consul servers fetching the JWKS
+   * (`JWKSCACert`); a Terraform reference keeps a generated CA out of the synthesized JSON.
+   * @default - the Consul servers' system roots (plain HTTP needs none)
    */
-  readonly maxTokenTtl?: string;
+  readonly jwksCaPem?: string;
   /**
    * Resources that must exist first, typically the Consul agent job.
    * @default - none
@@ -55,6 +56,15 @@ export class NomadConsulIntegration extends Construct {
     checkPropsOf("NomadConsulIntegration", scope, id, props, "{ nomadAddress }");
     super(scope, id);
     checkUrl(this, "nomadAddress", props.nomadAddress);
+    // Not a prop any more: plain JavaScript callers of older versions may still pass it.
+    const maxTokenTtl = (props as { maxTokenTtl?: unknown }).maxTokenTtl;
+    check(
+      this,
+      maxTokenTtl === undefined,
+      `maxTokenTtl ${show(maxTokenTtl)} would expire every Connect sidecar's Consul token: Nomad cannot ` +
+        `recreate Consul tokens and Envoy cannot take a new one without a restart (Nomad's Consul ACL docs, ` +
+        `hashicorp/nomad#24354); remove it`,
+    );
     const name = props.authMethodName ?? "nomad-workloads";
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.authMethod = new AclAuthMethod(this, "AuthMethod", {
@@ -62,9 +72,9 @@ export class NomadConsulIntegration extends Construct {
       name,
       type: "jwt",
       displayName: "Nomad workload identities",
-      maxTokenTtl: props.maxTokenTtl ?? "1h",
+      // No maxTokenTtl: Nomad's tokens live as long as their workloads (see the check above).
       tokenLocality: "local",
-      configJson: JSON.stringify({
+      configJson: encodeConfig({
         JWKSURL: `${props.nomadAddress.replace(/\/+$/, "")}/.well-known/jwks.json`,
         JWTSupportedAlgs: ["RS256"],
         BoundAudiences: [props.audience ?? "consul.io"],
@@ -74,6 +84,7 @@ export class NomadConsulIntegration extends Construct {
           nomad_task: "nomad_task",
           nomad_service: "nomad_service",
         },
+        ...(props.jwksCaPem === undefined ? {} : { JWKSCACert: props.jwksCaPem }),
       }),
     });
     this.serviceRule = new AclBindingRule(this, "ServiceRule", {
@@ -103,4 +114,12 @@ export class NomadConsulIntegration extends Construct {
       selector: '"nomad_service" not in value',
     });
   }
+}
+
+/**
+ * The auth method's `config_json`: plain JSON for literal values, `jsonencode()` when a value is a
+ * Terraform reference (a PEM read at plan time holds newlines that must be escaped by Terraform).
+ */
+function encodeConfig(config: Record<string, unknown>): string {
+  return Token.isUnresolved(config.JWKSCACert) ? Fn.jsonencode(config) : JSON.stringify(config);
 }

@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 
 /**
@@ -82,4 +83,17 @@ export function checkReferenceOf(
 /** The path a construct `id` under `scope` will have. */
 function pathOf(scope: IConstruct, id: string): string {
   return scope.node.path ? `${scope.node.path}/${id}` : id;
+}
+
+/**
+ * Checks that a secret is a Terraform reference (a sensitive variable, a token's secret data source):
+ * a literal would land in the synthesized JSON, which is committed and shown in reviews.
+ */
+export function checkSecretReference(scope: IConstruct, field: string, value: unknown): void {
+  check(
+    scope,
+    typeof value === "string" && Token.isUnresolved(value),
+    `${field} is ${typeof value === "string" ? "a literal" : show(value)}; pass a Terraform reference ` +
+      "(a sensitive variable, a consul_acl_token_secret_id), so no secret lands in the synthesized JSON",
+  );
 }

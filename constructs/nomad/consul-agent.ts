@@ -1,11 +1,11 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, show } from "../core/errors";
+import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
 import { TaskDriver, TaskDriverKind } from "./driver";
 import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
-import { NomadJob } from "./job";
+import { NomadJob, variableItem } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
 
 /** Consul ACL settings of the agent. */
@@ -20,6 +20,31 @@ export interface ConsulAclOptions {
    * @default "deny"
    */
   readonly defaultPolicy?: "allow" | "deny";
+}
+
+/**
+ * What a secured agent needs beside its configuration: the job writes these to its Nomad variable
+ * (`nomad/jobs/<job>`), which only its own tasks can read, and renders them into the agent's files.
+ * Pass Terraform references (variables, `consul_acl_token_secret_id`), never literals.
+ */
+export interface ConsulAgentSecrets {
+  /** Gossip encryption key (`consul keygen`), the servers' `encrypt`. */
+  readonly gossipKey: string;
+  /** PEM of the CA that signed the Consul servers' certificates (`tls.defaults.ca_file`). */
+  readonly caPem: string;
+  /** The agent's own token (`acl.tokens.agent`): `node` write, `service` read. */
+  readonly agentToken: string;
+  /**
+   * Token for DNS queries (`acl.tokens.dns`): `node` and `service` read, so `*.virtual.consul` and
+   * `*.service.consul` resolve for transparent-proxy workloads.
+   * @default - none: DNS answers with the anonymous token's rights
+   */
+  readonly dnsToken?: string;
+  /**
+   * Token for requests that carry none (`acl.tokens.default`).
+   * @default - none: such requests get the anonymous token's rights
+   */
+  readonly defaultToken?: string;
 }
 
 /** Props for {@link ConsulAgentJob}. */
@@ -85,11 +110,23 @@ export interface ConsulAgentJobProps {
    */
   readonly bindAddr?: string;
   /**
-   * Address the HTTP, gRPC and DNS listeners bind; bridge-mode workloads (Traefik, Envoy) reach the
-   * agent on the node's address, so loopback alone is not enough for them.
-   * @default "0.0.0.0"
+   * Address the HTTP and gRPC listeners bind. Consul's security model allows plain HTTP only on
+   * loopback; bridge-mode workloads reach the agent through the unix sockets Nomad proxies into each
+   * allocation (`alloc/tmp/consul_http.sock`, `consul_grpc.sock`).
+   * @default "127.0.0.1"
    */
   readonly clientAddr?: string;
+  /**
+   * Address of the DNS listener; transparent proxy needs it off loopback (Nomad hands the node's
+   * Consul DNS address to the allocation's resolver).
+   * @default - the bind address
+   */
+  readonly dnsAddr?: string;
+  /**
+   * Gossip encryption, TLS (`auto_encrypt` on clients) and ACL tokens.
+   * @default - none: plaintext gossip and RPC, tokens set by hand (not for production)
+   */
+  readonly secrets?: ConsulAgentSecrets;
   /**
    * Log level.
    * @default "INFO"
@@ -221,7 +258,13 @@ export class ConsulAgentJob extends NomadJob {
     );
     const driverKind = props.driver ?? "docker";
     const dataDir = props.dataDir ?? (driverKind === "raw_exec" ? "/opt/consul/data" : "/consul/data");
-    const driver = consulDriver(driverKind, props);
+    const { secrets } = props;
+    checkSecrets(this, server, secrets, props.extraConfig);
+    // Agent files live in the task dir: relative to raw_exec's working directory, absolute in a chroot.
+    const taskDir = (dir: string) => (driverKind === "raw_exec" ? dir : `/${dir}`);
+    // Tokens and the gossip key make the configuration a secret: render it under secrets/.
+    const configDir = `${secrets ? "secrets" : "local"}/${CONFIG_DIR}`;
+    const driver = consulDriver(driverKind, props, taskDir(configDir));
     checkResources(this, "resources", props.resources);
     const portNames = [
       "server",
@@ -233,30 +276,72 @@ export class ConsulAgentJob extends NomadJob {
     ] as const;
     const ports: Port[] = portNames.map((label) => ({ Label: label, Value: CONSUL_PORTS[label] }));
     const volume = driver.mountsVolumes ? (props.dataVolume ?? "consul-data") : undefined;
+    const item = (key: string) => variableItem(this.jobName, key);
+    // The Nomad node's name and address: several agents on one host stay distinct, and a node with
+    // more than one private address (bridges, VPNs) binds the one Nomad advertises.
+    const bindAddr = props.bindAddr ?? "[[ env `attr.unique.network.ip-address` ]]";
     const config = renderHcl(
       mergeHcl(
         {
           datacenter: this.datacenter,
+          node_name: "[[ env `node.unique.name` ]]",
           data_dir: dataDir,
           log_level: props.logLevel ?? "INFO",
           server,
           bootstrap_expect: bootstrapExpect,
           retry_join: props.retryJoin,
-          bind_addr: props.bindAddr ?? "{{ GetPrivateIP }}",
-          client_addr: props.clientAddr ?? "0.0.0.0",
+          bind_addr: bindAddr,
+          client_addr: props.clientAddr ?? "127.0.0.1",
+          addresses: { dns: props.dnsAddr ?? bindAddr },
           recursors: props.recursors,
           ports: props.grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc },
           connect: { enabled: true },
           ui_config: { enabled: props.ui ?? false },
+          encrypt: secrets ? item("gossip_key") : undefined,
+          tls: secrets
+            ? {
+                defaults: {
+                  ca_file: taskDir("secrets/ca.pem"),
+                  verify_incoming: server,
+                  verify_outgoing: true,
+                },
+                internal_rpc: { verify_server_hostname: true },
+              }
+            : undefined,
+          // Client agents get their certificates from the servers; servers hand them out.
+          auto_encrypt: secrets ? (server ? { allow_tls: true } : { tls: true }) : undefined,
           acl: {
             enabled: props.acl?.enabled ?? true,
             default_policy: props.acl?.defaultPolicy ?? "deny",
             enable_token_persistence: true,
+            tokens: secrets
+              ? {
+                  agent: item("agent_token"),
+                  dns: secrets.dnsToken === undefined ? undefined : item("dns_token"),
+                  default: secrets.defaultToken === undefined ? undefined : item("default_token"),
+                }
+              : undefined,
           },
         },
         props.extraConfig,
       ),
     );
+    const template = (EmbeddedTmpl: string, DestPath: string) => ({
+      EmbeddedTmpl,
+      DestPath,
+      ChangeMode: "restart" as const,
+      LeftDelim: "[[",
+      RightDelim: "]]",
+    });
+    if (secrets) {
+      this.addVariable({
+        gossip_key: secrets.gossipKey,
+        ca_pem: secrets.caPem,
+        agent_token: secrets.agentToken,
+        ...(secrets.dnsToken === undefined ? {} : { dns_token: secrets.dnsToken }),
+        ...(secrets.defaultToken === undefined ? {} : { default_token: secrets.defaultToken }),
+      });
+    }
     const group: TaskGroup = {
       Name: "consul-agent",
       Networks: [{ Mode: "host", ReservedPorts: ports }],
@@ -268,13 +353,8 @@ export class ConsulAgentJob extends NomadJob {
           Driver: driver.name,
           Config: driver.config,
           Templates: [
-            {
-              EmbeddedTmpl: config,
-              DestPath: `local/${CONFIG_DIR}/consul.hcl`,
-              ChangeMode: "restart",
-              LeftDelim: "[[",
-              RightDelim: "]]",
-            },
+            template(config, `${configDir}/consul.hcl`),
+            ...(secrets ? [template(item("ca_pem"), "secrets/ca.pem")] : []),
           ],
           VolumeMounts: volume ? [{ Volume: volume, Destination: dataDir }] : undefined,
           Resources: toResources(props.resources, { cpu: 500, memoryMb: 256 }),
@@ -285,12 +365,49 @@ export class ConsulAgentJob extends NomadJob {
   }
 }
 
-function consulDriver(kind: TaskDriverKind, props: ConsulAgentJobProps): TaskDriver {
-  const args = (dir: string) => ["agent", `-config-dir=${dir}/${CONFIG_DIR}`];
+function consulDriver(kind: TaskDriverKind, props: ConsulAgentJobProps, configDir: string): TaskDriver {
+  const args = ["agent", `-config-dir=${configDir}`];
   if (kind === "docker") {
     const image = props.image ?? `hashicorp/consul:${props.version ?? "1.20"}`;
-    return TaskDriver.docker({ image, args: args("/local"), extra: { network_mode: "host" } });
+    return TaskDriver.docker({ image, args, extra: { network_mode: "host" } });
   }
-  const options = { command: props.binary ?? "consul", args: args(kind === "raw_exec" ? "local" : "/local") };
+  const options = { command: props.binary ?? "consul", args };
   return kind === "raw_exec" ? TaskDriver.rawExec(options) : TaskDriver.exec(options);
+}
+
+/** Secured agents need every secret, and servers their own certificate (which the job cannot issue). */
+function checkSecrets(
+  scope: ConsulAgentJob,
+  server: boolean,
+  secrets: ConsulAgentSecrets | undefined,
+  extraConfig: HclBody | undefined,
+): void {
+  if (secrets === undefined) return;
+  check(
+    scope,
+    typeof secrets === "object" && secrets !== null,
+    `secrets ${show(secrets)} are not an object; pass { gossipKey, caPem, agentToken }`,
+  );
+  for (const field of ["gossipKey", "caPem", "agentToken", "dnsToken", "defaultToken"] as const) {
+    const value: unknown = secrets[field];
+    if (value === undefined && (field === "dnsToken" || field === "defaultToken")) continue;
+    if (field !== "caPem") checkSecretReference(scope, `secrets.${field}`, value);
+    else {
+      check(
+        scope,
+        typeof value === "string" && value !== "",
+        `secrets.caPem ${show(value)} is not a PEM string; pass the CA certificate or a reference to it`,
+      );
+    }
+  }
+  const block = (body: HclBody | undefined, key: string) => {
+    const value = body?.[key];
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as HclBody) : undefined;
+  };
+  check(
+    scope,
+    !server || block(block(extraConfig, "tls"), "defaults")?.cert_file !== undefined,
+    "secrets on server agents need the servers' own certificate; set extraConfig.tls.defaults.cert_file " +
+      "and key_file, or use server: false (client agents get theirs through auto_encrypt)",
+  );
 }

@@ -1,6 +1,7 @@
 import { dependable, ITerraformDependable, Lazy, TerraformStack } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
+import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import { check, checkPropsOf, constructError, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 import type { Constraint, Job, JobType, JsonValue, Task, TaskGroup, UpdateStrategy } from "./jobspec";
@@ -178,6 +179,26 @@ export class NomadJob extends Construct {
     return this;
   }
 
+  /**
+   * Writes `items` to the Nomad variable `nomad/jobs/<job>`, which the job's tasks (and only they,
+   * through their workload identity) read in templates with `nomadVar`; the job is registered after
+   * it. Values may be sensitive Terraform references: the provider keeps them out of plans.
+   */
+  public addVariable(items: Record<string, string>): Variable {
+    check(
+      this,
+      this.node.tryFindChild("Variable") === undefined,
+      "addVariable was called twice; pass every item in one call",
+    );
+    const variable = new Variable(this, "Variable", {
+      path: variablePath(this.jobName),
+      namespace: this.props.namespace,
+      items,
+    });
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), dependencyToken(variable)];
+    return variable;
+  }
+
   /** The job model as it renders now. */
   public toJob(): Job {
     const p = this.props;
@@ -288,4 +309,22 @@ function staticPortClashes(stack: IConstruct): string[] {
     }
   }
   return errors;
+}
+
+/** Path of the Nomad variable a job's tasks may read (Nomad's implicit workload policy). */
+export function variablePath(jobName: string): string {
+  return `nomad/jobs/${jobName}`;
+}
+
+/**
+ * A template expression (`[[ ]]` delimiters) reading item `key` of the job's Nomad variable; Go raw
+ * strings (backquotes) keep it free of quotes the surrounding HCL or TOML string would escape.
+ */
+export function variableItem(
+  jobName: string,
+  key: string,
+  delimiters: [string, string] = ["[[", "]]"],
+): string {
+  const [l, r] = delimiters;
+  return `${l} with nomadVar \`${variablePath(jobName)}\` ${r}${l} .${key} ${r}${l} end ${r}`;
 }

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { check, checkPropsOf, show } from "../core/errors";
-import { checkPort, checkServiceName, checkUrl } from "../core/names";
+import { checkServiceName, checkUrl } from "../core/names";
+import { ConsulAclToken } from "../consul/acl-token";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
@@ -37,10 +38,22 @@ export interface MeshPlatformProps {
    */
   readonly consulRetryJoin?: string[];
   /**
-   * HTTP port of the Consul agent on each Nomad client, where Traefik reads the catalog.
-   * @default 8500
+   * Gossip encryption key and server CA of the agent job's agents (TLS through `auto_encrypt`), as
+   * Terraform references; the platform adds their ACL tokens. Required with the agent job and ACLs:
+   * Consul's security model needs gossip encryption and TLS.
+   * @default - none (only valid without the agent job or without ACLs)
    */
-  readonly consulAgentHttpPort?: number;
+  readonly consulAgentSecurity?: { readonly gossipKey: string; readonly caPem: string };
+  /**
+   * PEM of the CA that signed Nomad's HTTPS certificate, for Vault and Consul fetching its JWKS.
+   * @default - their system roots
+   */
+  readonly nomadCaPem?: string;
+  /**
+   * CA file, as the Consul servers see it, that signed Vault's HTTPS certificate.
+   * @default - the servers' system roots
+   */
+  readonly vaultCaFile?: string;
   /**
    * The Nomad version the cluster runs (warns about the legacy Vault token role from 1.10 on).
    * @default "1.11.3"
@@ -116,9 +129,6 @@ export class MeshPlatform extends Construct {
     checkServiceName(this, "datacenter", props.datacenter);
     checkUrl(this, "vaultAddress", props.vaultAddress);
     checkUrl(this, "nomadAddress", props.nomadAddress);
-    if (props.consulAgentHttpPort !== undefined) {
-      checkPort(this, "consulAgentHttpPort", props.consulAgentHttpPort);
-    }
     check(
       this,
       props.envoyCommand === undefined || props.driver === "raw_exec",
@@ -145,10 +155,20 @@ export class MeshPlatform extends Construct {
       nomadAddress: props.nomadAddress,
       mode: props.nomadVaultMode,
       nomadVersion: props.nomadVersion ?? "1.11.3",
+      jwksCaPem: props.nomadCaPem,
     });
 
-    // 3. Consul agents as a Nomad system job (real clusters; a dev cluster may start Consul itself).
+    // 3. Consul agents as a Nomad system job (real clusters; a dev cluster may start Consul itself),
+    // with their ACL tokens, then Nomad's workload identities in Consul.
+    const acls = props.consulAclsEnabled ?? true;
     if (props.consulAgentJob ?? true) {
+      const security = props.consulAgentSecurity;
+      check(
+        this,
+        !acls || security !== undefined,
+        "consulAgentSecurity is unset for an agent job with ACLs; pass { gossipKey, caPem } (Terraform " +
+          "references): Consul's security model needs gossip encryption and TLS between agents",
+      );
       this.consulAgent = new ConsulAgentJob(this, "ConsulAgent", {
         // Client agents on every node, joining the Consul servers given.
         server: false,
@@ -156,14 +176,15 @@ export class MeshPlatform extends Construct {
         nomadDatacenters: datacenters,
         retryJoin: props.consulRetryJoin ?? [],
         driver,
+        secrets: security && acls ? { ...security, ...this.agentTokens() } : undefined,
       });
     }
     const afterAgent = this.consulAgent ? [this.consulAgent.resource] : undefined;
-    if (props.consulAclsEnabled ?? true) {
-      // Consul ACL resources need the agents; workloads need the auth method before they start.
+    if (acls) {
+      // Workloads need the auth method before they start.
       this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", {
         nomadAddress: props.nomadAddress,
-        dependsOn: afterAgent,
+        jwksCaPem: props.nomadCaPem,
       });
     }
 
@@ -172,6 +193,7 @@ export class MeshPlatform extends Construct {
       pki: this.pki,
       token: this.caToken,
       vaultAddress: props.vaultAddress,
+      vaultCaFile: props.vaultCaFile,
       dependsOn: afterAgent,
     });
 
@@ -189,7 +211,7 @@ export class MeshPlatform extends Construct {
     this.ingress = new TraefikIngress(this, "Traefik", {
       driver,
       datacenters,
-      consulPort: props.consulAgentHttpPort,
+      consulToken: acls ? this.ingressToken().secret : undefined,
       dependsOn: afterMeshPolicy,
     });
     this.mesh = new ServiceMesh(this, "Mesh", {
@@ -202,6 +224,34 @@ export class MeshPlatform extends Construct {
         ? SidecarTaskOverride.rawExecEnvoy({ envoyPath: props.envoyCommand })
         : undefined,
       dependsOn: afterMeshPolicy,
+    });
+  }
+
+  /** The agents' own token (Consul's agent-token rules) and the DNS token transparent proxy needs. */
+  private agentTokens(): { agentToken: string; dnsToken: string } {
+    const agent = new ConsulAclToken(this, "ConsulAgentToken", {
+      policyName: "consul-agents",
+      description: "Consul client agents (the agent job)",
+      rules: 'node_prefix "" {\n  policy = "write"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
+    });
+    const dns = new ConsulAclToken(this, "ConsulDnsToken", {
+      policyName: "consul-dns",
+      description: "Consul DNS on the client agents",
+      rules:
+        'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n' +
+        'query_prefix "" {\n  policy = "read"\n}\n',
+    });
+    return { agentToken: agent.secret, dnsToken: dns.secret };
+  }
+
+  /** Traefik's catalog token: its own Connect leaf certificate, and the catalog read-only. */
+  private ingressToken(): ConsulAclToken {
+    return new ConsulAclToken(this, "TraefikConsulToken", {
+      policyName: "traefik-catalog",
+      description: "Traefik's Consul Catalog provider",
+      rules:
+        'service "traefik" {\n  policy = "write"\n}\nservice_prefix "" {\n  policy = "read"\n}\n' +
+        'node_prefix "" {\n  policy = "read"\n}\n',
     });
   }
 }

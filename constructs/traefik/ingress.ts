@@ -1,9 +1,10 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, show } from "../core/errors";
+import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
 import { checkHostName, checkPort, checkServiceName } from "../core/names";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob, TaskDriver, TaskDriverKind } from "../nomad";
+import { variableItem } from "../nomad/job";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
 import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
 import { nanoseconds } from "../nomad/jobspec";
@@ -74,15 +75,18 @@ export interface TraefikIngressProps {
    */
   readonly tls?: TraefikTls;
   /**
-   * Consul HTTP address as seen from the bridge network.
-   * @default - the node's address, port `consulPort`
+   * Consul HTTP address the catalog provider reads.
+   * @default - the unix socket Nomad proxies to the node's Consul agent for Connect-native tasks
+   *   (`<alloc dir>/tmp/consul_http.sock`), so the agent's HTTP API can stay on loopback
    */
   readonly consulAddress?: string;
   /**
-   * HTTP port of the node's Consul agent, for the default `consulAddress`.
-   * @default 8500
+   * Consul ACL token of the catalog provider (`service` write on the ingress's own name for its
+   * Connect leaf certificate, `service` and `node` read for the catalog), as a Terraform reference:
+   * the job writes it to its Nomad variable and renders it into a file under `secrets/`.
+   * @default - none (Consul without ACLs)
    */
-  readonly consulPort?: number;
+  readonly consulToken?: string;
   /**
    * Route to services through Connect without the `traefik.consulcatalog.connect=true` tag.
    * @default false
@@ -188,7 +192,10 @@ export class TraefikIngress extends NomadJob implements IIngress {
     checkServiceName(this, "serviceName", this.serviceName);
     this.tlsPort = props.tlsPort ?? 8443;
     this.httpEntryPoint = props.httpPort === undefined ? undefined : HTTP_ENTRY_POINT;
-    if (props.consulPort !== undefined) checkPort(this, "consulPort", props.consulPort);
+    if (props.consulToken !== undefined) {
+      checkSecretReference(this, "consulToken", props.consulToken);
+      this.addVariable({ consul_token: props.consulToken });
+    }
     for (const [field, value] of [
       ["tlsPort", this.tlsPort],
       ["httpPort", props.httpPort],
@@ -225,7 +232,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
     const templates: Template[] = [
       {
         EmbeddedTmpl: renderToml(this.staticConfig(props, driver)),
-        DestPath: "local/traefik.toml",
+        DestPath: staticConfigPath(props),
         ChangeMode: "restart",
       },
       ...(tls
@@ -304,9 +311,12 @@ export class TraefikIngress extends NomadJob implements IIngress {
           connectByDefault: props.connectByDefault ?? false,
           exposedByDefault: false,
           endpoint: {
-            address:
-              props.consulAddress ?? `{{ env "attr.unique.network.ip-address" }}:${props.consulPort ?? 8500}`,
+            address: props.consulAddress ?? `unix://{{ env "NOMAD_ALLOC_DIR" }}/tmp/consul_http.sock`,
             scheme: "http",
+            token:
+              props.consulToken === undefined
+                ? undefined
+                : variableItem(this.jobName, "consul_token", ["{{", "}}"]),
           },
         },
         file: props.tls ? { directory: `${driver.localDir}/dynamic`, watch: true } : undefined,
@@ -336,12 +346,17 @@ function traefikDriver(kind: TaskDriverKind, props: TraefikIngressProps): TaskDr
   if (kind === "docker") {
     return TaskDriver.docker({
       image: props.image ?? `traefik:${props.version ?? "v3.1"}`,
-      args: ["--configFile=/local/traefik.toml"],
+      args: [`--configFile=/${staticConfigPath(props)}`],
     });
   }
   const options = {
     command: props.binary ?? "traefik",
-    args: [`--configFile=${kind === "raw_exec" ? "" : "/"}local/traefik.toml`],
+    args: [`--configFile=${kind === "raw_exec" ? "" : "/"}${staticConfigPath(props)}`],
   };
   return kind === "raw_exec" ? TaskDriver.rawExec(options) : TaskDriver.exec(options);
+}
+
+/** The static configuration holds the Consul token when there is one: then it is a secret. */
+function staticConfigPath(props: TraefikIngressProps): string {
+  return `${props.consulToken === undefined ? "local" : "secrets"}/traefik.toml`;
 }

@@ -33,6 +33,11 @@ export interface NomadVaultIntegrationProps {
    */
   readonly nomadVersion?: string;
   /**
+   * PEM of the CA that signed Nomad's HTTPS certificate, for Vault fetching the JWKS (`jwks_ca_pem`).
+   * @default - Vault's system roots (plain HTTP needs none)
+   */
+  readonly jwksCaPem?: string;
+  /**
    * Mount path of the JWT auth method (workload identity).
    * @default "jwt-nomad"
    */
@@ -120,6 +125,7 @@ export class NomadVaultIntegration extends Construct {
       type: "jwt",
       description: "Nomad workload identities",
       jwksUrl: `${props.nomadAddress.replace(/\/+$/, "")}/.well-known/jwks.json`,
+      jwksCaPem: props.jwksCaPem,
       jwtSupportedAlgs: ["RS256", "EdDSA"],
       defaultRole: roleName,
     });

@@ -31,6 +31,16 @@ describe("ConnectCa", () => {
     );
   });
 
+  test("trusts Vault's CA from a file the Consul servers read", () => {
+    const stack = testStack();
+    const pki = new ConnectCaPki(stack, "Pki", { datacenter: "dc1" });
+    const token = new ConsulCaToken(stack, "Token", { pki });
+    new ConnectCa(stack, "Ca", { pki, token, vaultAddress: "https://vault:8200", vaultCaFile: "tls/ca.pem" });
+    expect(onlyResource(synth(stack), "consul_certificate_authority").config_json).toContain(
+      '"CAFile" = "tls/ca.pem"',
+    );
+  });
+
   test("waits for the root certificate and the policy", () => {
     const json = build();
     expect(onlyResource(json, "consul_certificate_authority").depends_on).toEqual([

@@ -1,4 +1,5 @@
 import { NomadConsulIntegration } from "../../constructs/consul/nomad-consul";
+import { TerraformVariable } from "cdktf";
 import { onlyResource, resourcesOf, synth, testStack } from "../helpers";
 
 describe("NomadConsulIntegration", () => {
@@ -13,9 +14,10 @@ describe("NomadConsulIntegration", () => {
     expect(method).toMatchObject({
       name: "nomad-workloads",
       type: "jwt",
-      max_token_ttl: "1h",
       token_locality: "local",
     });
+    // Nomad cannot recreate Consul tokens: an expiring one would cut every sidecar off the mesh.
+    expect(method).not.toHaveProperty("max_token_ttl");
     expect(JSON.parse(method.config_json as string)).toEqual({
       JWKSURL: "https://nomad.example:4646/.well-known/jwks.json",
       JWTSupportedAlgs: ["RS256"],
@@ -27,6 +29,26 @@ describe("NomadConsulIntegration", () => {
         nomad_service: "nomad_service",
       },
     });
+  });
+
+  test("trusts the CA of Nomad's HTTPS certificate, escaped by Terraform when it is a reference", () => {
+    const stack = testStack();
+    const pem = new TerraformVariable(stack, "ca", { type: "string" }).stringValue;
+    new NomadConsulIntegration(stack, "NomadConsul", { nomadAddress: "https://nomad:4646", jwksCaPem: pem });
+    const config = onlyResource(synth(stack), "consul_acl_auth_method").config_json as string;
+    expect(config).toMatch(/^\$\{jsonencode\(\{.*"JWKSCACert" = var\.ca/s);
+  });
+
+  test("rejects maxTokenTtl from callers that still pass it", () => {
+    expect(
+      () =>
+        new NomadConsulIntegration(testStack(), "NomadConsul", {
+          nomadAddress: "https://nomad:4646",
+          maxTokenTtl: "1h",
+        } as never),
+    ).toThrow(
+      /^NomadConsulIntegration test\/NomadConsul: maxTokenTtl "1h" would expire every Connect sidecar's Consul token: .*hashicorp\/nomad#24354\); remove it$/,
+    );
   });
 
   test("binds services to their service identity and tasks to a read-only role", () => {

@@ -30,11 +30,7 @@ export function throwawayLocal(env: NodeJS.ProcessEnv): EnvironmentConfig {
   return {
     ...local,
     vault: { ...local.vault, address: env.VAULT_ADDR! },
-    consul: {
-      ...local.consul,
-      address: env.CONSUL_HTTP_ADDR!,
-      agentHttpPort: Number(new URL(env.CONSUL_HTTP_ADDR!).port),
-    },
+    consul: { ...local.consul, address: env.CONSUL_HTTP_ADDR! },
     nomad: { ...local.nomad, address: env.NOMAD_ADDR! },
     preventDestroy: false,
     backend: { type: "local", path: "terraform.tfstate" },

@@ -1,4 +1,6 @@
+import { TerraformVariable } from "cdktf";
 import { ConsulAgentJob } from "../../constructs/nomad";
+import { onlyResource, synth } from "../helpers";
 import { group, jobs, platformStack, rawJobspecs, type Json } from "../nomad/support";
 
 function agent(props: ConstructorParameters<typeof ConsulAgentJob>[2] = {}) {
@@ -103,6 +105,101 @@ describe("ConsulAgentJob", () => {
     });
     expect(task.VolumeMounts).toBeUndefined();
     expect(rawJobspecs(stack).consul).toContain('data_dir = \\"/opt/consul/data\\"');
+  });
+
+  describe("secured agents", () => {
+    const secured = () => {
+      const { stack } = platformStack();
+      const ref = (name: string) =>
+        new TerraformVariable(stack, name, { type: "string", sensitive: true }).stringValue;
+      new ConsulAgentJob(stack, "consul", {
+        server: false,
+        retryJoin: ["10.0.0.1"],
+        driver: "raw_exec",
+        secrets: {
+          gossipKey: ref("gossip"),
+          caPem: ref("ca"),
+          agentToken: ref("agent"),
+          dnsToken: ref("dns"),
+        },
+      });
+      const task = group(jobs(stack).consul, "consul-agent").Tasks[0];
+      return { stack, task, config: task.Templates[0].EmbeddedTmpl as string };
+    };
+
+    test("keep every secret in the job's Nomad variable, none in the job or its files", () => {
+      const { stack } = secured();
+      const out = synth(stack);
+      expect(onlyResource(out, "nomad_variable")).toMatchObject({
+        path: "nomad/jobs/consul",
+        items: {
+          gossip_key: "${var.gossip}",
+          ca_pem: "${var.ca}",
+          agent_token: "${var.agent}",
+          dns_token: "${var.dns}",
+        },
+      });
+      expect(rawJobspecs(stack).consul).not.toMatch(/var\.(gossip|agent|dns)/);
+      expect(onlyResource(out, "nomad_job").depends_on).toEqual([
+        expect.stringMatching(/^nomad_variable\.consul_Variable_\w+$/),
+      ]);
+    });
+
+    test("render gossip encryption, TLS through auto_encrypt and the ACL tokens from the variable", () => {
+      const { config, task } = secured();
+      const item = (key: string) => `[[ with nomadVar \`nomad/jobs/consul\` ]][[ .${key} ]][[ end ]]`;
+      expect(config).toContain(`encrypt = "${item("gossip_key")}"`);
+      expect(config).toContain(
+        'tls {\n  defaults {\n    ca_file = "secrets/ca.pem"\n    verify_incoming = false\n    verify_outgoing = true\n  }\n' +
+          "  internal_rpc {\n    verify_server_hostname = true\n  }\n}",
+      );
+      expect(config).toContain("auto_encrypt {\n  tls = true\n}");
+      expect(config).toContain(
+        `tokens {\n    agent = "${item("agent_token")}"\n    dns = "${item("dns_token")}"\n  }`,
+      );
+      // The configuration holds secrets: it is rendered under secrets/, with the CA beside it.
+      expect(task.Templates.map((t: Json) => t.DestPath)).toEqual([
+        "secrets/consul.d/consul.hcl",
+        "secrets/ca.pem",
+      ]);
+      expect(task.Config.args).toEqual(["agent", "-config-dir=secrets/consul.d"]);
+    });
+
+    test("serve HTTP and gRPC on loopback only, DNS and cluster traffic on the Nomad node's address", () => {
+      const { config } = secured();
+      expect(config).toContain('node_name = "[[ env `node.unique.name` ]]"');
+      expect(config).toContain('bind_addr = "[[ env `attr.unique.network.ip-address` ]]"');
+      expect(config).toContain('client_addr = "127.0.0.1"');
+      expect(config).toContain('addresses {\n  dns = "[[ env `attr.unique.network.ip-address` ]]"\n}');
+    });
+
+    test("refuse literal secrets, which would land in the synthesized JSON", () => {
+      const { stack } = platformStack();
+      const ref = new TerraformVariable(stack, "ref", { type: "string" }).stringValue;
+      expect(
+        () =>
+          new ConsulAgentJob(stack, "consul", {
+            server: false,
+            retryJoin: ["10.0.0.1"],
+            secrets: { gossipKey: "c2VjcmV0", caPem: ref, agentToken: ref },
+          }),
+      ).toThrow(
+        "ConsulAgentJob platform/consul: secrets.gossipKey is a literal; pass a Terraform reference (a sensitive " +
+          "variable, a consul_acl_token_secret_id), so no secret lands in the synthesized JSON",
+      );
+    });
+
+    test("refuse server agents without a certificate of their own", () => {
+      const { stack } = platformStack();
+      const ref = new TerraformVariable(stack, "ref", { type: "string" }).stringValue;
+      expect(
+        () =>
+          new ConsulAgentJob(stack, "consul", { secrets: { gossipKey: ref, caPem: ref, agentToken: ref } }),
+      ).toThrow(
+        "ConsulAgentJob platform/consul: secrets on server agents need the servers' own certificate; set " +
+          "extraConfig.tls.defaults.cert_file and key_file, or use server: false",
+      );
+    });
   });
 
   describe("bad input", () => {

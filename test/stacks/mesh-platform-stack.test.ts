@@ -81,10 +81,28 @@ describe("MeshPlatformStack per-environment choices", () => {
     expect(onlyResource(json, "consul_certificate_authority").depends_on).toContain(`nomad_job.${agentId}`);
   });
 
-  test("staging creates the Consul auth method after the agents and starts workloads after the binding rules", () => {
+  test("staging secures its agents with the stack's tokens and starts workloads after the binding rules", () => {
     const json = synth(stackFor(environments.staging));
-    const agent = addressOf(json, "nomad_job", (j) => String(j.jobspec).includes('"ID":"consul"'));
-    expect(onlyResource(json, "consul_acl_auth_method").depends_on).toEqual([agent]);
+    // Bootstrap material comes in through variables, the agents' tokens from the stack's own ACL tokens.
+    expect(json.variable).toMatchObject({
+      consul_gossip_key: { type: "string", sensitive: true },
+      tls_ca_file: { type: "string" },
+    });
+    const variables = Object.values(resourcesOf(json, "nomad_variable"));
+    expect(variables.map((v) => v.path).sort()).toEqual(["nomad/jobs/consul", "nomad/jobs/traefik"]);
+    const agentItems = variables.find((v) => v.path === "nomad/jobs/consul")!.items as Record<string, string>;
+    expect(agentItems).toEqual({
+      gossip_key: "${var.consul_gossip_key}",
+      ca_pem: "${file(var.tls_ca_file)}",
+      agent_token: expect.stringMatching(
+        /^\$\{data\.consul_acl_token_secret_id\.ConsulAgentToken_Secret_\w+\.secret_id\}$/,
+      ),
+      dns_token: expect.stringMatching(
+        /^\$\{data\.consul_acl_token_secret_id\.ConsulDnsToken_Secret_\w+\.secret_id\}$/,
+      ),
+    });
+    const policies = Object.values(resourcesOf(json, "consul_acl_policy")).map((p) => p.name);
+    expect(policies).toEqual(expect.arrayContaining(["consul-agents", "consul-dns", "traefik-catalog"]));
     const rules = Object.keys(resourcesOf(json, "consul_acl_binding_rule")).map(
       (id) => `consul_acl_binding_rule.${id}`,
     );
@@ -117,12 +135,12 @@ describe("environments and stack bad input", () => {
   const local = environments.local;
   test("fails when an environment is unknown", () => {
     expect(() => selectEnvironments("local,qa")).toThrow(
-      'environment "qa" is not defined (known: local, staging, prod); add it to environments/index.ts or fix MESHSTACK_ENVIRONMENTS',
+      'environment "qa" is not defined (known: local, staging, prod, prodlike); add it to environments/index.ts or fix MESHSTACK_ENVIRONMENTS',
     );
   });
   test("selects a subset by name", () => {
     expect(selectEnvironments(" prod ,local").map((e) => e.name)).toEqual(["prod", "local"]);
-    expect(selectEnvironments("")).toHaveLength(3);
+    expect(selectEnvironments("")).toHaveLength(4);
   });
   test("fails when the Vault address is missing", () => {
     expect(() => stackFor({ ...local, vault: { address: "" } })).toThrow(
@@ -138,20 +156,6 @@ describe("environments and stack bad input", () => {
     expect(() => stackFor({ ...local, nomad: { address: "" } })).toThrow(
       /environment.nomad.address "" is not an http\(s\) URL/,
     );
-  });
-  test("fails when the Consul agent's HTTP port is not a port", () => {
-    expect(() => stackFor({ ...local, consul: { ...local.consul, agentHttpPort: 0 } })).toThrow(
-      "MeshPlatformStack local: environment.consul.agentHttpPort 0 is not a port number; use 1-65535",
-    );
-  });
-  test("points Traefik's Consul Catalog at the agents' HTTP port", () => {
-    // GIVEN agents on another port than 8500
-    const stack = stackFor({ ...local, consul: { ...local.consul, agentHttpPort: 18500 } });
-    // THEN Traefik's catalog endpoint uses it, on the node's address
-    const jobs = Object.values(resourcesOf(synth(stack), "nomad_job")) as { jobspec: string }[];
-    const traefik = jobs.find((j) => j.jobspec.includes('"ID":"traefik"'))!.jobspec;
-    expect(traefik).toMatch(/attr\.unique\.network\.ip-address[^}]*}}:18500/);
-    expect(traefik).not.toMatch(/ip-address[^}]*}}:8500/);
   });
   test("fails when the stack id differs from the environment name", () => {
     expect(() => stackFor(local, "dev")).toThrow(

@@ -1,3 +1,5 @@
+import { TerraformVariable } from "cdktf";
+import { onlyResource, synth, testStack } from "../helpers";
 import { TraefikIngress, TraefikTls } from "../../constructs/traefik";
 import { renderToml } from "../../constructs/traefik/toml";
 import { group, jobs, platformStack, type Json } from "../nomad/support";
@@ -37,13 +39,35 @@ describe("TraefikIngress", () => {
       ].join("\n"),
     );
     // A TOML literal string: the template action's quotes reach consul-template unescaped.
-    expect(staticConfig).toContain(`address = '{{ env "attr.unique.network.ip-address" }}:8500'`);
+    expect(staticConfig).toContain(`address = 'unix://{{ env "NOMAD_ALLOC_DIR" }}/tmp/consul_http.sock'`);
     expect(staticConfig).toContain('[entryPoints.https]\naddress = ":8443"');
   });
 
-  test("reads the catalog from the node's agent on the port it is given", () => {
-    const { staticConfig } = ingress({ consulPort: 18500 });
-    expect(staticConfig).toContain(`address = '{{ env "attr.unique.network.ip-address" }}:18500'`);
+  test("reads the catalog with its own token, kept in its Nomad variable and a secrets file", () => {
+    const stack = testStack();
+    const token = new TerraformVariable(stack, "token", { type: "string", sensitive: true }).stringValue;
+    const traefik = new TraefikIngress(stack, "traefik", { consulToken: token });
+    const out = synth(stack);
+    expect(onlyResource(out, "nomad_variable")).toMatchObject({
+      path: "nomad/jobs/traefik",
+      items: { consul_token: "${var.token}" },
+    });
+    const task = traefik.toJob().TaskGroups[0].Tasks[0];
+    expect(task.Templates![0].DestPath).toBe("secrets/traefik.toml");
+    expect(task.Templates![0].EmbeddedTmpl).toContain(
+      "token = '{{ with nomadVar `nomad/jobs/traefik` }}{{ .consul_token }}{{ end }}'",
+    );
+    expect(task.Config).toMatchObject({ args: ["--configFile=/secrets/traefik.toml"] });
+    // Registered once the variable holds the token.
+    expect(onlyResource(out, "nomad_job").depends_on).toEqual([
+      expect.stringMatching(/^nomad_variable\.traefik_Variable_\w+$/),
+    ]);
+  });
+
+  test("rejects a literal Consul token", () => {
+    expect(() => new TraefikIngress(testStack(), "traefik", { consulToken: "s3cr3t" })).toThrow(
+      "TraefikIngress test/traefik: consulToken is a literal; pass a Terraform reference",
+    );
   });
 
   test("keeps the dashboard and insecure API off by default", () => {
@@ -144,13 +168,6 @@ describe("TraefikIngress", () => {
       const { stack } = platformStack();
       expect(() => new TraefikIngress(stack, "traefik", { tlsPort: 70000 })).toThrow(
         "TraefikIngress platform/traefik: tlsPort 70000 is not a port number; use 1-65535",
-      );
-    });
-
-    test("fails when the Consul port is not a port", () => {
-      const { stack } = platformStack();
-      expect(() => new TraefikIngress(stack, "traefik", { consulPort: 0 })).toThrow(
-        "TraefikIngress platform/traefik: consulPort 0 is not a port number; use 1-65535",
       );
     });
 

@@ -23,6 +23,11 @@ describe("NomadVaultIntegration with workload identity (default)", () => {
     });
   });
 
+  test("trusts the CA of Nomad's HTTPS certificate for the JWKS", () => {
+    const { json } = build({ nomadAddress: "https://nomad:4646", jwksCaPem: "-----BEGIN CERTIFICATE-----" });
+    expect(onlyResource(json, "vault_jwt_auth_backend").jwks_ca_pem).toBe("-----BEGIN CERTIFICATE-----");
+  });
+
   test("creates the default role as `nomad setup vault` does", () => {
     const { json } = build();
     const backend = addressOf(json, "vault_jwt_auth_backend");

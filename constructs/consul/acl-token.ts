@@ -1,0 +1,56 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
+import { AclToken } from "@cdktf/provider-consul/lib/acl-token";
+import { DataConsulAclTokenSecretId } from "@cdktf/provider-consul/lib/data-consul-acl-token-secret-id";
+import { checkPropsOf } from "../core/errors";
+import { checkNonEmpty, checkServiceName } from "../core/names";
+
+/** Props for {@link ConsulAclToken}. */
+export interface ConsulAclTokenProps {
+  /** Name of the policy (1-63 lowercase letters, digits and "-"). */
+  readonly policyName: string;
+  /** The policy's rules (Consul ACL HCL). */
+  readonly rules: string;
+  /** What holds the token, shown in Consul. */
+  readonly description: string;
+  /**
+   * Resources that must exist first.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * A Consul ACL policy and a token holding only it, for a component the stack deploys (a Consul agent,
+ * the ingress): the token's secret stays a sensitive Terraform value, handed to the job that needs it
+ * through its Nomad variable, never pasted into files.
+ */
+export class ConsulAclToken extends Construct {
+  /** The policy. */
+  public readonly policy: AclPolicy;
+  /** The token (its `id` is the accessor). */
+  public readonly token: AclToken;
+  /** The token's secret, a sensitive reference. */
+  public readonly secret: string;
+
+  public constructor(scope: Construct, id: string, props: ConsulAclTokenProps) {
+    checkPropsOf("ConsulAclToken", scope, id, props, '{ policyName, rules, description: "…" }');
+    super(scope, id);
+    checkServiceName(this, "policyName", props.policyName);
+    checkNonEmpty(
+      this,
+      "rules",
+      props.rules,
+      'write Consul ACL rules such as node_prefix "" { policy = "read" }',
+    );
+    checkNonEmpty(this, "description", props.description, "say what holds the token");
+    const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
+    this.policy = new AclPolicy(this, "Policy", { name: props.policyName, rules: props.rules, dependsOn });
+    this.token = new AclToken(this, "Token", {
+      description: props.description,
+      policies: [this.policy.name],
+    });
+    this.secret = new DataConsulAclTokenSecretId(this, "Secret", { accessorId: this.token.id }).secretId;
+  }
+}
