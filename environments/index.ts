@@ -1,13 +1,14 @@
 import { MeshstackError } from "../constructs/core/errors";
 import { local } from "./local";
 import { prod } from "./prod";
+import { prodlike } from "./prodlike";
 import { staging } from "./staging";
 import { EnvironmentConfig } from "./types";
 
 export * from "./types";
 
 /** Every environment `main.ts` can synthesize, by name. */
-export const environments: Readonly<Record<string, EnvironmentConfig>> = { local, staging, prod };
+export const environments: Readonly<Record<string, EnvironmentConfig>> = { local, staging, prod, prodlike };
 
 /**
  * Picks environments by name (comma-separated, e.g. from `MESHSTACK_ENVIRONMENTS`); all when empty.

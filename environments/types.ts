@@ -42,7 +42,10 @@ export type WorkloadDriver = "docker" | "raw_exec";
 
 /**
  * Settings of one deployment environment. Addresses only: credentials come from the environment
- * (`VAULT_TOKEN`, `CONSUL_HTTP_TOKEN`, `NOMAD_TOKEN`), never from committed files.
+ * (`VAULT_TOKEN`, `CONSUL_HTTP_TOKEN`, `NOMAD_TOKEN`, and the CA files `VAULT_CACERT`, `CONSUL_CACERT`,
+ * `NOMAD_CACERT`), never from committed files. Environments on HTTPS take the servers' CA through the
+ * Terraform variable `tls_ca_file` (a path), and agent-job environments with ACLs their gossip key
+ * through the sensitive variable `consul_gossip_key` (`TF_VAR_…`).
  */
 export interface EnvironmentConfig {
   /** Environment name; also the stack name (`cdktf deploy <name>`). */
@@ -77,10 +80,11 @@ export interface EnvironmentConfig {
      */
     readonly retryJoin?: string[];
     /**
-     * HTTP port of the Consul agent on each Nomad client, where Traefik reads the catalog.
-     * @default 8500
+     * CA file, as the Consul servers see it, that signed Vault's certificate (Connect CA `CAFile`);
+     * relative paths resolve from the servers' working directory.
+     * @default - the servers' system roots
      */
-    readonly agentHttpPort?: number;
+    readonly vaultCaFile?: string;
   };
   /** Nomad settings. */
   readonly nomad: {

@@ -38,8 +38,9 @@ SHORT_DATA="/tmp/meshstack-nomad-$(echo "$ROOT:$BRIDGE" | md5sum | cut -c1-8)"
 export VAULT_ADDR=http://127.0.0.1:$VAULT_PORT CONSUL_HTTP_ADDR=http://127.0.0.1:$CONSUL_PORT NOMAD_ADDR=http://127.0.0.1:$NOMAD_PORT
 unset CONSUL_HTTP_TOKEN NOMAD_TOKEN   # ACLs are off; a stale token from the shell would only confuse
 
-say() { printf '[cluster] %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+LOG_TAG=cluster
+# shellcheck source=lib/agents.sh
+. "$ROOT/scripts/lib/agents.sh"
 
 # alive NAME: the recorded pid still runs that binary (not a recycled pid).
 alive() { local p; p=$(cat "$STATE/$1.pid" 2>/dev/null) && [ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = "$1" ]; }
@@ -54,16 +55,6 @@ healthy() {
               | jq -e '.Attributes["consul.version"] and .Attributes["nomad.bridge.hairpin_mode"]' >/dev/null ;;
   esac
 }
-wait_healthy() { # NAME SECONDS
-  local i
-  for ((i = 0; i < $2 * 2; i++)); do
-    healthy "$1" && return 0
-    alive "$1" || die "$1 exited; last log lines:$(printf '\n'; tail -n 20 "$STATE/$1.log")"
-    sleep 0.5
-  done
-  die "$1 not healthy after $2s; see $STATE/$1.log"
-}
-
 # start NAME CMD...: own session/process group, so `down` can kill the whole tree at once.
 start() {
   local name=$1; shift
@@ -185,20 +176,8 @@ up() {
   status
 }
 
-# kill_tree NAME: TERM the process group, then KILL whatever is left after 15s.
-kill_tree() {
-  local pid i; pid=$(cat "$STATE/$1.pid" 2>/dev/null) || return 0
-  if alive "$1"; then
-    say "stopping $1 (pid $pid)"
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  rm -f "$STATE/$1.pid"
-}
-
 down() {
-  local jobs j pid alloc m i
+  local jobs j alloc m i
   if alive nomad && alive consul; then
     # Stopping jobs first lets Nomad run CNI DEL (iptables, veths) and deregister services.
     jobs=$(curl -sf -m 5 "$NOMAD_ADDR/v1/jobs" | jq -r '.[] | select(.Status != "dead") | .ID' || true)
@@ -209,20 +188,7 @@ down() {
     done
   fi
   kill_tree nomad; kill_tree consul; kill_tree bao
-  # Task processes (raw_exec executors, envoy, apps) live in their own sessions: find them by
-  # the alloc dir in their cwd or command line.
-  # Matched in bash itself: a grep given the path would find its own command line.
-  local cwd cmd short="$SHORT_DATA/" mine=" " p=$$
-  # Our ancestors, by /proc/PID/status (stat's fields shift when a process name holds a space).
-  while [ "${p:-0}" -gt 1 ]; do mine+="$p "; p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null); done
-  for pid in /proc/[0-9]*; do
-    pid=${pid#/proc/}; [[ $mine == *" $pid "* ]] && continue
-    cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
-    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
-    if [[ $cwd/ == "$STATE/nomad/"* || $cmd == *"$STATE/nomad/"* || $cmd == *"$short"* ]]; then
-      kill -KILL "$pid" 2>/dev/null && say "killed leftover pid $pid (${cmd:0:60})"
-    fi
-  done
+  kill_leftovers "$STATE/nomad" "$SHORT_DATA"
   if [ -d "$STATE/nomad/alloc" ]; then
     for alloc in $(ls "$STATE/nomad/alloc"); do ip netns del "$alloc" 2>/dev/null || true; done
   fi
@@ -251,24 +217,9 @@ cni_cleanup() {
   rm -rf "/run/cni/$BRIDGE"   # host-local IPAM reservations (Nomad keeps them under /run)
 }
 
-status() {
-  local n rc=0
-  for n in bao consul nomad; do
-    if alive "$n" && healthy "$n"; then echo "$n: up (pid $(cat "$STATE/$n.pid"))"
-    elif alive "$n"; then echo "$n: running, not healthy (pid $(cat "$STATE/$n.pid"))"; rc=1
-    else echo "$n: down"; rc=1; fi
-  done
-  return $rc
-}
+status() { report_status bao consul nomad; }
 
-mkdir -p "$STATE"
-# One command per instance at a time; the lock dies with its holder.
-exec 9>"$STATE.lock"
-if ! flock -n 9; then
-  say "waiting for another cluster command on ${STATE#"$ROOT/"} (pid $(cat "$STATE.pid" 2>/dev/null || echo '?')) to finish"
-  flock 9
-fi
-echo $$ >"$STATE.pid"
+locked
 case "${1:-}" in
   up) up ;;
   down) down ;;

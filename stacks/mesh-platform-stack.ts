@@ -1,9 +1,9 @@
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
 import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { checkPort, checkServiceName, checkUrl } from "../constructs/core/names";
+import { checkServiceName, checkUrl } from "../constructs/core/names";
 import { check, show } from "../constructs/core/errors";
 import { MeshPlatform } from "../constructs/platform/mesh-platform";
 import { Countdash } from "../examples/countdash";
@@ -39,6 +39,7 @@ export class MeshPlatformStack extends TerraformStack {
     ]);
     configureBackend(this, env.name, env.backend ?? { type: "local" });
 
+    const { caPem, gossipKey } = this.bootstrapVariables(env);
     // "Default" keeps the platform's resource addresses those of the stack (cdktf leaves the id out).
     const platform = (this.platform = new MeshPlatform(this, "Default", {
       datacenter: env.datacenter,
@@ -47,7 +48,9 @@ export class MeshPlatformStack extends TerraformStack {
       consulAclsEnabled: env.consul.aclsEnabled,
       consulAgentJob: env.consul.agentJob,
       consulRetryJoin: env.consul.retryJoin,
-      consulAgentHttpPort: env.consul.agentHttpPort,
+      consulAgentSecurity: gossipKey && caPem ? { gossipKey, caPem } : undefined,
+      nomadCaPem: caPem,
+      vaultCaFile: env.consul.vaultCaFile,
       nomadVersion: env.nomad.version,
       nomadVaultMode: env.nomad.vaultMode,
       pkiOwnership: env.pki?.ownership,
@@ -72,6 +75,35 @@ export class MeshPlatformStack extends TerraformStack {
     new TerraformOutput(this, "connect_intermediate_path", { value: platform.pki.intermediatePath });
   }
 
+  /**
+   * Bootstrap material the cluster was built with, which no committed file may hold: the servers' CA
+   * (a file path, read at plan time) on HTTPS environments, and the agents' gossip key where the stack
+   * runs Consul agents with ACLs.
+   */
+  private bootstrapVariables(env: EnvironmentConfig): { caPem?: string; gossipKey?: string } {
+    const https = [env.vault.address, env.consul.address, env.nomad.address].some((a) =>
+      a.startsWith("https:"),
+    );
+    const caPem = https
+      ? Fn.file(
+          new TerraformVariable(this, "tls_ca_file", {
+            type: "string",
+            description:
+              "Path of the PEM CA bundle that signed the Vault, Consul and Nomad servers' certificates",
+          }).stringValue,
+        )
+      : undefined;
+    const secured = (env.consul.agentJob ?? true) && (env.consul.aclsEnabled ?? true);
+    const gossipKey = secured
+      ? new TerraformVariable(this, "consul_gossip_key", {
+          type: "string",
+          sensitive: true,
+          description: "Gossip encryption key of the Consul datacenter (consul keygen)",
+        }).stringValue
+      : undefined;
+    return { caPem, gossipKey };
+  }
+
   private validate(id: string, env: EnvironmentConfig): void {
     check(
       this,
@@ -82,9 +114,6 @@ export class MeshPlatformStack extends TerraformStack {
     checkUrl(this, "environment.vault.address", env.vault?.address ?? "");
     checkUrl(this, "environment.consul.address", env.consul?.address ?? "");
     checkUrl(this, "environment.nomad.address", env.nomad?.address ?? "");
-    if (env.consul.agentHttpPort !== undefined) {
-      checkPort(this, "environment.consul.agentHttpPort", env.consul.agentHttpPort);
-    }
     if (env.vault.addressFromConsul !== undefined) {
       checkUrl(this, "environment.vault.addressFromConsul", env.vault.addressFromConsul);
     }

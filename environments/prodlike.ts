@@ -1,0 +1,26 @@
+import { prod } from "./prod";
+import { EnvironmentConfig } from "./types";
+
+/** The prod-shaped cluster's servers (scripts/prodlike.sh): the host side of its machines' bridge. */
+const servers = "172.26.96.1";
+
+/**
+ * `prod` on the prod-shaped cluster started by `scripts/prodlike.sh`: the same datacenter, ACLs, TLS,
+ * Consul client agents as the stack's system job and workload identity, with three Nomad clients in
+ * network namespaces. It differs from `prod` in addresses, backend and task driver (raw_exec with the
+ * toolchain's Envoy: there is no Docker engine), and deploys the countdash demo.
+ */
+export const prodlike: EnvironmentConfig = {
+  ...prod,
+  name: "prodlike",
+  vault: { address: `https://${servers}:8200` },
+  consul: {
+    address: `https://${servers}:8501`,
+    retryJoin: [servers],
+    // The script starts the Consul server in its state directory, where the CA lives at tls/ca.pem.
+    vaultCaFile: "tls/ca.pem",
+  },
+  nomad: { address: `https://${servers}:4646` },
+  workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true },
+  backend: { type: "local", path: ".local/prodlike/terraform.tfstate" },
+};

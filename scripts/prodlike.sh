@@ -1,0 +1,424 @@
+#!/usr/bin/env bash
+# A production-shaped cluster on one machine, for the `prodlike` environment: OpenBao (Vault API)
+# with a TLS listener, a Consul server with ACLs (default deny), TLS and gossip encryption, a Nomad
+# server with ACLs and mTLS, and three Nomad clients, each in its own network namespace with its own
+# address. No Consul runs on the clients: the stack's ConsulAgentJob (a Nomad system job) does.
+# Bootstrap certificates, gossip keys and management tokens are made at `up`, under .local/ only.
+#
+# Usage: scripts/prodlike.sh up|down|status|env
+#   up      start what is not running, wait for health, write <state>/cluster.env
+#   down    stop every agent and task, remove namespaces, bridges and state
+#   status  health of each agent (exit 1 if any is down)
+#   env     print <state>/cluster.env (`set -a; . .local/prodlike/cluster.env`)
+# MESHSTACK_CLUSTER=prodlike (default; .local/prodlike, 172.26.96.0/24) or prodlike-test (the
+# integration suite's: .local/prodlike-test, 172.26.112.0/24): the two run side by side, and beside
+# the `local` cluster. Needs root, Linux, no Docker.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+eval "$("$ROOT/scripts/toolchain.sh" --env)"
+BIN=$(dirname "$(command -v nomad 2>/dev/null || echo /nonexistent/nomad)")
+CLIENTS=(1 2 3)
+
+case "${MESHSTACK_CLUSTER:-prodlike}" in
+  prodlike)      INSTANCE=prodlike NET=172.26.96 ALLOC_NET=97 TAG=mshp ;;
+  prodlike-test) INSTANCE=prodlike-test NET=172.26.112 ALLOC_NET=113 TAG=mshq ;;
+  *) echo "MESHSTACK_CLUSTER must be prodlike or prodlike-test, not \"$MESHSTACK_CLUSTER\"" >&2; exit 2 ;;
+esac
+STATE="$ROOT/.local/$INSTANCE"
+ENV_FILE="$STATE/cluster.env"
+TLS="$STATE/tls"
+SERVER_IP=$NET.1
+BRIDGE=${TAG}0                       # the machines' network on the host: servers on .1
+DATACENTER=prod1                     # the prod environment's datacenter
+# Nomad keeps unix sockets under data_dir: keep those paths short.
+SHORT="/tmp/meshstack-$(echo "$ROOT:$INSTANCE" | md5sum | cut -c1-8)"
+
+LOG_TAG=$INSTANCE
+# shellcheck source=lib/agents.sh
+. "$ROOT/scripts/lib/agents.sh"
+client_ip() { echo "$NET.$((10 + $1))"; }
+netns() { echo "$TAG-c$1"; }
+
+export VAULT_ADDR=https://$SERVER_IP:8200 VAULT_CACERT=$TLS/ca.pem
+export CONSUL_HTTP_ADDR=https://$SERVER_IP:8501 CONSUL_CACERT=$TLS/ca.pem
+export NOMAD_ADDR=https://$SERVER_IP:4646 NOMAD_CACERT=$TLS/ca.pem
+unset CONSUL_HTTP_TOKEN NOMAD_TOKEN VAULT_TOKEN
+secret() { cat "$STATE/secrets/$1"; }
+api() { curl -sf -m 5 --cacert "$TLS/ca.pem" "$@"; }   # api URL [curl options]
+
+# alive NAME: the recorded pid still runs that binary (not a recycled pid).
+alive() {
+  local p; p=$(cat "$STATE/$1.pid" 2>/dev/null) || return 1
+  [ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = "${1%%-*}" ]
+}
+healthy() {
+  case $1 in
+    bao) api "$VAULT_ADDR/v1/sys/health" >/dev/null ;;   # 200 only when initialized and unsealed
+    consul) [ -n "$(api "$CONSUL_HTTP_ADDR/v1/status/leader" | tr -d '"')" ] ;;
+    nomad) [ -n "$(api "$NOMAD_ADDR/v1/status/leader" | tr -d '"')" ] ;;
+    nomad-c*) api -H "X-Nomad-Token: $(secret nomad-management)" "$NOMAD_ADDR/v1/nodes" \
+                | jq -e --arg n "client-${1#nomad-c}" 'any(.[]; .Name == $n and .Status == "ready")' >/dev/null ;;
+  esac
+}
+# start NAME CMD...: own session, so `down` can kill the whole tree; runs in $STATE (relative paths).
+start() {
+  local name=$1; shift
+  if alive "$name"; then say "$name already running (pid $(cat "$STATE/$name.pid"))"; return 0; fi
+  say "starting $name"
+  # The CLI variables above are the user's, not the agents': Nomad's template runner, for one, would
+  # take NOMAD_ADDR's https scheme for its in-process API connection.
+  (cd "$STATE" && exec env -u VAULT_ADDR -u VAULT_CACERT -u CONSUL_HTTP_ADDR -u CONSUL_CACERT -u NOMAD_ADDR \
+    -u NOMAD_CACERT setsid "$@" >"$STATE/$name.log" 2>&1 </dev/null 9>&-) &
+  echo $! >"$STATE/$name.pid"
+}
+
+# --- bootstrap material: a CA, a certificate per agent, gossip keys, management tokens ---------
+certificate() { # NAME SUBJECT_ALT_NAMES
+  [ -s "$TLS/$1.pem" ] && return 0
+  openssl ecparam -name prime256v1 -genkey -noout -out "$TLS/$1.key" 2>/dev/null
+  openssl req -new -key "$TLS/$1.key" -subj "/CN=$1" -out "$TLS/$1.csr" 2>/dev/null
+  openssl x509 -req -in "$TLS/$1.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial -days 30 -sha256 \
+    -extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n' "$2") \
+    -out "$TLS/$1.pem" 2>/dev/null
+  rm -f "$TLS/$1.csr"
+}
+bootstrap_material() {
+  mkdir -p "$TLS" "$STATE/secrets"
+  chmod 700 "$STATE/secrets" "$TLS"
+  if [ ! -s "$TLS/ca.pem" ]; then
+    openssl ecparam -name prime256v1 -genkey -noout -out "$TLS/ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$TLS/ca.key" -sha256 -days 30 -subj "/CN=meshstack $INSTANCE CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -out "$TLS/ca.pem" 2>/dev/null
+  fi
+  certificate bao "IP:$SERVER_IP,IP:127.0.0.1,DNS:localhost"
+  certificate consul-server "DNS:server.$DATACENTER.consul,DNS:localhost,IP:$SERVER_IP,IP:127.0.0.1"
+  certificate nomad-server "DNS:server.global.nomad,DNS:localhost,IP:$SERVER_IP,IP:127.0.0.1"
+  local i
+  for i in "${CLIENTS[@]}"; do
+    certificate "nomad-c$i" "DNS:client.global.nomad,DNS:localhost,IP:$(client_ip "$i"),IP:127.0.0.1"
+  done
+  local s
+  for s in consul-gossip nomad-gossip; do
+    [ -s "$STATE/secrets/$s" ] || head -c 32 /dev/urandom | base64 >"$STATE/secrets/$s"
+  done
+  for s in consul-management nomad-management; do
+    [ -s "$STATE/secrets/$s" ] || cat /proc/sys/kernel/random/uuid >"$STATE/secrets/$s"
+  done
+}
+
+# --- the machines' network: a host bridge, one namespace per client -----------------------------
+network() {
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge && ip addr add "$SERVER_IP/24" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+  sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 || true
+  local i ns
+  for i in "${CLIENTS[@]}"; do
+    ns=$(netns "$i")
+    [ -e "/run/netns/$ns" ] && continue
+    ip netns add "$ns"
+    ip link add "$ns" type veth peer name eth0 netns "$ns"
+    ip link set "$ns" master "$BRIDGE" up
+    ip -n "$ns" addr add "$(client_ip "$i")/24" dev eth0
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" route add default via "$SERVER_IP"
+    # Bridge-mode allocations inside: replies must pass conntrack to be un-DNATed (per namespace).
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 || true
+  done
+}
+
+# --- servers ---------------------------------------------------------------------------------------
+bao_config() {
+  cat <<HCL
+storage "inmem" {}
+listener "tcp" {
+  address       = "$SERVER_IP:8200"
+  tls_cert_file = "tls/bao.pem"
+  tls_key_file  = "tls/bao.key"
+}
+api_addr      = "https://$SERVER_IP:8200"
+disable_mlock = true
+ui            = false
+HCL
+}
+
+# A fresh in-memory OpenBao starts sealed and empty: initialize with one key share, unseal.
+bao_init() {
+  local init
+  if ! api "$VAULT_ADDR/v1/sys/init" | jq -e .initialized >/dev/null; then
+    init=$(api -X PUT "$VAULT_ADDR/v1/sys/init" -d '{"secret_shares":1,"secret_threshold":1}') \
+      || die "OpenBao init failed; see ${STATE#"$ROOT/"}/bao.log"
+    jq -r '.keys_base64[0]' <<<"$init" >"$STATE/secrets/bao-unseal"
+    jq -r .root_token <<<"$init" >"$STATE/secrets/bao-root"
+  fi
+  api -X PUT "$VAULT_ADDR/v1/sys/unseal" -d "{\"key\":\"$(secret bao-unseal)\"}" >/dev/null
+}
+
+consul_server_config() {
+  cat <<HCL
+datacenter       = "$DATACENTER"
+node_name        = "server-1"
+server           = true
+bootstrap_expect = 1
+data_dir         = "consul"
+bind_addr        = "$SERVER_IP"
+client_addr      = "$SERVER_IP"
+encrypt          = "$(secret consul-gossip)"
+ports {
+  http     = -1   # HTTPS only
+  https    = 8501
+  grpc     = -1
+  grpc_tls = 8503
+}
+tls {
+  defaults {
+    ca_file         = "tls/ca.pem"
+    cert_file       = "tls/consul-server.pem"
+    key_file        = "tls/consul-server.key"
+    verify_incoming = true
+    verify_outgoing = true
+  }
+  internal_rpc { verify_server_hostname = true }
+  https { verify_incoming = false }   # API clients authenticate with tokens
+  grpc  { verify_incoming = false }
+}
+auto_encrypt { allow_tls = true }     # client agents get their certificates from the servers
+connect { enabled = true }
+acl {
+  enabled                  = true
+  default_policy           = "deny"
+  enable_token_persistence = true
+  tokens {
+    initial_management = "$(secret consul-management)"
+    agent              = "$(secret consul-management)"
+  }
+}
+ui_config { enabled = false }
+HCL
+}
+
+# The Nomad agents' own Consul token (Nomad's documented minimum): bootstrap, like the agent configs.
+consul_nomad_token() {
+  [ -s "$STATE/secrets/consul-nomad-agents" ] && return 0
+  local h="X-Consul-Token: $(secret consul-management)" rules
+  rules='agent_prefix "" { policy = "read" }
+node_prefix "" { policy = "write" }
+service_prefix "" { policy = "write" }
+acl = "write"
+mesh = "write"'
+  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/policy" \
+    -d "$(jq -n --arg r "$rules" '{Name: "nomad-agents", Description: "Nomad servers and clients (bootstrap)", Rules: $r}')" >/dev/null \
+    || die "could not create the nomad-agents Consul policy"
+  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/token" \
+    -d '{"Description": "Nomad agents (bootstrap)", "Policies": [{"Name": "nomad-agents"}]}' \
+    | jq -r .SecretID >"$STATE/secrets/consul-nomad-agents"
+}
+
+nomad_common() { # NAME CERT
+  cat <<HCL
+name       = "$1"
+region     = "global"
+datacenter = "$DATACENTER"
+data_dir   = "$SHORT/$1"
+log_level  = "INFO"
+acl { enabled = true }
+tls {
+  http                   = true
+  rpc                    = true
+  ca_file                = "$TLS/ca.pem"
+  cert_file              = "$TLS/$2.pem"
+  key_file               = "$TLS/$2.key"
+  verify_server_hostname = true
+  verify_https_client    = false   # Consul and Vault fetch the JWKS without a client certificate
+}
+HCL
+}
+
+nomad_server_config() {
+  nomad_common server-1 nomad-server
+  cat <<HCL
+bind_addr = "$SERVER_IP"
+server {
+  enabled          = true
+  bootstrap_expect = 1
+  encrypt          = "$(secret nomad-gossip)"
+}
+consul {
+  address          = "$SERVER_IP:8501"
+  ssl              = true
+  ca_file          = "$TLS/ca.pem"
+  token            = "$(secret consul-nomad-agents)"
+  auto_advertise   = false
+  server_auto_join = false
+  client_auto_join = false
+  service_identity {
+    aud = ["consul.io"]
+    ttl = "1h"
+  }
+  task_identity {
+    aud = ["consul.io"]
+    ttl = "1h"
+  }
+}
+vault {
+  enabled = true
+  default_identity {
+    aud = ["vault.io"]
+    ttl = "1h"
+  }
+}
+HCL
+}
+
+nomad_client_config() { # INDEX
+  local i=$1 ip; ip=$(client_ip "$i")
+  nomad_common "client-$i" "nomad-c$i"
+  cat <<HCL
+bind_addr = "$ip"
+client {
+  enabled               = true
+  servers               = ["$SERVER_IP:4647"]
+  network_interface     = "eth0"
+  # host-local IPAM keeps its leases on the host by network name: one name and subnet per client.
+  bridge_network_name   = "$TAG$i"
+  bridge_network_subnet = "172.26.$((ALLOC_NET + i - 1)).0/24"
+  cni_path              = "/usr/lib/cni"
+  cni_config_dir        = "$STATE/cni-c$i"
+  alloc_mounts_dir      = "$SHORT/mounts-c$i"
+  options {
+    "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean"
+    "driver.denylist"      = "docker,java,qemu"
+  }
+}
+plugin "raw_exec" {
+  config {
+    enabled = true
+  }
+}
+# The Consul client agent (the stack's system job) listens on this namespace's loopback.
+consul {
+  address      = "127.0.0.1:8500"
+  grpc_address = "127.0.0.1:8502"
+  token        = "$(secret consul-nomad-agents)"
+  auto_advertise   = false
+  server_auto_join = false
+  client_auto_join = false
+}
+vault {
+  enabled               = true
+  address               = "$VAULT_ADDR"
+  ca_file               = "$TLS/ca.pem"
+  jwt_auth_backend_path = "jwt-nomad"
+}
+HCL
+}
+
+nomad_bootstrap() {
+  [ -s "$STATE/secrets/nomad-bootstrapped" ] && return 0
+  api -X POST "$NOMAD_ADDR/v1/acl/bootstrap" -d "{\"BootstrapSecret\":\"$(secret nomad-management)\"}" >/dev/null \
+    || die "Nomad ACL bootstrap failed; see ${STATE#"$ROOT/"}/nomad.log"
+  date -u +%FT%TZ >"$STATE/secrets/nomad-bootstrapped"
+}
+
+write_env() {
+  cat >"$ENV_FILE.new" <<ENV
+VAULT_ADDR=$VAULT_ADDR
+VAULT_CACERT=$TLS/ca.pem
+VAULT_TOKEN=$(secret bao-root)
+CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR
+CONSUL_CACERT=$TLS/ca.pem
+CONSUL_HTTP_TOKEN=$(secret consul-management)
+NOMAD_ADDR=$NOMAD_ADDR
+NOMAD_CACERT=$TLS/ca.pem
+NOMAD_TOKEN=$(secret nomad-management)
+TF_VAR_consul_gossip_key=$(secret consul-gossip)
+TF_VAR_tls_ca_file=$TLS/ca.pem
+MESHSTACK_STATE_ADDRESS=$SERVER_IP:8501
+ENV
+  chmod 600 "$ENV_FILE.new"
+  mv "$ENV_FILE.new" "$ENV_FILE"
+}
+
+up() {
+  [ "$(id -u)" -eq 0 ] || die "run as root: network namespaces and Nomad's bridge networking need it"
+  for b in bao consul nomad envoy openssl jq; do command -v $b >/dev/null || die "$b missing: run scripts/toolchain.sh"; done
+  mkdir -p "$STATE" "$SHORT"
+  bootstrap_material
+  network
+
+  bao_config >"$STATE/bao.hcl"
+  start bao bao server -config=bao.hcl
+  for _ in $(seq 60); do api "$VAULT_ADDR/v1/sys/seal-status" >/dev/null && break; sleep 0.5; done
+  bao_init
+  wait_healthy bao 30
+
+  consul_server_config >"$STATE/consul.hcl"
+  start consul consul agent -config-file=consul.hcl
+  wait_healthy consul 60
+  for _ in $(seq 60); do
+    api -H "X-Consul-Token: $(secret consul-management)" "$CONSUL_HTTP_ADDR/v1/acl/token/self" >/dev/null && break
+    sleep 0.5
+  done
+  consul_nomad_token
+
+  nomad_server_config >"$STATE/nomad.hcl"
+  start nomad nomad agent -config=nomad.hcl
+  wait_healthy nomad 60
+  nomad_bootstrap
+
+  local i
+  for i in "${CLIENTS[@]}"; do
+    mkdir -p "$STATE/cni-c$i"
+    nomad_client_config "$i" >"$STATE/nomad-c$i.hcl"
+    # PATH: Nomad runs `consul connect envoy -bootstrap` for every sidecar.
+    PATH="$BIN:$PATH" start "nomad-c$i" ip netns exec "$(netns "$i")" nomad agent -config="nomad-c$i.hcl"
+  done
+  for i in "${CLIENTS[@]}"; do wait_healthy "nomad-c$i" 90; done
+  write_env
+  say "cluster up; env in ${ENV_FILE#"$ROOT/"}"
+  status
+}
+
+down() {
+  local i j jobs ns m
+  if alive nomad && [ -s "$STATE/secrets/nomad-management" ]; then
+    # Stopping jobs first lets Nomad run CNI DEL and deregister services.
+    jobs=$(api -H "X-Nomad-Token: $(secret nomad-management)" "$NOMAD_ADDR/v1/jobs" | jq -r '.[] | select(.Status != "dead") | .ID' || true)
+    for j in $jobs; do
+      api -H "X-Nomad-Token: $(secret nomad-management)" -X DELETE "$NOMAD_ADDR/v1/job/$j" >/dev/null || true
+    done
+    for ((i = 0; i < 40 && ${#jobs} > 0; i++)); do
+      api -H "X-Nomad-Token: $(secret nomad-management)" "$NOMAD_ADDR/v1/allocations" \
+        | jq -e 'any(.[]; .ClientStatus == "running" or .ClientStatus == "pending")' >/dev/null || break
+      sleep 0.5
+    done
+  fi
+  for i in "${CLIENTS[@]}"; do kill_tree "nomad-c$i"; done
+  kill_tree nomad; kill_tree consul; kill_tree bao
+  kill_leftovers "$SHORT"
+  for i in "${CLIENTS[@]}"; do
+    ns=$(netns "$i")
+    ip netns del "$ns" 2>/dev/null || true     # takes its veth, bridges and iptables rules along
+    ip link del "$ns" 2>/dev/null || true
+    rm -rf "/run/cni/$TAG$i"                   # host-local IPAM leases of the client's network
+  done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  for m in $(awk -v s="$SHORT/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
+  rm -rf "$STATE" "$SHORT"
+  say "cluster down"
+}
+
+status() { report_status bao consul nomad "${CLIENTS[@]/#/nomad-c}"; }
+
+locked
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  env) [ -f "$ENV_FILE" ] || die "no $ENV_FILE: run scripts/prodlike.sh up"; cat "$ENV_FILE" ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
+esac
