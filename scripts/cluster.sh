@@ -39,8 +39,8 @@ export VAULT_ADDR=http://127.0.0.1:$VAULT_PORT CONSUL_HTTP_ADDR=http://127.0.0.1
 unset CONSUL_HTTP_TOKEN NOMAD_TOKEN   # ACLs are off; a stale token from the shell would only confuse
 
 LOG_TAG=cluster
-# shellcheck source=lib/agents.sh
-. "$ROOT/scripts/lib/agents.sh"
+# shellcheck source=agents.sh
+. "$ROOT/scripts/agents.sh"
 
 # alive NAME: the recorded pid still runs that binary (not a recycled pid).
 alive() { local p; p=$(cat "$STATE/$1.pid" 2>/dev/null) && [ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = "$1" ]; }

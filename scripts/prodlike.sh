@@ -35,8 +35,8 @@ DATACENTER=prod1                     # the prod environment's datacenter
 SHORT="/tmp/meshstack-$(echo "$ROOT:$INSTANCE" | md5sum | cut -c1-8)"
 
 LOG_TAG=$INSTANCE
-# shellcheck source=lib/agents.sh
-. "$ROOT/scripts/lib/agents.sh"
+# shellcheck source=agents.sh
+. "$ROOT/scripts/agents.sh"
 client_ip() { echo "$NET.$((10 + $1))"; }
 netns() { echo "$TAG-c$1"; }
 
