@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { check, checkPropsOf, show } from "../core/errors";
-import { checkPort, checkServiceName, checkUrl } from "../core/names";
+import { checkPort, checkServiceName, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
+import { checkBoolean, checkOneOf, checkTexts } from "../core/values";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
@@ -119,6 +120,14 @@ export class MeshPlatform extends Construct {
     if (props.consulAgentHttpPort !== undefined) {
       checkPort(this, "consulAgentHttpPort", props.consulAgentHttpPort);
     }
+    // Props renamed on the way to the parts, checked here under their own names (the parts check the rest).
+    checkBoolean(this, "consulAclsEnabled", props.consulAclsEnabled);
+    checkBoolean(this, "consulAgentJob", props.consulAgentJob);
+    checkTexts(this, "consulRetryJoin", props.consulRetryJoin, "10.0.0.10");
+    checkOneOf(this, "nomadVaultMode", props.nomadVaultMode, Object.values(NomadVaultMode));
+    checkOneOf(this, "pkiOwnership", props.pkiOwnership, Object.values(PkiMountOwnership));
+    checkOneOf(this, "driver", props.driver, TASK_DRIVER_KINDS);
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
     check(
       this,
       props.envoyCommand === undefined || props.driver === "raw_exec",
