@@ -438,7 +438,7 @@ export class MeshService extends Construct {
    * `NOMAD_UPSTREAM_ADDR_<name>` interpolation (host:port of the local listener).
    */
   public upstreamAddress(target: MeshService | string): string {
-    const service = typeof target === "string" ? target : target.serviceName;
+    const service = this.nameOf("upstreamAddress", "upstream", target);
     return this.transparentProxy
       ? `${service}.virtual.consul`
       : `\${NOMAD_UPSTREAM_ADDR_${service.replace(/-/g, "_")}}`;

@@ -1061,6 +1061,11 @@ const rows: Row[] = [
     `MeshService ${x}: connectTo("db") options null are not an object`,
   ],
   [
+    "MeshService.upstreamAddress(target)",
+    () => service({}).upstreamAddress(never(null)),
+    `MeshService ${x}: upstreamAddress(null): the upstream must be a MeshService`,
+  ],
+  [
     "MeshService.allowFrom(source)",
     () => service({}).allowFrom(never(undefined)),
     `MeshService ${x}: allowFrom(undefined): the source must be a MeshService`,
