@@ -4,6 +4,7 @@ import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclToken } from "@cdktf/provider-consul/lib/acl-token";
 import { DataConsulAclTokenSecretId } from "@cdktf/provider-consul/lib/data-consul-acl-token-secret-id";
 import { checkPropsOf } from "../core/errors";
+import { checkList } from "../core/values";
 import { checkNonEmpty, checkServiceName } from "../core/names";
 
 /** Props for {@link ConsulAclToken}. */
@@ -45,6 +46,7 @@ export class ConsulAclToken extends Construct {
       'write Consul ACL rules such as node_prefix "" { policy = "read" }',
     );
     checkNonEmpty(this, "description", props.description, "say what holds the token");
+    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.policy = new AclPolicy(this, "Policy", { name: props.policyName, rules: props.rules, dependsOn });
     this.token = new AclToken(this, "Token", {

@@ -3,6 +3,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CertificateAuthority } from "@cdktf/provider-consul/lib/certificate-authority";
 import { checkUrl } from "../core/names";
+import { checkList, checkText } from "../core/values";
 import { ConnectCaPki } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 
@@ -54,6 +55,8 @@ export class ConnectCa extends Construct {
     );
     super(scope, id);
     checkUrl(this, "vaultAddress", props.vaultAddress);
+    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
     const { pki } = props;
     this.resource = new CertificateAuthority(this, "Resource", {
       connectProvider: "vault",

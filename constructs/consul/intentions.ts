@@ -5,8 +5,9 @@ import {
   ConfigEntryServiceIntentionsSources,
   configEntryServiceIntentionsSourcesToTerraform,
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
-import { check, checkPropsOf, show } from "../core/errors";
+import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
+import { checkBoolean, checkList, checkOneOf, checkTexts } from "../core/values";
 
 /** What an intention does with matching traffic. */
 export enum IntentionAction {
@@ -22,12 +23,12 @@ export interface HttpPermission {
    */
   readonly action?: IntentionAction;
   /**
-   * Request path prefix to match, e.g. "/api/".
+   * Request path prefix to match, starting with "/", e.g. "/api/". Give it, `methods` or both.
    * @default - any path
    */
   readonly pathPrefix?: string;
   /**
-   * HTTP methods to match.
+   * HTTP methods to match, each once (GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE).
    * @default - any method
    */
   readonly methods?: string[];
@@ -36,12 +37,12 @@ export interface HttpPermission {
 /** Options for {@link Intentions.allow} and {@link Intentions.deny}. */
 export interface IntentionOptions {
   /**
-   * Free-text description stored with the intention.
-   * @default - none
+   * Free-text description stored with the intention, at most 512 characters.
+   * @default - "meshstack: <source> -> <destination>"
    */
   readonly description?: string;
   /**
-   * L7 permissions (destination must speak `http`); replaces the plain action.
+   * L7 permissions (destination must speak `http`, and must not be "*"); replaces the plain action.
    * @default - plain L4 allow or deny
    */
   readonly permissions?: HttpPermission[];
@@ -106,6 +107,9 @@ export class Intentions extends Construct {
   public constructor(scope: Construct, id: string, props: IntentionsProps = {}) {
     checkPropsOf("Intentions", scope, id, props, "{ defaultDeny } or nothing");
     super(scope, id);
+    checkBoolean(this, "defaultDeny", props.defaultDeny);
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
+    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     if (props.defaultDeny ?? true) {
       this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
@@ -119,7 +123,14 @@ export class Intentions extends Construct {
 
   /** Allows `source` to call `destination` (optionally only for the given L7 permissions). */
   public allow(source: string, destination: string, options: IntentionOptions = {}): this {
-    return this.add({ source, destination, action: IntentionAction.ALLOW, ...options });
+    this.checkOptions("allow", options);
+    return this.add({
+      source,
+      destination,
+      action: IntentionAction.ALLOW,
+      description: options.description,
+      permissions: options.permissions,
+    });
   }
 
   /** Denies `source` calling `destination`, e.g. to carve an exception out of a wildcard allow. */
@@ -128,6 +139,7 @@ export class Intentions extends Construct {
     destination: string,
     options: Pick<IntentionOptions, "description"> = {},
   ): this {
+    this.checkOptions("deny", options);
     return this.add({ source, destination, action: IntentionAction.DENY, description: options.description });
   }
 
@@ -156,6 +168,28 @@ export class Intentions extends Construct {
     return this.defaultDeny ? IntentionAction.DENY : IntentionAction.ALLOW;
   }
 
+  /** Checks options the way Consul's ServiceIntentionsConfigEntry.validate checks a source. */
+  private checkOptions(method: string, options: IntentionOptions): void {
+    check(
+      this,
+      isObject(options),
+      `${method} options ${show(options)} are not an object; pass { description } or leave them out`,
+    );
+    const { description, permissions } = options;
+    check(
+      this,
+      description === undefined || (typeof description === "string" && description.length <= 512),
+      `description ${show(description)} is not a string of at most 512 characters; shorten it`,
+    );
+    if (permissions === undefined) return;
+    check(
+      this,
+      Array.isArray(permissions) && permissions.length > 0,
+      `permissions ${show(permissions)} is not a non-empty list; pass [{ pathPrefix: "/api/" }] or leave it out`,
+    );
+    permissions.forEach((p, i) => checkPermission(this, `permissions[${i}]`, p));
+  }
+
   private add(declared: Omit<IntentionEdge, "description"> & { description?: string }): this {
     const { source, destination, action } = declared;
     const edge = {
@@ -172,6 +206,12 @@ export class Intentions extends Construct {
       this,
       source !== destination || source === WILDCARD,
       `${action}(${show(source)}, ${show(destination)}): a service always reaches itself; remove this edge`,
+    );
+    check(
+      this,
+      !declared.permissions || destination !== WILDCARD,
+      `${action}(${show(source)}, "*") has permissions; Consul allows L7 permissions only on a named ` +
+        `destination, so name the destination or drop permissions`,
     );
     check(
       this,
@@ -265,4 +305,42 @@ function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
       http: [{ pathPrefix: p.pathPrefix, methods: p.methods }],
     })),
   };
+}
+
+/** The methods Consul's isValidHTTPMethod accepts (agent/structs/config_entry_discoverychain.go). */
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"];
+
+/** Checks one L7 permission (agent/structs/config_entry_intentions.go, validate). */
+function checkPermission(scope: Intentions, field: string, permission: HttpPermission): void {
+  check(
+    scope,
+    isObject(permission),
+    `${field} ${show(permission)} is not an object; pass e.g. { pathPrefix: "/api/", methods: ["GET"] }`,
+  );
+  const { action, pathPrefix, methods } = permission;
+  checkOneOf(scope, `${field}.action`, action, Object.values(IntentionAction));
+  check(
+    scope,
+    pathPrefix === undefined || (typeof pathPrefix === "string" && pathPrefix.startsWith("/")),
+    `${field}.pathPrefix ${show(pathPrefix)} does not start with "/"; use e.g. "/api/"`,
+  );
+  checkTexts(scope, `${field}.methods`, methods, "GET");
+  // Consul upper-cases methods before validating them (ServiceIntentionsConfigEntry.Normalize).
+  const upper = (methods ?? []).map((m) => m.toUpperCase());
+  const unknown = upper.filter((m) => !HTTP_METHODS.includes(m));
+  check(
+    scope,
+    unknown.length === 0,
+    `${field}.methods ${show(methods)} has unknown methods ${show(unknown)}; use ${HTTP_METHODS.join(", ")}`,
+  );
+  check(
+    scope,
+    new Set(upper).size === upper.length,
+    `${field}.methods ${show(methods)} lists a method twice; list each once`,
+  );
+  check(
+    scope,
+    Boolean(pathPrefix) || upper.length > 0,
+    `${field} ${show(permission)} matches nothing, which Consul rejects; give pathPrefix, methods or both`,
+  );
 }

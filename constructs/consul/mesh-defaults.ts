@@ -4,6 +4,7 @@ import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { ConfigEntryServiceDefaults } from "@cdktf/provider-consul/lib/config-entry-service-defaults";
 import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
+import { checkBoolean, checkList } from "../core/values";
 
 /** The protocol Envoy proxies a service with; L7 intentions and routing need `http`, `http2` or `grpc`. */
 export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
@@ -63,6 +64,8 @@ export class MeshDefaults extends Construct {
     super(scope, id);
     this.protocol = props.protocol ?? "tcp";
     this.checkProtocol("protocol", this.protocol);
+    checkBoolean(this, "meshDestinationsOnly", props.meshDestinationsOnly);
+    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
       kind: "proxy-defaults",

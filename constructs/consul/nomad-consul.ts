@@ -6,13 +6,15 @@ import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
 import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclRole } from "@cdktf/provider-consul/lib/acl-role";
 import { checkUrl } from "../core/names";
+import { checkList, checkPattern, checkText } from "../core/values";
 
 /** Props for {@link NomadConsulIntegration}. */
 export interface NomadConsulIntegrationProps {
   /** Nomad's HTTP address as the Consul servers reach it; its JWKS is at `/.well-known/jwks.json`. */
   readonly nomadAddress: string;
   /**
-   * Name of the Consul auth method (Nomad's `consul.service_auth_method`/`task_auth_method`).
+   * Name of the Consul auth method (Nomad's `consul.service_auth_method`/`task_auth_method`): 1-128
+   * letters, digits, "-" and "_".
    * @default "nomad-workloads"
    */
   readonly authMethodName?: string;
@@ -66,6 +68,18 @@ export class NomadConsulIntegration extends Construct {
         `hashicorp/nomad#24354); remove it`,
     );
     const name = props.authMethodName ?? "nomad-workloads";
+    // Consul's acl/validation.go IsValidAuthMethodName.
+    checkPattern(
+      this,
+      "authMethodName",
+      name,
+      /^[A-Za-z0-9_-]{1,128}$/,
+      "a Consul auth method name",
+      "nomad-workloads",
+    );
+    checkText(this, "audience", props.audience, "consul.io");
+    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkText(this, "jwksCaPem", props.jwksCaPem, "-----BEGIN CERTIFICATE-----…");
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.authMethod = new AclAuthMethod(this, "AuthMethod", {
       dependsOn,

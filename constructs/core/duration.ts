@@ -1,5 +1,4 @@
-import { IConstruct } from "constructs";
-import { check, show } from "./errors";
+import { check, show, Where } from "./errors";
 
 const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1 };
 const DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
@@ -8,7 +7,7 @@ const DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
  * Parses a Go-style duration (`"87600h"`, `"1h30m"`, `"45s"`), the format Vault and Consul accept,
  * into seconds. Throws a construct error naming `field` when the value is not a positive duration.
  */
-export function durationSeconds(scope: IConstruct, field: string, value: string): number {
+export function durationSeconds(scope: Where, field: string, value: string): number {
   check(
     scope,
     value !== "" && DURATION.test(value),
@@ -23,7 +22,7 @@ export function durationSeconds(scope: IConstruct, field: string, value: string)
 
 /** Checks that the duration named `shorter` does not exceed the one named `longer`. */
 export function checkNotLonger(
-  scope: IConstruct,
+  scope: Where,
   shorter: { field: string; value: string },
   longer: { field: string; value: string },
 ): void {
@@ -52,7 +51,7 @@ export function parseNanoseconds(value: string): number | undefined {
  * Parses a duration field into the nanoseconds Nomad's API uses (`"10s"`, `"250ms"`), throwing a
  * construct error naming `field` otherwise.
  */
-export function durationNanoseconds(scope: IConstruct, field: string, value: string): number {
+export function durationNanoseconds(scope: Where, field: string, value: string): number {
   const nanos = parseNanoseconds(value);
   check(
     scope,

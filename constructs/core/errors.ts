@@ -25,24 +25,38 @@ export function show(value: unknown): string {
   }
 }
 
+/**
+ * Where a check applies: a construct, or the prefix of a message about something that is not one yet
+ * (a construct checked before `super`, as {@link checkPropsOf} returns it) or never is (a factory such
+ * as `"TaskDriver.docker"`).
+ */
+export type Where = IConstruct | string;
+
 /** Builds a {@link MeshstackError} whose message starts with the construct's type and path. */
-export function constructError(scope: IConstruct, detail: string): MeshstackError {
-  return new MeshstackError(`${scope.constructor.name} ${scope.node.path}: ${detail}`);
+export function constructError(scope: Where, detail: string): MeshstackError {
+  const prefix = typeof scope === "string" ? scope : `${scope.constructor.name} ${scope.node.path}`;
+  return new MeshstackError(`${prefix}: ${detail}`);
 }
 
 /** Throws a {@link constructError} unless `condition` holds. */
-export function check(scope: IConstruct, condition: boolean, detail: string): asserts condition {
+export function check(scope: Where, condition: boolean, detail: string): asserts condition {
   if (!condition) throw constructError(scope, detail);
 }
 
 /** Checks that a construct's props are an object (callers from plain JavaScript may pass anything). */
-export function checkProps(scope: IConstruct, props: unknown, example: string): void {
+export function checkProps(scope: Where, props: unknown, example: string): void {
   check(scope, isObject(props), `props ${show(props)} are not an object; pass ${example}`);
+}
+
+/** Checks that a factory's options are an object; `example` shows one. */
+export function checkOptions(where: string, options: unknown, example: string): void {
+  check(where, isObject(options), `options ${show(options)} are not an object; pass ${example}`);
 }
 
 /**
  * {@link checkProps} before the construct exists (called ahead of `super`, whose arguments read the
- * props): the message names the construct type and the path it would have had.
+ * props): the message names the construct type and the path it would have had. Returns that
+ * {@link Where}, for further checks ahead of `super`.
  */
 export function checkPropsOf(
   type: string,
@@ -50,14 +64,14 @@ export function checkPropsOf(
   id: string,
   props: unknown,
   example: string,
-): void {
-  if (isObject(props)) return;
-  throw new MeshstackError(
-    `${type} ${pathOf(scope, id)}: props ${show(props)} are not an object; pass ${example}`,
-  );
+): string {
+  const where = `${type} ${pathOf(scope, id)}`;
+  check(where, isObject(props), `props ${show(props)} are not an object; pass ${example}`);
+  return where;
 }
 
-function isObject(value: unknown): value is object {
+/** Whether a value is a plain object (not null, not an array). */
+export function isObject(value: unknown): value is object {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 

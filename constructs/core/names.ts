@@ -1,5 +1,4 @@
-import { IConstruct } from "constructs";
-import { check, show } from "./errors";
+import { check, show, Where } from "./errors";
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 // No "*." wildcard: Traefik's Host() and HostSNI() match names literally (wildcards need *Regexp).
@@ -10,7 +9,7 @@ const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
  * Checks a Consul service or Nomad job name: a lowercase DNS label (RFC 1123), since Consul serves it
  * as `<name>.service.consul` and `<name>.virtual.consul`.
  */
-export function checkServiceName(scope: IConstruct, field: string, value: string): void {
+export function checkServiceName(scope: Where, field: string, value: string): void {
   check(
     scope,
     typeof value === "string" && DNS_LABEL.test(value),
@@ -20,11 +19,11 @@ export function checkServiceName(scope: IConstruct, field: string, value: string
 }
 
 /** Checks a Vault path (mount or policy path segment): no leading or trailing "/", no empty segment. */
-export function checkVaultPath(scope: IConstruct, field: string, value: string): void {
-  const trimmed = value.replace(/^\/+|\/+$/g, "");
+export function checkVaultPath(scope: Where, field: string, value: string): void {
+  const trimmed = typeof value === "string" ? value.replace(/^\/+|\/+$/g, "") : "";
   check(
     scope,
-    VAULT_PATH.test(value),
+    typeof value === "string" && VAULT_PATH.test(value),
     `${field} ${show(value)} is not a valid Vault path; use segments of letters, digits, "_", "-" or "." ` +
       `joined by "/" without leading or trailing "/"` +
       (trimmed && VAULT_PATH.test(trimmed) ? ` such as ${show(trimmed)}` : ""),
@@ -32,12 +31,7 @@ export function checkVaultPath(scope: IConstruct, field: string, value: string):
 }
 
 /** Checks a non-empty string field, such as an address. */
-export function checkNonEmpty(
-  scope: IConstruct,
-  field: string,
-  value: string | undefined,
-  fix: string,
-): void {
+export function checkNonEmpty(scope: Where, field: string, value: string | undefined, fix: string): void {
   check(
     scope,
     typeof value === "string" && value.trim() !== "",
@@ -46,7 +40,7 @@ export function checkNonEmpty(
 }
 
 /** Checks an http(s) URL field such as a Vault or Consul address. */
-export function checkUrl(scope: IConstruct, field: string, value: string): void {
+export function checkUrl(scope: Where, field: string, value: string): void {
   let ok = false;
   try {
     ok = ["http:", "https:"].includes(new URL(value).protocol);
@@ -61,16 +55,16 @@ export function checkUrl(scope: IConstruct, field: string, value: string): void 
 }
 
 /** Checks a DNS host name used in a route (`Host()`, `HostSNI()`); `example` shows a valid one. */
-export function checkHostName(scope: IConstruct, field: string, value: string, example: string): void {
+export function checkHostName(scope: Where, field: string, value: string, example: string): void {
   check(
     scope,
-    HOST_NAME.test(value),
+    typeof value === "string" && HOST_NAME.test(value),
     `${field} ${show(value)} is not a host name; use e.g. ${show(example)}`,
   );
 }
 
 /** Checks a TCP port number (1-65535). */
-export function checkPort(scope: IConstruct, field: string, value: number): void {
+export function checkPort(scope: Where, field: string, value: number): void {
   check(
     scope,
     Number.isInteger(value) && value >= 1 && value <= 65535,
@@ -79,10 +73,19 @@ export function checkPort(scope: IConstruct, field: string, value: number): void
 }
 
 /**
+ * A Vault role or policy name: Vault's `framework.GenericNameRegex` (`\w(([\w-.]+)?\w)?`), in lower
+ * case because Vault stores policy names lowercased (a mixed-case name would show a diff on every plan).
+ */
+export const VAULT_NAME = /^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/;
+
+/** A Nomad namespace name (nomad/structs `validNamespaceName`). */
+export const NOMAD_NAMESPACE = /^[a-zA-Z0-9-]{1,128}$/;
+
+/**
  * Checks a Nomad task name the way Nomad's Task.Validate does: not empty, not `alloc` (the shared
  * allocation directory), no slashes, backslashes or NUL characters.
  */
-export function checkTaskName(scope: IConstruct, field: string, value: unknown): void {
+export function checkTaskName(scope: Where, field: string, value: unknown): void {
   check(
     scope,
     typeof value === "string" && value !== "" && value !== "alloc" && !/[/\\\0]/.test(value),
@@ -90,3 +93,9 @@ export function checkTaskName(scope: IConstruct, field: string, value: unknown):
       `without slashes, backslashes or NUL characters (e.g. "api")`,
   );
 }
+
+/** A container image reference with a tag (`redis:7.2`, `hashicorp/consul:1.20`). */
+export const IMAGE_WITH_TAG = /^\S+:\S+$/;
+
+/** The task drivers meshstack builds jobs for (`TaskDriverKind`). */
+export const TASK_DRIVER_KINDS = ["docker", "raw_exec", "exec"] as const;

@@ -1,10 +1,27 @@
 import { Construct } from "constructs";
-import { check, checkProps, checkPropsOf, checkReferenceOf, constructError, show } from "../core/errors";
+import {
+  check,
+  checkProps,
+  checkPropsOf,
+  checkReferenceOf,
+  constructError,
+  isObject,
+  show,
+} from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName, checkTaskName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
 import { TaskDriver } from "../nomad/driver";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
+import { checkTemplates, escapesAllocation } from "../nomad/group-checks";
+import {
+  checkBoolean,
+  checkInstance,
+  checkList,
+  checkObject,
+  checkStringMap,
+  checkTexts,
+} from "../core/values";
 import type {
   ConsulExposePath,
   ConsulProxy,
@@ -22,6 +39,7 @@ import { MeshJob } from "./mesh-job";
 import { IngressRoute, routeTags } from "./routes";
 import { ServiceMesh } from "./service-mesh";
 import { SidecarTaskOverride } from "./sidecar";
+import { checkSidecarTask } from "./checks";
 
 /** A task of a mesh service's group. */
 export interface MeshTaskProps {
@@ -82,12 +100,12 @@ export interface MeshHealthCheck {
   /** HTTP path, e.g. `"/health"`. */
   readonly path: string;
   /**
-   * Time between checks.
+   * Time between checks, at least 1s (Nomad's minimum).
    * @default "10s"
    */
   readonly interval?: string;
   /**
-   * Time a check may take.
+   * Time a check may take, at least 1s (Nomad's minimum).
    * @default "2s"
    */
   readonly timeout?: string;
@@ -266,6 +284,7 @@ export class MeshService extends Construct {
     checkServiceName(this, "name", this.serviceName);
     checkPort(this, "port", props.port);
     if (props.hostPort !== undefined) checkPort(this, "hostPort", props.hostPort);
+    this.checkTypes(props);
     const count = props.count ?? 1;
     check(
       this,
@@ -277,7 +296,7 @@ export class MeshService extends Construct {
     this.mesh.register(this);
     this.tags = [...(props.tags ?? [])];
     if (props.expose) this.exposeThroughIngress(props.expose);
-    if (props.protocol) {
+    if (props.protocol !== undefined) {
       check(
         this,
         this.mesh.defaults !== undefined,
@@ -301,14 +320,13 @@ export class MeshService extends Construct {
    * With transparent proxy only the intention is needed; otherwise give `localBindPort`.
    */
   public connectTo(target: MeshService | string, options: UpstreamOptions = {}): this {
+    const service = this.nameOf("connectTo", "upstream", target);
+    checkServiceName(this, "upstream", service);
     check(
       this,
-      typeof target === "string" || target instanceof MeshService,
-      `connectTo(${show(target)}): the upstream must be a MeshService ` +
-        `or a service name, e.g. connectTo(api) or connectTo("api")`,
+      isObject(options),
+      `connectTo(${show(service)}) options ${show(options)} are not an object; pass { localBindPort } or leave them out`,
     );
-    const service = typeof target === "string" ? target : target.serviceName;
-    checkServiceName(this, "upstream", service);
     check(
       this,
       service !== this.serviceName,
@@ -354,20 +372,63 @@ export class MeshService extends Construct {
 
   /** Allows `source` to call this service, without declaring an upstream on it (e.g. a caller outside the stack). */
   public allowFrom(source: MeshService | string): this {
-    this.mesh.intentions.allow(typeof source === "string" ? source : source.serviceName, this.serviceName);
+    this.mesh.intentions.allow(this.nameOf("allowFrom", "source", source), this.serviceName);
     return this;
+  }
+
+  /** The name of a service given as a MeshService or a name; `role` names it in `method`'s error. */
+  private nameOf(method: string, role: string, target: MeshService | string): string {
+    check(
+      this,
+      typeof target === "string" || target instanceof MeshService,
+      `${method}(${show(target)}): the ${role} must be a MeshService ` +
+        `or a service name, e.g. ${method}(api) or ${method}("api")`,
+    );
+    return typeof target === "string" ? target : target.serviceName;
   }
 
   /** Adds a task to the service's group. */
   public addTask(task: MeshTaskProps): this {
     checkProps(this, task, '{ name: "api", driver: TaskDriver.docker({ image }) }');
     checkTaskName(this, "task name", task.name);
-    checkResources(this, `task ${show(task.name)} resources`, task.resources);
+    const field = `task ${show(task.name)}`;
     check(
       this,
-      task.vaultRole === undefined || task.vaultRole.trim() !== "",
-      `task ${show(task.name)} vaultRole "" is empty; name the Vault JWT role or leave it out`,
+      task.driver instanceof TaskDriver,
+      `${field} driver ${show(task.driver)} is not a TaskDriver; pass e.g. TaskDriver.docker({ image })`,
     );
+    checkStringMap(this, `${field} env`, task.env);
+    checkTemplates(this, `${field} templates`, task.templates);
+    checkResources(this, `${field} resources`, task.resources);
+    check(
+      this,
+      task.vaultRole === undefined || (typeof task.vaultRole === "string" && task.vaultRole.trim() !== ""),
+      `${field} vaultRole ${show(task.vaultRole)} is empty; name the Vault JWT role or leave it out`,
+    );
+    // Nomad's TaskLifecycleConfig.Validate and TaskArtifact.Validate.
+    checkObject(this, `${field} lifecycle`, task.lifecycle, '{ Hook: "prestart" }');
+    const hooks = ["prestart", "poststart", "poststop"];
+    check(
+      this,
+      task.lifecycle === undefined || hooks.includes(task.lifecycle.Hook),
+      `${field} lifecycle.Hook ${show(task.lifecycle?.Hook)} is not a lifecycle hook; use one of ${hooks.join(", ")}`,
+    );
+    checkBoolean(this, `${field} lifecycle.Sidecar`, task.lifecycle?.Sidecar);
+    checkList(this, `${field} artifacts`, task.artifacts, "artifacts { GetterSource }");
+    (task.artifacts ?? []).forEach((artifact, i) => {
+      const at = `${field} artifacts[${i}]`;
+      check(
+        this,
+        isObject(artifact) && typeof artifact.GetterSource === "string" && artifact.GetterSource !== "",
+        `${at}.GetterSource ${show(artifact.GetterSource)} is empty; give the URL to fetch`,
+      );
+      check(
+        this,
+        artifact.RelativeDest === undefined ||
+          (typeof artifact.RelativeDest === "string" && !escapesAllocation(artifact.RelativeDest)),
+        `${at}.RelativeDest ${show(artifact.RelativeDest)} escapes the allocation directory; use e.g. "local/"`,
+      );
+    });
     this.tasks.push(task);
     return this;
   }
@@ -377,7 +438,7 @@ export class MeshService extends Construct {
    * `NOMAD_UPSTREAM_ADDR_<name>` interpolation (host:port of the local listener).
    */
   public upstreamAddress(target: MeshService | string): string {
-    const service = typeof target === "string" ? target : target.serviceName;
+    const service = this.nameOf("upstreamAddress", "upstream", target);
     return this.transparentProxy
       ? `${service}.virtual.consul`
       : `\${NOMAD_UPSTREAM_ADDR_${service.replace(/-/g, "_")}}`;
@@ -473,8 +534,30 @@ export class MeshService extends Construct {
     this.mesh.intentions.allow(ingress.serviceName, this.serviceName);
   }
 
+  /** Type checks of props the constructor does not check on the way. */
+  private checkTypes(props: MeshServiceProps): void {
+    checkInstance(this, "job", props.job, MeshJob, "a MeshJob, or leave it out for a job of its own");
+    checkList(this, "tasks", props.tasks, "tasks { name, driver }");
+    checkBoolean(this, "transparentProxy", props.transparentProxy);
+    checkList(this, "upstreams", props.upstreams, "upstreams { service, localBindPort }");
+    for (const [i, upstream] of (props.upstreams ?? []).entries()) {
+      check(
+        this,
+        isObject(upstream),
+        `upstreams[${i}] ${show(upstream)} is not an object; pass { service: "api", localBindPort: 8080 }`,
+      );
+    }
+    checkObject(this, "healthCheck", props.healthCheck, '{ path: "/health" }');
+    checkTexts(this, "exposePaths", props.exposePaths, "/metrics");
+    checkObject(this, "expose", props.expose, '{ http: { host: "app.example.com" } }');
+    checkObject(this, "update", props.update, "{ canary: 1 }");
+    checkTexts(this, "tags", props.tags, "v2");
+    checkSidecarTask(this, props.sidecarTask);
+  }
+
   private checkHealth(health: MeshHealthCheck | undefined, exposePaths: string[]): void {
     if (health) {
+      checkBoolean(this, "healthCheck.expose", health.expose);
       check(
         this,
         health.expose ?? true,
@@ -483,11 +566,20 @@ export class MeshService extends Construct {
       );
       check(
         this,
-        health.path.startsWith("/"),
+        typeof health.path === "string" && health.path.startsWith("/"),
         `healthCheck.path ${show(health.path)} must start with "/"; use e.g. "/health"`,
       );
-      durationNanoseconds(this, "healthCheck.interval", health.interval ?? "10s");
-      durationNanoseconds(this, "healthCheck.timeout", health.timeout ?? "2s");
+      // Nomad's ServiceCheck.validateConsul (nomad/structs/services.go): minCheckInterval, minCheckTimeout.
+      for (const [field, value] of [
+        ["healthCheck.interval", health.interval ?? "10s"],
+        ["healthCheck.timeout", health.timeout ?? "2s"],
+      ] as const) {
+        check(
+          this,
+          durationNanoseconds(this, field, value) >= 1e9,
+          `${field} ${show(value)} is shorter than Nomad's minimum of 1s; use e.g. "1s" or more`,
+        );
+      }
     }
     check(
       this,
@@ -527,6 +619,8 @@ export class MeshService extends Construct {
       !update.autoPromote || canary > 0,
       `update.autoPromote true needs canaries (update.canary is 0); set update.canary or drop autoPromote`,
     );
+    checkBoolean(this, "update.autoPromote", update.autoPromote);
+    checkBoolean(this, "update.autoRevert", update.autoRevert);
     const maxParallel = update.maxParallel ?? 1;
     check(
       this,

@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { check, show } from "../core/errors";
 import { checkHostName } from "../core/names";
+import { checkObject } from "../core/values";
 import type { IIngress } from "../traefik/ingress";
 
 /** An HTTP route through the ingress. */
@@ -59,6 +60,8 @@ export function routeTags(
     Boolean(route.http) !== Boolean(route.tcp),
     `expose ${show(route)} must set exactly one of http or tcp; use { http: { host } } or { tcp: { sni } }`,
   );
+  checkObject(scope, "expose.http", route.http, '{ host: "app.example.com" }');
+  checkObject(scope, "expose.tcp", route.tcp, '{ sni: "db.example.com" }');
   const entryPoints = [ingress.tlsEntryPoint, ...(ingress.httpEntryPoint ? [ingress.httpEntryPoint] : [])];
   const p = ingress.tagPrefix;
   const common = [`${p}.enable=true`, `${p}.consulcatalog.connect=true`];

@@ -1,12 +1,14 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, show } from "../core/errors";
-import { checkServiceName } from "../core/names";
+import { check, checkPropsOf, isObject, show } from "../core/errors";
+import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
+import { checkInstance, checkList, checkOneOf, checkTexts } from "../core/values";
 import { Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
 import type { TaskDriverKind } from "../nomad/driver";
 import type { IIngress } from "../traefik/ingress";
 import { SidecarTaskOverride } from "./sidecar";
+import { checkSidecarTask } from "./checks";
 
 /** Props for {@link ServiceMesh}. */
 export interface ServiceMeshProps {
@@ -82,6 +84,23 @@ export class ServiceMesh extends Construct {
   public constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
     checkPropsOf("ServiceMesh", scope, id, props, "{ ingress } or nothing");
     super(scope, id);
+    checkInstance(
+      this,
+      "intentions",
+      props.intentions,
+      Intentions,
+      "an Intentions construct or leave it out",
+    );
+    checkInstance(this, "defaults", props.defaults, MeshDefaults, "a MeshDefaults construct or leave it out");
+    checkOneOf(this, "driver", props.driver, TASK_DRIVER_KINDS);
+    checkSidecarTask(this, props.sidecarTask);
+    checkTexts(this, "datacenters", props.datacenters, "dc1");
+    check(
+      this,
+      props.datacenters === undefined || props.datacenters.length > 0,
+      `datacenters [] is empty, so mesh jobs could run nowhere; list datacenters or leave it out for ["*"]`,
+    );
+    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.intentions = props.intentions ?? new Intentions(this, "Intentions");
     this.defaults = props.defaults;
     this.driver = props.driver ?? "docker";
@@ -98,6 +117,16 @@ export class ServiceMesh extends Construct {
 
   /** Sets the ingress services are exposed through; its service becomes a known mesh service. */
   public useIngress(ingress: IIngress): this {
+    check(
+      this,
+      isObject(ingress) &&
+        ["serviceName", "tagPrefix", "tlsEntryPoint"].every(
+          (key) => typeof (ingress as unknown as Record<string, unknown>)[key] === "string",
+        ),
+      `ingress ${show(ingress)} is not an ingress; pass a TraefikIngress (or an object with serviceName, ` +
+        `tagPrefix and tlsEntryPoint)`,
+    );
+    checkServiceName(this, "ingress serviceName", ingress.serviceName);
     check(
       this,
       !this.currentIngress || this.currentIngress === ingress,

@@ -1,6 +1,6 @@
-import { MeshstackError, show } from "../core/errors";
+import { check, checkOptions, isObject, show } from "../core/errors";
 import type { SidecarTask } from "../nomad/jobspec";
-import type { TaskResources } from "../nomad/resources";
+import { checkResources, TaskResources } from "../nomad/resources";
 
 /** Options of {@link SidecarTaskOverride.rawExecEnvoy}. */
 export interface RawExecEnvoyOptions {
@@ -27,12 +27,15 @@ export class SidecarTaskOverride {
    * `connect.*` meta). The path comes from props so synthesized output never depends on the machine.
    */
   public static rawExecEnvoy(options: RawExecEnvoyOptions): SidecarTaskOverride {
-    if (!/^(\/\S+|[A-Za-z0-9._-]+)$/.test(options.envoyPath)) {
-      throw new MeshstackError(
-        `SidecarTaskOverride.rawExecEnvoy: envoyPath ${show(options.envoyPath)} is neither an absolute path ` +
-          `nor a command name; use the Envoy binary's path on the client nodes, e.g. "/usr/local/bin/envoy"`,
-      );
-    }
+    const where = "SidecarTaskOverride.rawExecEnvoy";
+    checkOptions(where, options, '{ envoyPath: "envoy" }');
+    check(
+      where,
+      typeof options.envoyPath === "string" && /^(\/\S+|[A-Za-z0-9._-]+)$/.test(options.envoyPath),
+      `envoyPath ${show(options.envoyPath)} is neither an absolute path nor a command name; use the Envoy ` +
+        `binary's path on the client nodes, e.g. "/usr/local/bin/envoy"`,
+    );
+    checkResources(where, "resources", options.resources);
     return new SidecarTaskOverride({
       Driver: "raw_exec",
       Config: {
@@ -56,6 +59,11 @@ export class SidecarTaskOverride {
 
   /** Any sidecar task override, in API form. */
   public static of(task: SidecarTask): SidecarTaskOverride {
+    check(
+      "SidecarTaskOverride.of",
+      isObject(task),
+      `task ${show(task)} is not an object; pass a sidecar_task block in API form, e.g. { Driver: "docker" }`,
+    );
     return new SidecarTaskOverride(task);
   }
 

@@ -7,6 +7,8 @@ import type { Constraint, Port, TaskGroup } from "./jobspec";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob, variableItem } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
+import { checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
+import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
 
 /** Consul ACL settings of the agent. */
 export interface ConsulAclOptions {
@@ -55,7 +57,7 @@ export interface ConsulAgentJobProps {
    */
   readonly jobName?: string;
   /**
-   * Consul datacenter.
+   * Consul datacenter: lowercase letters, digits and "-" (Consul's rule, kept DNS and X.509 compatible).
    * @default "dc1"
    */
   readonly datacenter?: string;
@@ -219,7 +221,10 @@ export class ConsulAgentJob extends NomadJob {
   public readonly grpcPort: number;
 
   public constructor(scope: Construct, id: string, props: ConsulAgentJobProps = {}) {
-    checkPropsOf("ConsulAgentJob", scope, id, props, "{ datacenter, retryJoin } or nothing");
+    const where = checkPropsOf("ConsulAgentJob", scope, id, props, "{ datacenter, retryJoin } or nothing");
+    // Renamed on the way to NomadJob, so checked here under their own names.
+    checkServiceName(where, "jobName", props.jobName ?? "consul");
+    checkTexts(where, "nomadDatacenters", props.nomadDatacenters, "dc1");
     super(scope, id, {
       name: props.jobName ?? "consul",
       type: "system",
@@ -230,6 +235,7 @@ export class ConsulAgentJob extends NomadJob {
       dependsOn: props.dependsOn,
     });
     this.datacenter = props.datacenter ?? "dc1";
+    checkAgentProps(this, props);
     this.grpcPort = props.grpcTls ? CONSUL_PORTS.grpc_tls : CONSUL_PORTS.grpc;
     const server = props.server ?? true;
     check(
@@ -363,6 +369,38 @@ export class ConsulAgentJob extends NomadJob {
     };
     this.addGroup(group);
   }
+}
+
+/** Checks the agent's own props, by the rules of Consul's agent/config builder where it has them. */
+function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void {
+  // agent/config/builder.go validateBasicName, and reDNSCompatible for X.509-compatible names.
+  checkServiceName(job, "datacenter", job.datacenter);
+  checkBoolean(job, "server", props.server);
+  checkTexts(job, "retryJoin", props.retryJoin, "10.0.0.10");
+  checkObject(job, "acl", props.acl, '{ enabled: true, defaultPolicy: "deny" }');
+  checkBoolean(job, "acl.enabled", props.acl?.enabled);
+  checkOneOf(job, "acl.defaultPolicy", props.acl?.defaultPolicy, ["allow", "deny"]);
+  checkBoolean(job, "ui", props.ui);
+  checkTexts(job, "recursors", props.recursors, "1.1.1.1");
+  checkBoolean(job, "grpcTls", props.grpcTls);
+  checkText(job, "bindAddr", props.bindAddr, "{{ GetPrivateIP }}");
+  checkText(job, "clientAddr", props.clientAddr, "127.0.0.1");
+  checkText(job, "dnsAddr", props.dnsAddr, "{{ GetPrivateIP }}");
+  checkOneOf(job, "logLevel", props.logLevel, ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]);
+  checkText(job, "dataDir", props.dataDir, "/consul/data");
+  checkText(job, "dataVolume", props.dataVolume, "consul-data");
+  checkText(job, "version", props.version, "1.20");
+  checkPattern(
+    job,
+    "image",
+    props.image,
+    IMAGE_WITH_TAG,
+    "an image reference with a tag",
+    "hashicorp/consul:1.20",
+  );
+  checkOneOf(job, "driver", props.driver, TASK_DRIVER_KINDS);
+  checkText(job, "binary", props.binary, "consul");
+  checkObject(job, "extraConfig", props.extraConfig, "{ telemetry: { disable_hostname: true } }");
 }
 
 function consulDriver(kind: TaskDriverKind, props: ConsulAgentJobProps, configDir: string): TaskDriver {

@@ -1,8 +1,10 @@
-import { MeshstackError, show } from "../core/errors";
+import { check, checkOptions, isObject, show } from "../core/errors";
+import { IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
+import { checkObject, checkPattern, checkText, checkTexts } from "../core/values";
 import type { RawFields } from "./jobspec";
 
 /** The task drivers meshstack builds jobs for; a per-environment choice (no Docker on the local dev cluster). */
-export type TaskDriverKind = "docker" | "raw_exec" | "exec";
+export type TaskDriverKind = (typeof TASK_DRIVER_KINDS)[number];
 
 /** Options of {@link TaskDriver.docker}. */
 export interface DockerDriverOptions {
@@ -55,16 +57,17 @@ export interface ExecDriverOptions {
 export class TaskDriver {
   /** Runs a container image (`docker`). */
   public static docker(options: DockerDriverOptions): TaskDriver {
-    fail(
-      "docker",
-      isOptions(options),
-      `options ${show(options)} are not an object; pass { image: "redis:7.2" }`,
-    );
-    fail(
-      "docker",
-      typeof options.image === "string" && /^\S+:\S+$/.test(options.image),
+    const where = "TaskDriver.docker";
+    checkOptions(where, options, '{ image: "redis:7.2" }');
+    check(
+      where,
+      typeof options.image === "string" && IMAGE_WITH_TAG.test(options.image),
       `image ${show(options.image)} needs a tag; use a pinned reference such as "redis:7.2"`,
     );
+    checkText(where, "command", options.command, "redis-server");
+    checkTexts(where, "args", options.args, "--port=6379");
+    checkTexts(where, "ports", options.ports, "http");
+    checkObject(where, "extra", options.extra, '{ network_mode: "host" }');
     return new TaskDriver("docker", {
       image: options.image,
       command: options.command,
@@ -86,21 +89,25 @@ export class TaskDriver {
 
   /** Any other driver (e.g. `qemu`, `java`) with its raw configuration. */
   public static custom(name: string, config: RawFields): TaskDriver {
-    fail(
-      "custom",
-      /^[a-z][a-z0-9_-]*$/.test(name),
-      `name ${show(name)} is not a driver name; use e.g. "qemu"`,
+    checkPattern("TaskDriver.custom", "name", name, /^[a-z][a-z0-9_-]*$/, "a driver name", "qemu");
+    check(
+      "TaskDriver.custom",
+      isObject(config),
+      `config ${show(config)} is not an object; pass the driver's configuration, e.g. { image_path: "vm.img" }`,
     );
     return new TaskDriver(name, config);
   }
 
   private static program(name: "raw_exec" | "exec", options: ExecDriverOptions): TaskDriver {
-    fail(name, isOptions(options), `options ${show(options)} are not an object; pass { command: "python3" }`);
-    fail(
-      name,
+    const where = `TaskDriver.${name}`;
+    checkOptions(where, options, '{ command: "python3" }');
+    check(
+      where,
       typeof options.command === "string" && options.command.trim() !== "",
       `command ${show(options.command)} is empty; name the program to run, e.g. "python3"`,
     );
+    checkTexts(where, "args", options.args, "app.py");
+    checkObject(where, "extra", options.extra, '{ user: "nobody" }');
     return new TaskDriver(name, {
       command: options.command,
       args: options.args,
@@ -129,12 +136,4 @@ export class TaskDriver {
   public get mountsVolumes(): boolean {
     return this.name !== "raw_exec";
   }
-}
-
-function fail(factory: string, condition: boolean, detail: string): asserts condition {
-  if (!condition) throw new MeshstackError(`TaskDriver.${factory}: ${detail}`);
-}
-
-function isOptions(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

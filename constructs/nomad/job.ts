@@ -3,10 +3,27 @@ import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import { check, checkPropsOf, constructError, show } from "../core/errors";
-import { checkServiceName } from "../core/names";
+import { checkServiceName, NOMAD_NAMESPACE } from "../core/names";
+import {
+  checkBoolean,
+  checkList,
+  checkOneOf,
+  checkPattern,
+  checkStringMap,
+  checkText,
+  checkTexts,
+  requireText,
+} from "../core/values";
 import type { Constraint, Job, JobType, JsonValue, Task, TaskGroup, UpdateStrategy } from "./jobspec";
 import { renderJobspec } from "./jobspec";
-import { checkGroup, StaticPortUse, staticPortsOf } from "./group-checks";
+import {
+  checkConstraints,
+  checkGroup,
+  checkTask,
+  checkUpdateStrategy,
+  StaticPortUse,
+  staticPortsOf,
+} from "./group-checks";
 
 /** Props for {@link NomadJob}. */
 export interface NomadJobProps {
@@ -21,12 +38,12 @@ export interface NomadJobProps {
    */
   readonly type?: JobType;
   /**
-   * Nomad datacenters to place in.
+   * Nomad datacenters to place in (globs allowed); not empty.
    * @default ["*"] - every datacenter
    */
   readonly datacenters?: string[];
   /**
-   * Nomad namespace.
+   * Nomad namespace: 1-128 letters, digits and "-".
    * @default - the provider's namespace
    */
   readonly namespace?: string;
@@ -117,6 +134,7 @@ export class NomadJob extends Construct {
     this.jobName = props.name ?? id;
     this.type = props.type ?? "service";
     checkServiceName(this, "name", this.jobName);
+    checkJobProps(this, props);
     const { groups, ...rest } = props;
     this.props = rest;
     check(
@@ -143,12 +161,12 @@ export class NomadJob extends Construct {
   /** Adds a task group; a function is called at synth, so the group can still change until then. */
   public addGroup(group: GroupSource): this {
     if (typeof group !== "function") {
+      checkGroup(this, this.type, group);
       check(
         this,
         !this.staticGroupNames.has(group.Name),
         `group ${show(group.Name)} is declared twice; rename one`,
       );
-      checkGroup(this, this.type, group);
       this.staticGroupNames.add(group.Name);
     }
     this.sources.push(group);
@@ -157,6 +175,8 @@ export class NomadJob extends Construct {
 
   /** Adds a task to the named group. */
   public addTask(groupName: string, task: Task): this {
+    requireText(this, "addTask group", groupName, "api");
+    checkTask(this, `addTask group ${show(groupName)}`, task);
     const tasks = this.extraTasks.get(groupName) ?? [];
     tasks.push(task);
     this.extraTasks.set(groupName, tasks);
@@ -275,6 +295,26 @@ function dependencyToken(target: ITerraformDependable): string {
     dependencyTokens.set(target, token);
   }
   return token;
+}
+
+/** Checks a job's props the way Nomad's Job.Validate does (the name and groups are checked apart). */
+function checkJobProps(job: NomadJob, props: NomadJobProps): void {
+  checkOneOf(job, "type", props.type, ["service", "system", "batch", "sysbatch"]);
+  checkTexts(job, "datacenters", props.datacenters, "dc1");
+  check(
+    job,
+    props.datacenters === undefined || props.datacenters.length > 0,
+    `datacenters [] is empty, so the job could run nowhere; list datacenters or leave it out for ["*"]`,
+  );
+  checkPattern(job, "namespace", props.namespace, NOMAD_NAMESPACE, "a Nomad namespace", "default");
+  checkText(job, "region", props.region, "global");
+  checkConstraints(job, "constraints", props.constraints);
+  checkUpdateStrategy(job, "update", props.update);
+  checkStringMap(job, "meta", props.meta);
+  checkList(job, "groups", props.groups, "task groups");
+  for (const field of ["detach", "purgeOnDestroy", "rerunIfDead"] as const)
+    checkBoolean(job, field, props[field]);
+  checkList(job, "dependsOn", props.dependsOn, "resources or constructs");
 }
 
 const stacksChecked = new WeakSet<IConstruct>();

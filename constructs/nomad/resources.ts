@@ -1,31 +1,35 @@
-import { IConstruct } from "constructs";
-import { check, show } from "../core/errors";
+import { check, show, Where } from "../core/errors";
+import { checkObject } from "../core/values";
 import type { Resources } from "./jobspec";
 
 /** Compute resources of a task. */
 export interface TaskResources {
   /**
-   * CPU in MHz.
+   * CPU in MHz, at least 1.
    * @default - the construct's default
    */
   readonly cpu?: number;
   /**
-   * Memory in MiB.
+   * Memory in MiB, at least 10.
    * @default - the construct's default
    */
   readonly memoryMb?: number;
 }
 
-/** Checks that CPU and memory, when given, are positive whole numbers. */
-export function checkResources(scope: IConstruct, field: string, resources: TaskResources | undefined): void {
-  for (const [key, value] of [
-    ["cpu", resources?.cpu],
-    ["memoryMb", resources?.memoryMb],
+/**
+ * Checks resources from plain JavaScript against Nomad's minimums (nomad/structs `MinResources`: 1 MHz
+ * of CPU, 10 MB of memory).
+ */
+export function checkResources(scope: Where, field: string, resources: TaskResources | undefined): void {
+  checkObject(scope, field, resources, "{ cpu: 100, memoryMb: 128 }");
+  for (const [key, value, min, example] of [
+    ["cpu", resources?.cpu, 1, "100 (MHz)"],
+    ["memoryMb", resources?.memoryMb, 10, "128 (MiB)"],
   ] as const) {
     check(
       scope,
-      value === undefined || (Number.isInteger(value) && value > 0),
-      `${field}.${key} ${show(value)} must be a positive whole number; use e.g. ${key === "cpu" ? "100 (MHz)" : "128 (MiB)"}`,
+      value === undefined || (Number.isInteger(value) && value >= min),
+      `${field}.${key} ${show(value)} must be a whole number of at least ${min}; use e.g. ${example}`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { check, checkPropsOf, show } from "../core/errors";
-import { checkServiceName, checkUrl } from "../core/names";
+import { checkServiceName, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
+import { checkBoolean, checkObject, checkOneOf, checkText, checkTexts } from "../core/values";
 import { ConsulAclToken } from "../consul/acl-token";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
@@ -129,6 +130,17 @@ export class MeshPlatform extends Construct {
     checkServiceName(this, "datacenter", props.datacenter);
     checkUrl(this, "vaultAddress", props.vaultAddress);
     checkUrl(this, "nomadAddress", props.nomadAddress);
+    // Props renamed on the way to the parts, checked here under their own names (the parts check the rest).
+    checkBoolean(this, "consulAclsEnabled", props.consulAclsEnabled);
+    checkBoolean(this, "consulAgentJob", props.consulAgentJob);
+    checkTexts(this, "consulRetryJoin", props.consulRetryJoin, "10.0.0.10");
+    checkOneOf(this, "nomadVaultMode", props.nomadVaultMode, Object.values(NomadVaultMode));
+    checkOneOf(this, "pkiOwnership", props.pkiOwnership, Object.values(PkiMountOwnership));
+    checkOneOf(this, "driver", props.driver, TASK_DRIVER_KINDS);
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
+    checkObject(this, "consulAgentSecurity", props.consulAgentSecurity, "{ gossipKey, caPem }");
+    checkText(this, "nomadCaPem", props.nomadCaPem, "-----BEGIN CERTIFICATE-----…");
+    checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
     check(
       this,
       props.envoyCommand === undefined || props.driver === "raw_exec",

@@ -1,10 +1,19 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
-import { checkHostName, checkPort, checkServiceName } from "../core/names";
+import { checkHostName, checkPort, checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob, TaskDriver, TaskDriverKind } from "../nomad";
 import { variableItem } from "../nomad/job";
+import {
+  checkBoolean,
+  checkInstance,
+  checkObject,
+  checkOneOf,
+  checkPattern,
+  checkText,
+  checkTexts,
+} from "../core/values";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
 import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
 import { nanoseconds } from "../nomad/jobspec";
@@ -31,7 +40,7 @@ export interface TraefikDashboardOptions {
   /** Host the dashboard is routed on, over the TLS entry point. */
   readonly host: string;
   /**
-   * Middlewares on the dashboard router, e.g. an authentication middleware.
+   * Middlewares on the dashboard router, e.g. an authentication middleware (names without ",").
    * @default - none
    */
   readonly middlewares?: string[];
@@ -179,7 +188,9 @@ export class TraefikIngress extends NomadJob implements IIngress {
   public readonly tlsPort: number;
 
   public constructor(scope: Construct, id: string, props: TraefikIngressProps = {}) {
-    checkPropsOf("TraefikIngress", scope, id, props, "{ datacenters } or nothing");
+    const where = checkPropsOf("TraefikIngress", scope, id, props, "{ datacenters } or nothing");
+    // Renamed on the way to NomadJob, so checked here under its own name.
+    checkServiceName(where, "jobName", props.jobName ?? "traefik");
     super(scope, id, {
       name: props.jobName ?? "traefik",
       meta: { [ROLE_META_KEY]: "ingress" satisfies JobRole },
@@ -213,6 +224,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
       props.httpPort !== this.tlsPort,
       `httpPort ${props.httpPort} equals tlsPort; give plain HTTP its own port`,
     );
+    checkIngressProps(this, props);
     if (props.dashboard) {
       checkHostName(this, "dashboard.host", props.dashboard.host, "traefik.example.com");
     }
@@ -335,6 +347,40 @@ export class TraefikIngress extends NomadJob implements IIngress {
       ...(dashboard.middlewares?.length ? [`${router}.middlewares=${dashboard.middlewares.join(",")}`] : []),
     ];
   }
+}
+
+/** Type checks of the props the constructor does not check on the way. */
+function checkIngressProps(ingress: TraefikIngress, props: TraefikIngressProps): void {
+  checkInstance(
+    ingress,
+    "tls",
+    props.tls,
+    TraefikTls,
+    "TraefikTls.fromVault({ ... }) or TraefikTls.fromFiles({ ... })",
+  );
+  checkText(ingress, "consulAddress", props.consulAddress, "127.0.0.1:8500");
+  checkBoolean(ingress, "connectByDefault", props.connectByDefault);
+  checkObject(ingress, "dashboard", props.dashboard, '{ host: "traefik.example.com" }');
+  const middlewares = props.dashboard?.middlewares;
+  checkTexts(ingress, "dashboard.middlewares", middlewares, "auth@file");
+  check(
+    ingress,
+    !middlewares?.some((m) => m.includes(",")),
+    `dashboard.middlewares ${show(middlewares)} has a name with ","; Traefik splits the label on ",", so list each middleware apart`,
+  );
+  checkBoolean(ingress, "dangerouslyExposeInsecureApi", props.dangerouslyExposeInsecureApi);
+  checkOneOf(ingress, "driver", props.driver, TASK_DRIVER_KINDS);
+  checkText(ingress, "version", props.version, "v3.1");
+  checkPattern(
+    ingress,
+    "image",
+    props.image,
+    IMAGE_WITH_TAG,
+    "an image reference with a tag",
+    "traefik:v3.1",
+  );
+  checkText(ingress, "binary", props.binary, "traefik");
+  checkOneOf(ingress, "logLevel", props.logLevel, ["DEBUG", "INFO", "WARN", "ERROR"]);
 }
 
 function tlsConfig(prefix: string, certFile: string, keyFile: string): TomlTable {

@@ -1,4 +1,5 @@
-import { MeshstackError, show } from "../core/errors";
+import { check, checkOptions, show } from "../core/errors";
+import { checkTexts, requireText } from "../core/values";
 import { isDuration } from "../nomad/jobspec";
 import type { Template, Vault } from "../nomad/jobspec";
 
@@ -51,19 +52,23 @@ export class TraefikTls {
    * the task's workload identity (`vault { role = … }`); the task restarts when it is renewed.
    */
   public static fromVault(options: VaultTlsOptions): TraefikTls {
-    fail(
-      "fromVault",
-      /^[^/\s]+(\/[^/\s]+)*\/issue\/[^/\s]+$/.test(options.issuePath),
+    const where = "TraefikTls.fromVault";
+    checkOptions(where, options, "{ issuePath, commonName, role }");
+    check(
+      where,
+      typeof options.issuePath === "string" &&
+        /^[^/\s]+(\/[^/\s]+)*\/issue\/[^/\s]+$/.test(options.issuePath),
       `issuePath ${show(options.issuePath)} is not a PKI issue path; use "<mount>/issue/<role>" such as "pki_int/issue/ingress"`,
     );
-    fail(
-      "fromVault",
-      options.commonName.trim() !== "",
-      `commonName "" is empty; use the ingress host name, e.g. "*.example.com"`,
-    );
-    fail("fromVault", options.role.trim() !== "", `role "" is empty; name the Vault JWT role of the ingress`);
+    requireText(where, "commonName", options.commonName, "*.example.com");
+    checkTexts(where, "altNames", options.altNames, "www.example.com");
+    requireText(where, "role", options.role, "traefik");
     const ttl = options.ttl ?? "72h";
-    fail("fromVault", isDuration(ttl), `ttl ${show(ttl)} is not a duration; use e.g. "72h"`);
+    check(
+      where,
+      typeof ttl === "string" && isDuration(ttl),
+      `ttl ${show(ttl)} is not a duration; use e.g. "72h"`,
+    );
     const args = [
       `common_name=${options.commonName}`,
       ...(options.altNames?.length ? [`alt_names=${options.altNames.join(",")}`] : []),
@@ -89,13 +94,10 @@ export class TraefikTls {
 
   /** Reads the certificate and key from files already present in the task (e.g. a host volume). */
   public static fromFiles(options: FileTlsOptions): TraefikTls {
-    for (const [field, value] of Object.entries(options)) {
-      fail(
-        "fromFiles",
-        value.trim() !== "",
-        `${field} "" is empty; give the PEM file's path inside the task`,
-      );
-    }
+    const where = "TraefikTls.fromFiles";
+    checkOptions(where, options, "{ certFile, keyFile }");
+    requireText(where, "certFile", options.certFile, "/etc/ssl/ingress.crt");
+    requireText(where, "keyFile", options.keyFile, "/etc/ssl/ingress.key");
     return new TraefikTls({
       templates: [],
       certFile: options.certFile,
@@ -108,8 +110,4 @@ export class TraefikTls {
     /** What this source adds to the task. */
     public readonly material: TlsMaterial,
   ) {}
-}
-
-function fail(factory: string, condition: boolean, detail: string): asserts condition {
-  if (!condition) throw new MeshstackError(`TraefikTls.${factory}: ${detail}`);
 }

@@ -4,7 +4,8 @@ import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
 import { check, checkPropsOf, show } from "../core/errors";
 import { checkNotLonger, durationSeconds } from "../core/duration";
-import { checkServiceName, checkVaultPath } from "../core/names";
+import { checkServiceName, checkVaultPath, VAULT_NAME } from "../core/names";
+import { checkBoolean, checkOneOf, checkPattern, checkText } from "../core/values";
 import { PolicyDocument } from "./policy-document";
 import { lazyPolicy } from "./lazy-policy";
 
@@ -49,7 +50,8 @@ export interface ConnectCaPkiProps {
    */
   readonly intermediateCertTtl?: string;
   /**
-   * Lifetime of the leaf certificates Consul issues to services.
+   * Lifetime of the leaf certificates Consul issues to services: 1h-8760h, and at most a third of
+   * `intermediateCertTtl` (Consul's CA configuration rules).
    * @default "72h"
    */
   readonly leafCertTtl?: string;
@@ -59,7 +61,7 @@ export interface ConnectCaPkiProps {
    */
   readonly rootCommonName?: string;
   /**
-   * Name of the Vault policy Consul's CA provider uses.
+   * Name of the Vault policy Consul's CA provider uses: lowercase letters, digits, "_", "-" and ".".
    * @default "<datacenter>-consul-connect-ca"
    */
   readonly policyName?: string;
@@ -71,6 +73,7 @@ export interface ConnectCaPkiProps {
   readonly preventDestroy?: boolean;
 }
 
+const HOUR = 3600;
 const DEFAULT_TTLS = { root: "87600h", intermediate: "8760h", leaf: "72h" };
 
 /**
@@ -196,6 +199,17 @@ export class ConnectCaPki extends Construct {
   }
 
   private validate(props: ConnectCaPkiProps): void {
+    checkOneOf(this, "ownership", props.ownership, Object.values(PkiMountOwnership));
+    checkText(this, "rootCommonName", props.rootCommonName, "dc1 Connect Root CA");
+    checkPattern(
+      this,
+      "policyName",
+      props.policyName,
+      VAULT_NAME,
+      "a Vault policy name",
+      "dc1-consul-connect-ca",
+    );
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
     checkVaultPath(this, "rootPath", this.rootPath);
     checkVaultPath(this, "intermediatePath", this.intermediatePath);
     const nested = (a: string, b: string) => a === b || b.startsWith(`${a}/`);
@@ -216,6 +230,20 @@ export class ConnectCaPki extends Construct {
       this,
       ttl("intermediateCertTtl", this.intermediateCertTtl),
       ttl("rootCertTtl", this.rootCertTtl),
+    );
+    // Consul's CommonCAProviderConfig.Validate (agent/structs/connect_ca.go).
+    const leaf = durationSeconds(this, "leafCertTtl", this.leafCertTtl);
+    check(
+      this,
+      leaf >= HOUR && leaf <= 8760 * HOUR,
+      `leafCertTtl ${show(this.leafCertTtl)} is outside what Consul accepts; use 1h-8760h`,
+    );
+    check(
+      this,
+      durationSeconds(this, "intermediateCertTtl", this.intermediateCertTtl) >= 3 * leaf,
+      `intermediateCertTtl ${show(this.intermediateCertTtl)} is shorter than 3 × leafCertTtl ` +
+        `${show(this.leafCertTtl)}; Consul sends the intermediate with each leaf and requires it, so ` +
+        `lengthen intermediateCertTtl to at least "${3 * leaf}s" or shorten leafCertTtl`,
     );
   }
 }

@@ -2,6 +2,7 @@ import { checkPropsOf, checkReferenceOf } from "../core/errors";
 import { Construct } from "constructs";
 import { Token } from "@cdktf/provider-vault/lib/token";
 import { durationSeconds } from "../core/duration";
+import { checkText } from "../core/values";
 import { ConnectCaPki } from "./connect-ca-pki";
 
 /** Props for {@link ConsulCaToken}. */
@@ -46,6 +47,7 @@ export class ConsulCaToken extends Construct {
     super(scope, id);
     const period = props.period ?? "72h";
     durationSeconds(this, "period", period);
+    checkText(this, "displayName", props.displayName, "consul-connect-ca");
     this.resource = new Token(this, "Resource", {
       policies: [props.pki.policy.name],
       noParent: true,

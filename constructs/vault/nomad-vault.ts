@@ -6,8 +6,10 @@ import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { TokenAuthBackendRole } from "@cdktf/provider-vault/lib/token-auth-backend-role";
 import { check, checkPropsOf, show } from "../core/errors";
 import { durationSeconds } from "../core/duration";
-import { checkUrl, checkVaultPath } from "../core/names";
+import { checkUrl, checkVaultPath, VAULT_NAME } from "../core/names";
+import { checkOneOf, checkPattern, checkText } from "../core/values";
 import { PolicyDocument, PolicyRule } from "./policy-document";
+import { checkPolicyRule } from "./policy-rule";
 import { lazyPolicy } from "./lazy-policy";
 
 /** How Nomad obtains Vault tokens for workloads. */
@@ -91,6 +93,15 @@ export class NomadVaultIntegration extends Construct {
     super(scope, id);
     this.mode = props.mode ?? NomadVaultMode.WORKLOAD_IDENTITY;
     checkUrl(this, "nomadAddress", props.nomadAddress);
+    checkOneOf(this, "mode", props.mode, Object.values(NomadVaultMode));
+    checkPattern(
+      this,
+      "nomadVersion",
+      props.nomadVersion,
+      /^v?\d+\.\d+(\.\d+)?([-+]\S*)?$/,
+      "a version",
+      "1.11.3",
+    );
     if (
       this.mode === NomadVaultMode.LEGACY_TOKEN_ROLE &&
       props.nomadVersion &&
@@ -120,6 +131,9 @@ export class NomadVaultIntegration extends Construct {
     const kv = props.kvMount ?? "secret";
     checkVaultPath(this, "authPath", authPath);
     checkVaultPath(this, "kvMount", kv);
+    checkPattern(this, "roleName", roleName, VAULT_NAME, "a Vault role name", "nomad-workloads");
+    checkText(this, "audience", props.audience, "vault.io");
+    checkText(this, "jwksCaPem", props.jwksCaPem, "-----BEGIN CERTIFICATE-----…");
     this.authBackend = new JwtAuthBackend(this, "AuthBackend", {
       path: authPath,
       type: "jwt",
@@ -164,6 +178,7 @@ export class NomadVaultIntegration extends Construct {
    * Prefer a dedicated role for one job; this widens the shared workload policy.
    */
   public grantWorkloads(rule: PolicyRule): void {
+    checkPolicyRule(this, "grantWorkloads rule", rule);
     check(
       this,
       this.mode === NomadVaultMode.WORKLOAD_IDENTITY,

@@ -1,3 +1,5 @@
+import { checkPolicyRule } from "./policy-rule";
+
 /** A Vault ACL capability. */
 export type VaultCapability = "create" | "read" | "update" | "patch" | "delete" | "list" | "sudo" | "deny";
 
@@ -29,6 +31,7 @@ export class PolicyDocument {
 
   /** Adds a rule, merging it into an existing rule for the same path. */
   public addRule(rule: PolicyRule): this {
+    checkPolicyRule("PolicyDocument.addRule", "rule", rule);
     const entry = this.rules.get(rule.path) ?? { capabilities: new Set<VaultCapability>(), comments: [] };
     rule.capabilities.forEach((c) => entry.capabilities.add(c));
     if (rule.comment && !entry.comments.includes(rule.comment)) entry.comments.push(rule.comment);

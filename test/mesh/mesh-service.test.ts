@@ -165,11 +165,18 @@ describe("MeshService", () => {
     expect(rawJobspecs(stack)["count-api"]).toContain("$${NOMAD_SECRETS_DIR}/envoy_bootstrap.json");
   });
 
-  test("accepts sub-second health check timeouts, as Nomad does", () => {
+  test("renders health check durations in nanoseconds", () => {
     const { stack, service } = meshStack();
-    service("count-api", { healthCheck: { path: "/health", interval: "5s", timeout: "500ms" } });
+    service("count-api", { healthCheck: { path: "/health", interval: "5s", timeout: "1500ms" } });
     const check = group(jobs(stack)["count-api"], "count-api").Services[0].Checks[0];
-    expect([check.Interval, check.Timeout]).toEqual([5e9, 5e8]);
+    expect([check.Interval, check.Timeout]).toEqual([5e9, 1.5e9]);
+  });
+
+  test("rejects sub-second health check timeouts, as Nomad does (ServiceCheck.validateCommon)", () => {
+    const { service } = meshStack();
+    expect(() =>
+      service("count-api", { healthCheck: { path: "/health", interval: "5s", timeout: "500ms" } }),
+    ).toThrow(/healthCheck.timeout "500ms" is shorter than Nomad's minimum of 1s/);
   });
 
   test("renders count, update and canaries, Vault roles and protocols", () => {
@@ -443,7 +450,7 @@ describe("MeshService", () => {
     test("fails when task resources are zero", () => {
       const { service } = meshStack();
       expect(() => service("api", { tasks: [{ ...app[0], resources: { cpu: 0 } }] })).toThrow(
-        'MeshService platform/api: task "app" resources.cpu 0 must be a positive whole number; use e.g. 100 (MHz)',
+        'MeshService platform/api: task "app" resources.cpu 0 must be a whole number of at least 1; use e.g. 100 (MHz)',
       );
     });
 

@@ -226,7 +226,7 @@ describe("ConsulAgentJob", () => {
     test("fails when resources are zero or negative", () => {
       const { stack } = platformStack();
       expect(() => new ConsulAgentJob(stack, "consul", { resources: { memoryMb: -1 } })).toThrow(
-        "ConsulAgentJob platform/consul: resources.memoryMb -1 must be a positive whole number; use e.g. 128 (MiB)",
+        "ConsulAgentJob platform/consul: resources.memoryMb -1 must be a whole number of at least 10; use e.g. 128 (MiB)",
       );
     });
   });

@@ -1,0 +1,1420 @@
+/**
+ * The bad-input catalogue: one row per public prop or option (and per distinct rule), each a value
+ * plain JavaScript could pass or Nomad, Consul or Vault would reject, and the error it must give:
+ * a MeshstackError naming where (construct type and path, or factory), the field and the value.
+ * Never a TypeError, never silence. The rule's upstream source is noted above each group.
+ */
+import { readdirSync, readFileSync } from "fs";
+import { join } from "path";
+import { Lazy, TerraformStack } from "cdktf";
+import * as m from "../../constructs";
+import { testStack } from "../helpers";
+
+type Row = [key: string, make: () => unknown, fragment: string];
+
+const never = <T>(value: unknown) => value as T;
+/** A Terraform reference, as secrets must be. */
+const ref = (value: string) => Lazy.stringValue({ produce: () => value });
+const x = "test/x";
+
+// Builders with valid defaults, so each row changes one thing.
+const pki = (p: object) => new m.ConnectCaPki(testStack(), "x", { datacenter: "dc1", ...p });
+const token = (p: object) => {
+  const stack = testStack();
+  const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
+  return new m.ConsulCaToken(stack, "x", { pki: ca, ...p });
+};
+const nomadVault = (p: object) =>
+  new m.NomadVaultIntegration(testStack(), "x", { nomadAddress: "http://nomad:4646", ...p });
+const connectCa = (p: object) => {
+  const stack = testStack();
+  const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
+  const caToken = new m.ConsulCaToken(stack, "token", { pki: ca });
+  return new m.ConnectCa(stack, "x", { pki: ca, token: caToken, vaultAddress: "https://vault:8200", ...p });
+};
+const nomadConsul = (p: object) =>
+  new m.NomadConsulIntegration(testStack(), "x", { nomadAddress: "http://nomad:4646", ...p });
+const defaults = (p: object) => new m.MeshDefaults(testStack(), "x", p);
+const intentions = (p: object = {}) => new m.Intentions(testStack(), "x", p);
+const allow = (options: object, destination = "api") =>
+  intentions().allow("web", destination, never(options));
+const permission = (p: object) => allow({ permissions: [p] });
+const job = (p: object) => new m.NomadJob(testStack(), "x", { name: "app", ...p });
+const task = { Name: "app", Driver: "docker", Config: { image: "redis:7.2" } };
+const withGroup = (g: object, type = "service") =>
+  job({ type }).addGroup(never({ Name: "app", Tasks: [task], ...g }));
+const agent = (p: object) => new m.ConsulAgentJob(testStack(), "x", p);
+const traefik = (p: object) => new m.TraefikIngress(testStack(), "x", p);
+const mesh = (p: object) => new m.ServiceMesh(testStack(), "x", p);
+const meshJob = (p: object) => {
+  const stack = testStack();
+  return new m.MeshJob(stack, "x", { mesh: new m.ServiceMesh(stack, "mesh"), ...p });
+};
+const app = { name: "app", driver: m.TaskDriver.docker({ image: "redis:7.2" }) };
+function meshStack(stack: TerraformStack = testStack()) {
+  const ingress = new m.TraefikIngress(stack, "traefik", { httpPort: 8080 });
+  return new m.ServiceMesh(stack, "mesh", { ingress, defaults: new m.MeshDefaults(stack, "defaults") });
+}
+const service = (p: object) =>
+  new m.MeshService(testStack(), "x", { mesh: meshStack(), port: 9001, tasks: [app], ...p });
+const meshTask = (p: object) => service({ tasks: [{ ...app, ...p }] });
+const expose = (route: object) => service({ expose: route });
+const platform = (p: object) =>
+  new m.MeshPlatform(testStack(), "x", {
+    datacenter: "dc1",
+    vaultAddress: "https://vault:8200",
+    nomadAddress: "http://nomad:4646",
+    consulRetryJoin: ["10.0.0.10"],
+    consulAgentSecurity: { gossipKey: ref("gossip"), caPem: ref("pem") },
+    ...p,
+  });
+const aclToken = (p: object) =>
+  new m.ConsulAclToken(testStack(), "x", {
+    policyName: "dns",
+    rules: 'node_prefix "" {}',
+    description: "DNS",
+    ...p,
+  });
+const secured = (secrets: unknown) => agent({ server: false, retryJoin: ["10.0.0.10"], secrets });
+
+const rows: Row[] = [
+  // ConnectCaPki: names.ts rules; Consul agent/structs/connect_ca.go CommonCAProviderConfig.Validate
+  // (leaf 1h-8760h, intermediate >= 3 × leaf, root >= intermediate); Vault GenericNameRegex, lowercased.
+  ["ConnectCaPkiProps.datacenter", () => pki({ datacenter: "DC 1" }), `ConnectCaPki ${x}: datacenter "DC 1"`],
+  ["ConnectCaPkiProps.rootPath", () => pki({ rootPath: "/root/" }), `ConnectCaPki ${x}: rootPath "/root/"`],
+  ["ConnectCaPkiProps.rootPath", () => pki({ rootPath: 42 }), `ConnectCaPki ${x}: rootPath 42`],
+  [
+    "ConnectCaPkiProps.intermediatePath",
+    () => pki({ intermediatePath: "a//b" }),
+    `ConnectCaPki ${x}: intermediatePath "a//b"`,
+  ],
+  ["ConnectCaPkiProps.ownership", () => pki({ ownership: "vault" }), `ConnectCaPki ${x}: ownership "vault"`],
+  [
+    "ConnectCaPkiProps.rootCertTtl",
+    () => pki({ rootCertTtl: "3 days" }),
+    `ConnectCaPki ${x}: rootCertTtl "3 days" is not a duration`,
+  ],
+  [
+    "ConnectCaPkiProps.rootCertTtl",
+    () => pki({ rootCertTtl: "1000h" }),
+    `ConnectCaPki ${x}: intermediateCertTtl "8760h" is longer than rootCertTtl "1000h"`,
+  ],
+  [
+    "ConnectCaPkiProps.intermediateCertTtl",
+    () => pki({ intermediateCertTtl: "100h" }),
+    `ConnectCaPki ${x}: intermediateCertTtl "100h" is shorter than 3 × leafCertTtl "72h"`,
+  ],
+  [
+    "ConnectCaPkiProps.leafCertTtl",
+    () => pki({ leafCertTtl: "30m" }),
+    `ConnectCaPki ${x}: leafCertTtl "30m" is outside what Consul accepts; use 1h-8760h`,
+  ],
+  [
+    "ConnectCaPkiProps.leafCertTtl",
+    () => pki({ leafCertTtl: "9000h", intermediateCertTtl: "30000h", rootCertTtl: "40000h" }),
+    `ConnectCaPki ${x}: leafCertTtl "9000h" is outside what Consul accepts`,
+  ],
+  [
+    "ConnectCaPkiProps.leafCertTtl",
+    () => pki({ leafCertTtl: 72 }),
+    `ConnectCaPki ${x}: leafCertTtl 72 is not a duration`,
+  ],
+  [
+    "ConnectCaPkiProps.rootCommonName",
+    () => pki({ rootCommonName: " " }),
+    `ConnectCaPki ${x}: rootCommonName " " is not a non-empty string`,
+  ],
+  [
+    "ConnectCaPkiProps.policyName",
+    () => pki({ policyName: "Connect CA" }),
+    `ConnectCaPki ${x}: policyName "Connect CA" is not a Vault policy name`,
+  ],
+  [
+    "ConnectCaPkiProps.preventDestroy",
+    () => pki({ preventDestroy: "no" }),
+    `ConnectCaPki ${x}: preventDestroy "no" is not a boolean`,
+  ],
+
+  // ConsulCaToken: Vault token `period` is a positive duration.
+  [
+    "ConsulCaTokenProps.pki",
+    () => token({ pki: null }),
+    `ConsulCaToken ${x}: pki null is not a ConnectCaPki`,
+  ],
+  ["ConsulCaTokenProps.period", () => token({ period: "forever" }), `ConsulCaToken ${x}: period "forever"`],
+  [
+    "ConsulCaTokenProps.displayName",
+    () => token({ displayName: 42 }),
+    `ConsulCaToken ${x}: displayName 42 is not a non-empty string`,
+  ],
+
+  // NomadVaultIntegration: Vault framework.GenericNameRegex for role names; mount paths as names.ts.
+  [
+    "NomadVaultIntegrationProps.nomadAddress",
+    () => nomadVault({ nomadAddress: "nomad:4646" }),
+    `NomadVaultIntegration ${x}: nomadAddress "nomad:4646" is not an http(s) URL`,
+  ],
+  [
+    "NomadVaultIntegrationProps.mode",
+    () => nomadVault({ mode: "jwt" }),
+    `NomadVaultIntegration ${x}: mode "jwt" is not supported`,
+  ],
+  [
+    "NomadVaultIntegrationProps.nomadVersion",
+    () => nomadVault({ nomadVersion: "latest" }),
+    `NomadVaultIntegration ${x}: nomadVersion "latest" is not a version`,
+  ],
+  [
+    "NomadVaultIntegrationProps.authPath",
+    () => nomadVault({ authPath: "/jwt/" }),
+    `NomadVaultIntegration ${x}: authPath "/jwt/" is not a valid Vault path`,
+  ],
+  [
+    "NomadVaultIntegrationProps.roleName",
+    () => nomadVault({ roleName: "Nomad Workloads" }),
+    `NomadVaultIntegration ${x}: roleName "Nomad Workloads" is not a Vault role name`,
+  ],
+  [
+    "NomadVaultIntegrationProps.audience",
+    () => nomadVault({ audience: "" }),
+    `NomadVaultIntegration ${x}: audience "" is not a non-empty string`,
+  ],
+  [
+    "NomadVaultIntegrationProps.jwksCaPem",
+    () => nomadVault({ jwksCaPem: "" }),
+    `NomadVaultIntegration ${x}: jwksCaPem "" is not a non-empty string`,
+  ],
+  [
+    "NomadVaultIntegrationProps.tokenPeriod",
+    () => nomadVault({ tokenPeriod: "30" }),
+    `NomadVaultIntegration ${x}: tokenPeriod "30" is not a duration`,
+  ],
+  [
+    "NomadVaultIntegrationProps.kvMount",
+    () => nomadVault({ kvMount: "a//b" }),
+    `NomadVaultIntegration ${x}: kvMount "a//b" is not a valid Vault path`,
+  ],
+  // grantWorkloads: Vault's policy parser rejects unknown capabilities.
+  [
+    "NomadVaultIntegration.grantWorkloads(rule)",
+    () => nomadVault({}).grantWorkloads(never(null)),
+    `NomadVaultIntegration ${x}: grantWorkloads rule null is not an object`,
+  ],
+  [
+    "PolicyRule.path",
+    () => nomadVault({}).grantWorkloads(never({ capabilities: ["read"] })),
+    `NomadVaultIntegration ${x}: grantWorkloads rule.path undefined is not a non-empty string`,
+  ],
+  [
+    "PolicyRule.capabilities",
+    () => nomadVault({}).grantWorkloads(never({ path: "pki/issue/x", capabilities: ["write"] })),
+    `NomadVaultIntegration ${x}: grantWorkloads rule.capabilities ["write"] are not Vault capabilities`,
+  ],
+  [
+    "PolicyRule.comment",
+    () => nomadVault({}).grantWorkloads(never({ path: "pki/issue/x", capabilities: ["read"], comment: 1 })),
+    `NomadVaultIntegration ${x}: grantWorkloads rule.comment 1 is not a non-empty string`,
+  ],
+
+  // ConnectCa
+  ["ConnectCaProps.pki", () => connectCa({ pki: {} }), `ConnectCa ${x}: pki {} is not a ConnectCaPki`],
+  [
+    "ConnectCaProps.token",
+    () => connectCa({ token: "s.xyz" }),
+    `ConnectCa ${x}: token "s.xyz" is not a ConsulCaToken`,
+  ],
+  [
+    "ConnectCaProps.vaultAddress",
+    () => connectCa({ vaultAddress: "vault:8200" }),
+    `ConnectCa ${x}: vaultAddress "vault:8200" is not an http(s) URL`,
+  ],
+  [
+    "ConnectCaProps.vaultCaFile",
+    () => connectCa({ vaultCaFile: "" }),
+    `ConnectCa ${x}: vaultCaFile "" is not a non-empty string`,
+  ],
+  [
+    "ConnectCaProps.dependsOn",
+    () => connectCa({ dependsOn: "agent" }),
+    `ConnectCa ${x}: dependsOn "agent" is not a list`,
+  ],
+
+  // NomadConsulIntegration: Consul acl/validation.go IsValidAuthMethodName.
+  [
+    "NomadConsulIntegrationProps.nomadAddress",
+    () => nomadConsul({ nomadAddress: "" }),
+    `NomadConsulIntegration ${x}: nomadAddress "" is not an http(s) URL`,
+  ],
+  [
+    "NomadConsulIntegrationProps.authMethodName",
+    () => nomadConsul({ authMethodName: "nomad workloads" }),
+    `NomadConsulIntegration ${x}: authMethodName "nomad workloads" is not a Consul auth method name`,
+  ],
+  [
+    "NomadConsulIntegrationProps.audience",
+    () => nomadConsul({ audience: 42 }),
+    `NomadConsulIntegration ${x}: audience 42 is not a non-empty string`,
+  ],
+  [
+    "NomadConsulIntegrationProps.jwksCaPem",
+    () => nomadConsul({ jwksCaPem: 42 }),
+    `NomadConsulIntegration ${x}: jwksCaPem 42 is not a non-empty string`,
+  ],
+  // Nomad's Consul ACL docs: the auth method must never set MaxTokenTTL (hashicorp/nomad#24354).
+  [
+    "NomadConsulIntegrationProps.maxTokenTtl",
+    () => nomadConsul({ maxTokenTtl: "1h" }),
+    `NomadConsulIntegration ${x}: maxTokenTtl "1h" would expire every Connect sidecar's Consul token`,
+  ],
+
+  // ConsulAclToken: Consul acl/validation.go (policy names), names.ts.
+  [
+    "ConsulAclTokenProps.policyName",
+    () => aclToken({ policyName: "DNS token" }),
+    `ConsulAclToken ${x}: policyName "DNS token" is not a valid service name`,
+  ],
+  ["ConsulAclTokenProps.rules", () => aclToken({ rules: "" }), `ConsulAclToken ${x}: rules "" is empty`],
+  [
+    "ConsulAclTokenProps.description",
+    () => aclToken({ description: 42 }),
+    `ConsulAclToken ${x}: description 42 is empty`,
+  ],
+  [
+    "ConsulAclTokenProps.dependsOn",
+    () => aclToken({ dependsOn: "agent" }),
+    `ConsulAclToken ${x}: dependsOn "agent" is not a list`,
+  ],
+  [
+    "NomadConsulIntegrationProps.dependsOn",
+    () => nomadConsul({ dependsOn: {} }),
+    `NomadConsulIntegration ${x}: dependsOn {} is not a list`,
+  ],
+
+  // MeshDefaults: Consul's protocols for proxy-defaults/service-defaults.
+  ["MeshDefaultsProps.protocol", () => defaults({ protocol: "udp" }), `MeshDefaults ${x}: protocol "udp"`],
+  [
+    "MeshDefaultsProps.meshDestinationsOnly",
+    () => defaults({ meshDestinationsOnly: "true" }),
+    `MeshDefaults ${x}: meshDestinationsOnly "true" is not a boolean`,
+  ],
+  [
+    "MeshDefaultsProps.dependsOn",
+    () => defaults({ dependsOn: 5 }),
+    `MeshDefaults ${x}: dependsOn 5 is not a list`,
+  ],
+  [
+    "MeshDefaults.setServiceProtocol(service)",
+    () => defaults({}).setServiceProtocol("Api", "http"),
+    `MeshDefaults ${x}: service "Api" is not a valid service name`,
+  ],
+  [
+    "MeshDefaults.setServiceProtocol(protocol)",
+    () => defaults({}).setServiceProtocol("api", never("udp")),
+    `MeshDefaults ${x}: protocol of api "udp" is not a Consul protocol`,
+  ],
+
+  // Intentions: Consul agent/structs/config_entry_intentions.go ServiceIntentionsConfigEntry.validate
+  // (description <= 512, permissions only on named destinations, HTTP not empty, PathPrefix "/",
+  // methods from isValidHTTPMethod and not repeated, action allow/deny).
+  [
+    "IntentionsProps.defaultDeny",
+    () => intentions({ defaultDeny: "no" }),
+    `Intentions ${x}: defaultDeny "no" is not a boolean`,
+  ],
+  [
+    "IntentionsProps.preventDestroy",
+    () => intentions({ preventDestroy: 1 }),
+    `Intentions ${x}: preventDestroy 1 is not a boolean`,
+  ],
+  [
+    "IntentionsProps.dependsOn",
+    () => intentions({ dependsOn: "x" }),
+    `Intentions ${x}: dependsOn "x" is not a list`,
+  ],
+  ["Intentions.allow(source)", () => intentions().allow(never(null), "api"), `Intentions ${x}: source null`],
+  [
+    "Intentions.allow(destination)",
+    () => intentions().allow("web", "API"),
+    `Intentions ${x}: destination "API"`,
+  ],
+  [
+    "Intentions.allow(options)",
+    () => intentions().allow("web", "api", never("x")),
+    `Intentions ${x}: allow options "x" are not an object`,
+  ],
+  [
+    "Intentions.deny(options)",
+    () => intentions().deny("web", "api", never(7)),
+    `Intentions ${x}: deny options 7 are not an object`,
+  ],
+  [
+    "IntentionOptions.description",
+    () => allow({ description: "d".repeat(513) }),
+    `Intentions ${x}: description "${"d".repeat(513)}" is not a string of at most 512 characters`,
+  ],
+  [
+    "IntentionOptions.permissions",
+    () => allow({ permissions: [] }),
+    `Intentions ${x}: permissions [] is not a non-empty list`,
+  ],
+  [
+    "IntentionOptions.permissions",
+    () => allow({ permissions: [{ pathPrefix: "/" }] }, "*"),
+    `Intentions ${x}: allow("web", "*") has permissions`,
+  ],
+  [
+    "HttpPermission.action",
+    () => permission({ action: "permit", pathPrefix: "/" }),
+    `Intentions ${x}: permissions[0].action "permit"`,
+  ],
+  [
+    "HttpPermission.pathPrefix",
+    () => permission({ pathPrefix: "api" }),
+    `Intentions ${x}: permissions[0].pathPrefix "api" does not start with "/"`,
+  ],
+  [
+    "HttpPermission.methods",
+    () => permission({ methods: ["FETCH"] }),
+    `Intentions ${x}: permissions[0].methods ["FETCH"] has unknown methods`,
+  ],
+  [
+    "HttpPermission.methods",
+    () => permission({ methods: ["GET", "get"] }),
+    `Intentions ${x}: permissions[0].methods ["GET","get"] lists a method twice`,
+  ],
+  [
+    "HttpPermission.methods",
+    () => permission({ methods: "GET" }),
+    `Intentions ${x}: permissions[0].methods "GET" is not a list`,
+  ],
+  [
+    "HttpPermission",
+    () => permission({ action: "deny" }),
+    `Intentions ${x}: permissions[0] {"action":"deny"} matches nothing`,
+  ],
+
+  // NomadJob: nomad/structs/structs.go Job.Validate, Constraint.Validate, UpdateStrategy.Validate,
+  // validNamespaceName; priority 1-100 (JobDefaultMaxPriority).
+  ["NomadJobProps.name", () => job({ name: "My Job" }), `NomadJob ${x}: name "My Job"`],
+  ["NomadJobProps.type", () => job({ type: "daemon" }), `NomadJob ${x}: type "daemon" is not supported`],
+  ["NomadJobProps.datacenters", () => job({ datacenters: [] }), `NomadJob ${x}: datacenters [] is empty`],
+  [
+    "NomadJobProps.datacenters",
+    () => job({ datacenters: [""] }),
+    `NomadJob ${x}: datacenters [""] is not a list of non-empty strings`,
+  ],
+  [
+    "NomadJobProps.namespace",
+    () => job({ namespace: "my ns" }),
+    `NomadJob ${x}: namespace "my ns" is not a Nomad namespace`,
+  ],
+  ["NomadJobProps.region", () => job({ region: "" }), `NomadJob ${x}: region "" is not a non-empty string`],
+  ["NomadJobProps.priority", () => job({ priority: 101 }), `NomadJob ${x}: priority 101 is out of range`],
+  [
+    "NomadJobProps.constraints",
+    () => job({ constraints: "linux" }),
+    `NomadJob ${x}: constraints "linux" is not a list`,
+  ],
+  [
+    "NomadJobProps.constraints",
+    () => job({ constraints: [{ LTarget: "a", RTarget: "b", Operand: "~" }] }),
+    `NomadJob ${x}: constraints[0].Operand "~" is not supported`,
+  ],
+  [
+    "NomadJobProps.constraints",
+    () => job({ constraints: [{ RTarget: "linux", Operand: "=" }] }),
+    `NomadJob ${x}: constraints[0].LTarget undefined is empty`,
+  ],
+  [
+    "NomadJobProps.constraints",
+    () => job({ constraints: [{ LTarget: "${attr.kernel.name}", Operand: "=" }] }),
+    `NomadJob ${x}: constraints[0].RTarget undefined is empty`,
+  ],
+  [
+    "NomadJobProps.constraints",
+    () => job({ constraints: [{ LTarget: "${meta.x}", RTarget: "1", Operand: "is_set" }] }),
+    `NomadJob ${x}: constraints[0].RTarget "1" is set`,
+  ],
+  [
+    "NomadJobProps.update",
+    () => job({ update: { MaxParallel: -1 } }),
+    `NomadJob ${x}: update.MaxParallel -1 is not a whole number in range`,
+  ],
+  [
+    "NomadJobProps.update",
+    () => job({ update: { AutoPromote: true } }),
+    `NomadJob ${x}: update.AutoPromote true needs canaries`,
+  ],
+  [
+    "NomadJobProps.update",
+    () => job({ update: { MinHealthyTime: 10e9, HealthyDeadline: 5e9 } }),
+    `NomadJob ${x}: update.MinHealthyTime 10000000000 is not shorter than HealthyDeadline`,
+  ],
+  [
+    "NomadJobProps.update",
+    () => job({ update: { HealthCheck: "http" } }),
+    `NomadJob ${x}: update.HealthCheck "http" is not supported`,
+  ],
+  [
+    "NomadJobProps.meta",
+    () => job({ meta: { owner: 1 } }),
+    `NomadJob ${x}: meta {"owner":1} is not a map of strings`,
+  ],
+  ["NomadJobProps.groups", () => job({ groups: "app" }), `NomadJob ${x}: groups "app" is not a list`],
+  ["NomadJobProps.detach", () => job({ detach: "no" }), `NomadJob ${x}: detach "no" is not a boolean`],
+  [
+    "NomadJobProps.purgeOnDestroy",
+    () => job({ purgeOnDestroy: 0 }),
+    `NomadJob ${x}: purgeOnDestroy 0 is not a boolean`,
+  ],
+  [
+    "NomadJobProps.rerunIfDead",
+    () => job({ rerunIfDead: "yes" }),
+    `NomadJob ${x}: rerunIfDead "yes" is not a boolean`,
+  ],
+  [
+    "NomadJobProps.dependsOn",
+    () => job({ dependsOn: "agent" }),
+    `NomadJob ${x}: dependsOn "agent" is not a list`,
+  ],
+  // Groups and tasks: TaskGroup.Validate, Task.Validate, Resources.MeetsMinResources, Template.Validate.
+  [
+    "NomadJob.addGroup(group)",
+    () => job({}).addGroup(never(null)),
+    `NomadJob ${x}: group null is not an object`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Name: "" }),
+    `NomadJob ${x}: group "" Name is not a group name`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Tasks: undefined }),
+    `NomadJob ${x}: group "app" has no tasks`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Update: { Canary: 1 } }, "batch"),
+    `NomadJob ${x}: group "app" sets Update but a batch job`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Tasks: [{ ...task, Name: "alloc" }] }),
+    `NomadJob ${x}: group "app" task name "alloc" is not a Nomad task name`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Tasks: [{ ...task, Driver: "" }] }),
+    `NomadJob ${x}: group "app" task "app" Driver "" is not a non-empty string`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Tasks: [{ ...task, Resources: { MemoryMB: 5 } }] }),
+    `NomadJob ${x}: group "app" task "app" Resources.MemoryMB 5 is below Nomad's minimum`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () => withGroup({ Tasks: [{ ...task, Templates: [{ EmbeddedTmpl: "x", DestPath: "../../etc/x" }] }] }),
+    `NomadJob ${x}: group "app" task "app" templates[0].DestPath "../../etc/x" escapes the allocation directory`,
+  ],
+  [
+    "NomadJob.addGroup(group)",
+    () =>
+      withGroup({
+        Tasks: [{ ...task, Templates: [{ EmbeddedTmpl: "x", DestPath: "local/a", Perms: "rw" }] }],
+      }),
+    `NomadJob ${x}: group "app" task "app" templates[0].Perms "rw" is not octal permissions`,
+  ],
+  [
+    "NomadJob.addTask(groupName)",
+    () => job({}).addTask(never(1), never(task)),
+    `NomadJob ${x}: addTask group 1 is not a non-empty string`,
+  ],
+  [
+    "NomadJob.addTask(task)",
+    () => job({}).addTask("app", never({ Name: "a/b", Driver: "docker" })),
+    `NomadJob ${x}: addTask group "app" task name "a/b"`,
+  ],
+  [
+    "NomadJob.addJobspecOverride(path)",
+    () => job({}).addJobspecOverride("TaskGroups.0.Count", 2),
+    `NomadJob ${x}: jobspec override path "TaskGroups.0.Count"`,
+  ],
+
+  // ConsulAgentJob: Consul agent/config/builder.go (validateBasicName and reDNSCompatible for the
+  // datacenter, bootstrap_expect); the rest are type checks.
+  [
+    "ConsulAgentJobProps.jobName",
+    () => agent({ jobName: "Consul Agent" }),
+    `ConsulAgentJob ${x}: jobName "Consul Agent"`,
+  ],
+  [
+    "ConsulAgentJobProps.datacenter",
+    () => agent({ datacenter: "DC_1" }),
+    `ConsulAgentJob ${x}: datacenter "DC_1"`,
+  ],
+  [
+    "ConsulAgentJobProps.nomadDatacenters",
+    () => agent({ nomadDatacenters: "dc1" }),
+    `ConsulAgentJob ${x}: nomadDatacenters "dc1" is not a list of non-empty strings`,
+  ],
+  [
+    "ConsulAgentJobProps.namespace",
+    () => agent({ namespace: "a b" }),
+    `ConsulAgentJob ${x}: namespace "a b" is not a Nomad namespace`,
+  ],
+  [
+    "ConsulAgentJobProps.server",
+    () => agent({ server: "yes" }),
+    `ConsulAgentJob ${x}: server "yes" is not a boolean`,
+  ],
+  [
+    "ConsulAgentJobProps.bootstrapExpect",
+    () => agent({ bootstrapExpect: 0 }),
+    `ConsulAgentJob ${x}: bootstrapExpect 0 must be 1 or more`,
+  ],
+  [
+    "ConsulAgentJobProps.retryJoin",
+    () => agent({ retryJoin: "10.0.0.1" }),
+    `ConsulAgentJob ${x}: retryJoin "10.0.0.1" is not a list of non-empty strings`,
+  ],
+  ["ConsulAgentJobProps.acl", () => agent({ acl: "on" }), `ConsulAgentJob ${x}: acl "on" is not an object`],
+  [
+    "ConsulAclOptions.enabled",
+    () => agent({ acl: { enabled: "true" } }),
+    `ConsulAgentJob ${x}: acl.enabled "true" is not a boolean`,
+  ],
+  [
+    "ConsulAclOptions.defaultPolicy",
+    () => agent({ acl: { defaultPolicy: "block" } }),
+    `ConsulAgentJob ${x}: acl.defaultPolicy "block" is not supported`,
+  ],
+  ["ConsulAgentJobProps.ui", () => agent({ ui: 1 }), `ConsulAgentJob ${x}: ui 1 is not a boolean`],
+  [
+    "ConsulAgentJobProps.recursors",
+    () => agent({ recursors: [8] }),
+    `ConsulAgentJob ${x}: recursors [8] is not a list of non-empty strings`,
+  ],
+  [
+    "ConsulAgentJobProps.grpcTls",
+    () => agent({ grpcTls: "y" }),
+    `ConsulAgentJob ${x}: grpcTls "y" is not a boolean`,
+  ],
+  [
+    "ConsulAgentJobProps.bindAddr",
+    () => agent({ bindAddr: "" }),
+    `ConsulAgentJob ${x}: bindAddr "" is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.clientAddr",
+    () => agent({ clientAddr: 42 }),
+    `ConsulAgentJob ${x}: clientAddr 42 is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.dnsAddr",
+    () => agent({ dnsAddr: [] }),
+    `ConsulAgentJob ${x}: dnsAddr [] is not a non-empty string`,
+  ],
+  // Consul's security model: secrets come as Terraform references, servers need certificates.
+  [
+    "ConsulAgentJobProps.secrets",
+    () => secured("key"),
+    `ConsulAgentJob ${x}: secrets "key" are not an object`,
+  ],
+  [
+    "ConsulAgentJobProps.secrets",
+    () => secured({ gossipKey: ref("g"), caPem: ref("c"), agentToken: "t0k3n" }),
+    `ConsulAgentJob ${x}: secrets.agentToken is a literal`,
+  ],
+  [
+    "ConsulAgentJobProps.secrets",
+    () => secured({ gossipKey: ref("g"), caPem: "", agentToken: ref("t") }),
+    `ConsulAgentJob ${x}: secrets.caPem "" is not a PEM string`,
+  ],
+  [
+    "ConsulAgentJobProps.secrets",
+    () => agent({ secrets: { gossipKey: ref("g"), caPem: ref("c"), agentToken: ref("t") } }),
+    `ConsulAgentJob ${x}: secrets on server agents need the servers' own certificate`,
+  ],
+  [
+    "ConsulAgentJobProps.logLevel",
+    () => agent({ logLevel: "verbose" }),
+    `ConsulAgentJob ${x}: logLevel "verbose" is not supported`,
+  ],
+  [
+    "ConsulAgentJobProps.dataDir",
+    () => agent({ dataDir: "" }),
+    `ConsulAgentJob ${x}: dataDir "" is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.dataVolume",
+    () => agent({ dataVolume: " " }),
+    `ConsulAgentJob ${x}: dataVolume " " is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.resources",
+    () => agent({ resources: 256 }),
+    `ConsulAgentJob ${x}: resources 256 is not an object`,
+  ],
+  [
+    "ConsulAgentJobProps.version",
+    () => agent({ version: "" }),
+    `ConsulAgentJob ${x}: version "" is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.image",
+    () => agent({ image: "consul" }),
+    `ConsulAgentJob ${x}: image "consul" is not an image reference with a tag`,
+  ],
+  [
+    "ConsulAgentJobProps.driver",
+    () => agent({ driver: "podman" }),
+    `ConsulAgentJob ${x}: driver "podman" is not supported`,
+  ],
+  [
+    "ConsulAgentJobProps.binary",
+    () => agent({ binary: "", driver: "raw_exec" }),
+    `ConsulAgentJob ${x}: binary "" is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.extraConfig",
+    () => agent({ extraConfig: "ui = true" }),
+    `ConsulAgentJob ${x}: extraConfig "ui = true" is not an object`,
+  ],
+  [
+    "ConsulAgentJobProps.constraints",
+    () => agent({ constraints: [{ Operand: "distinct_property", LTarget: "${node.id}", RTarget: "0" }] }),
+    `ConsulAgentJob ${x}: constraints[0].RTarget "0" is not an allowed count`,
+  ],
+  [
+    "ConsulAgentJobProps.dependsOn",
+    () => agent({ dependsOn: {} }),
+    `ConsulAgentJob ${x}: dependsOn {} is not a list`,
+  ],
+
+  // TaskResources: nomad/structs MinResources (CPU 1 MHz, memory 10 MB).
+  [
+    "TaskResources.cpu",
+    () => agent({ resources: { cpu: 0 } }),
+    `ConsulAgentJob ${x}: resources.cpu 0 must be a whole number of at least 1`,
+  ],
+  [
+    "TaskResources.memoryMb",
+    () => agent({ resources: { memoryMb: 9 } }),
+    `ConsulAgentJob ${x}: resources.memoryMb 9 must be a whole number of at least 10`,
+  ],
+
+  // TaskDriver factories.
+  [
+    "DockerDriverOptions.image",
+    () => m.TaskDriver.docker({ image: "redis" }),
+    `TaskDriver.docker: image "redis" needs a tag`,
+  ],
+  [
+    "DockerDriverOptions.command",
+    () => m.TaskDriver.docker(never({ image: "r:1", command: "" })),
+    `TaskDriver.docker: command "" is not a non-empty string`,
+  ],
+  [
+    "DockerDriverOptions.args",
+    () => m.TaskDriver.docker(never({ image: "r:1", args: "-v" })),
+    `TaskDriver.docker: args "-v" is not a list of non-empty strings`,
+  ],
+  [
+    "DockerDriverOptions.ports",
+    () => m.TaskDriver.docker(never({ image: "r:1", ports: [80] })),
+    `TaskDriver.docker: ports [80] is not a list of non-empty strings`,
+  ],
+  [
+    "DockerDriverOptions.extra",
+    () => m.TaskDriver.docker(never({ image: "r:1", extra: [] })),
+    `TaskDriver.docker: extra [] is not an object`,
+  ],
+  [
+    "ExecDriverOptions.command",
+    () => m.TaskDriver.rawExec({ command: " " }),
+    `TaskDriver.raw_exec: command " " is empty`,
+  ],
+  [
+    "ExecDriverOptions.args",
+    () => m.TaskDriver.exec(never({ command: "a", args: [""] })),
+    `TaskDriver.exec: args [""] is not a list of non-empty strings`,
+  ],
+  [
+    "ExecDriverOptions.extra",
+    () => m.TaskDriver.exec(never({ command: "a", extra: "x" })),
+    `TaskDriver.exec: extra "x" is not an object`,
+  ],
+  [
+    "TaskDriver.custom(name)",
+    () => m.TaskDriver.custom("QEMU", {}),
+    `TaskDriver.custom: name "QEMU" is not a driver name`,
+  ],
+  [
+    "TaskDriver.custom(config)",
+    () => m.TaskDriver.custom("qemu", never(null)),
+    `TaskDriver.custom: config null is not an object`,
+  ],
+
+  // TraefikIngress: port ranges (nomad/structs validateNetworks), count >= 1, type checks.
+  [
+    "TraefikIngressProps.jobName",
+    () => traefik({ jobName: "Traefik!" }),
+    `TraefikIngress ${x}: jobName "Traefik!"`,
+  ],
+  [
+    "TraefikIngressProps.serviceName",
+    () => traefik({ serviceName: "Traefik" }),
+    `TraefikIngress ${x}: serviceName "Traefik"`,
+  ],
+  [
+    "TraefikIngressProps.datacenters",
+    () => traefik({ datacenters: [] }),
+    `TraefikIngress ${x}: datacenters [] is empty`,
+  ],
+  [
+    "TraefikIngressProps.namespace",
+    () => traefik({ namespace: "a/b" }),
+    `TraefikIngress ${x}: namespace "a/b" is not a Nomad namespace`,
+  ],
+  [
+    "TraefikIngressProps.tlsPort",
+    () => traefik({ tlsPort: 0 }),
+    `TraefikIngress ${x}: tlsPort 0 is not a port number`,
+  ],
+  [
+    "TraefikIngressProps.httpPort",
+    () => traefik({ httpPort: 70000 }),
+    `TraefikIngress ${x}: httpPort 70000 is not a port number`,
+  ],
+  ["TraefikIngressProps.tls", () => traefik({ tls: {} }), `TraefikIngress ${x}: tls {} is not a TraefikTls`],
+  [
+    "TraefikIngressProps.consulAddress",
+    () => traefik({ consulAddress: "" }),
+    `TraefikIngress ${x}: consulAddress "" is not a non-empty string`,
+  ],
+  [
+    "TraefikIngressProps.consulToken",
+    () => traefik({ consulToken: "s3cr3t" }),
+    `TraefikIngress ${x}: consulToken is a literal; pass a Terraform reference`,
+  ],
+  [
+    "TraefikIngressProps.connectByDefault",
+    () => traefik({ connectByDefault: "y" }),
+    `TraefikIngress ${x}: connectByDefault "y" is not a boolean`,
+  ],
+  [
+    "TraefikIngressProps.dashboard",
+    () => traefik({ dashboard: "traefik.example.com" }),
+    `TraefikIngress ${x}: dashboard "traefik.example.com" is not an object`,
+  ],
+  [
+    "TraefikDashboardOptions.host",
+    () => traefik({ dashboard: { host: "not a host" } }),
+    `TraefikIngress ${x}: dashboard.host "not a host" is not a host name`,
+  ],
+  [
+    "TraefikDashboardOptions.middlewares",
+    () => traefik({ dashboard: { host: "t.example.com", middlewares: ["a,b"] } }),
+    `TraefikIngress ${x}: dashboard.middlewares ["a,b"] has a name with ","`,
+  ],
+  [
+    "TraefikDashboardOptions.middlewares",
+    () => traefik({ dashboard: { host: "t.example.com", middlewares: "auth" } }),
+    `TraefikIngress ${x}: dashboard.middlewares "auth" is not a list of non-empty strings`,
+  ],
+  [
+    "TraefikIngressProps.dangerouslyExposeInsecureApi",
+    () => traefik({ dangerouslyExposeInsecureApi: "y" }),
+    `TraefikIngress ${x}: dangerouslyExposeInsecureApi "y" is not a boolean`,
+  ],
+  [
+    "TraefikIngressProps.constraints",
+    () => traefik({ constraints: [null] }),
+    `TraefikIngress ${x}: constraints[0] null is not an object`,
+  ],
+  [
+    "TraefikIngressProps.count",
+    () => traefik({ count: 0 }),
+    `TraefikIngress ${x}: count 0 must be 1 or more`,
+  ],
+  [
+    "TraefikIngressProps.driver",
+    () => traefik({ driver: "podman" }),
+    `TraefikIngress ${x}: driver "podman" is not supported`,
+  ],
+  [
+    "TraefikIngressProps.version",
+    () => traefik({ version: 3 }),
+    `TraefikIngress ${x}: version 3 is not a non-empty string`,
+  ],
+  [
+    "TraefikIngressProps.image",
+    () => traefik({ image: "traefik" }),
+    `TraefikIngress ${x}: image "traefik" is not an image reference with a tag`,
+  ],
+  [
+    "TraefikIngressProps.binary",
+    () => traefik({ binary: "" }),
+    `TraefikIngress ${x}: binary "" is not a non-empty string`,
+  ],
+  [
+    "TraefikIngressProps.resources",
+    () => traefik({ resources: { cpu: 0.5 } }),
+    `TraefikIngress ${x}: resources.cpu 0.5 must be a whole number`,
+  ],
+  [
+    "TraefikIngressProps.logLevel",
+    () => traefik({ logLevel: "TRACE" }),
+    `TraefikIngress ${x}: logLevel "TRACE" is not supported`,
+  ],
+  [
+    "TraefikIngressProps.dependsOn",
+    () => traefik({ dependsOn: "consul" }),
+    `TraefikIngress ${x}: dependsOn "consul" is not a list`,
+  ],
+
+  // TraefikTls factories: Vault PKI issue path, Go durations.
+  [
+    "TraefikTls.fromVault(options)",
+    () => m.TraefikTls.fromVault(never(undefined)),
+    `TraefikTls.fromVault: options undefined are not an object`,
+  ],
+  [
+    "VaultTlsOptions.issuePath",
+    () => m.TraefikTls.fromVault({ issuePath: "pki/sign/x", commonName: "a", role: "r" }),
+    `TraefikTls.fromVault: issuePath "pki/sign/x" is not a PKI issue path`,
+  ],
+  [
+    "VaultTlsOptions.commonName",
+    () => m.TraefikTls.fromVault(never({ issuePath: "pki/issue/x", role: "r" })),
+    `TraefikTls.fromVault: commonName undefined is not a non-empty string`,
+  ],
+  [
+    "VaultTlsOptions.altNames",
+    () =>
+      m.TraefikTls.fromVault(never({ issuePath: "pki/issue/x", commonName: "a", role: "r", altNames: "b" })),
+    `TraefikTls.fromVault: altNames "b" is not a list of non-empty strings`,
+  ],
+  [
+    "VaultTlsOptions.ttl",
+    () => m.TraefikTls.fromVault({ issuePath: "pki/issue/x", commonName: "a", role: "r", ttl: "3d" }),
+    `TraefikTls.fromVault: ttl "3d" is not a duration`,
+  ],
+  [
+    "VaultTlsOptions.role",
+    () => m.TraefikTls.fromVault({ issuePath: "pki/issue/x", commonName: "a", role: "" }),
+    `TraefikTls.fromVault: role "" is not a non-empty string`,
+  ],
+  [
+    "FileTlsOptions.certFile",
+    () => m.TraefikTls.fromFiles(never({ keyFile: "k.pem" })),
+    `TraefikTls.fromFiles: certFile undefined is not a non-empty string`,
+  ],
+  [
+    "FileTlsOptions.keyFile",
+    () => m.TraefikTls.fromFiles({ certFile: "c.pem", keyFile: " " }),
+    `TraefikTls.fromFiles: keyFile " " is not a non-empty string`,
+  ],
+
+  // ServiceMesh
+  [
+    "ServiceMeshProps.intentions",
+    () => mesh({ intentions: {} }),
+    `ServiceMesh ${x}: intentions {} is not a Intentions`,
+  ],
+  [
+    "ServiceMeshProps.defaults",
+    () => mesh({ defaults: "x" }),
+    `ServiceMesh ${x}: defaults "x" is not a MeshDefaults`,
+  ],
+  [
+    "ServiceMeshProps.driver",
+    () => mesh({ driver: "podman" }),
+    `ServiceMesh ${x}: driver "podman" is not supported`,
+  ],
+  [
+    "ServiceMeshProps.sidecarTask",
+    () => mesh({ sidecarTask: { Driver: "raw_exec" } }),
+    `ServiceMesh ${x}: sidecarTask {"Driver":"raw_exec"} is not a SidecarTaskOverride`,
+  ],
+  ["ServiceMeshProps.ingress", () => mesh({ ingress: {} }), `ServiceMesh ${x}: ingress {} is not an ingress`],
+  [
+    "ServiceMeshProps.datacenters",
+    () => mesh({ datacenters: [] }),
+    `ServiceMesh ${x}: datacenters [] is empty`,
+  ],
+  [
+    "ServiceMeshProps.dependsOn",
+    () => mesh({ dependsOn: "x" }),
+    `ServiceMesh ${x}: dependsOn "x" is not a list`,
+  ],
+  [
+    "ServiceMesh.useIngress(ingress)",
+    () => mesh({}).useIngress(never(undefined)),
+    `ServiceMesh ${x}: ingress undefined is not an ingress`,
+  ],
+  [
+    "ServiceMesh.addExternalService(name)",
+    () => mesh({}).addExternalService("Billing"),
+    `ServiceMesh ${x}: external service "Billing" is not a valid service name`,
+  ],
+
+  // MeshJob: the NomadJob rules, under MeshJob's type.
+  [
+    "MeshJobProps.mesh",
+    () => new m.MeshJob(testStack(), "x", never({ mesh: {} })),
+    `MeshJob ${x}: mesh {} is not a ServiceMesh`,
+  ],
+  ["MeshJobProps.name", () => meshJob({ name: "Web App" }), `MeshJob ${x}: name "Web App"`],
+  [
+    "MeshJobProps.namespace",
+    () => meshJob({ namespace: "x y" }),
+    `MeshJob ${x}: namespace "x y" is not a Nomad namespace`,
+  ],
+  [
+    "MeshJobProps.constraints",
+    () => meshJob({ constraints: [{ LTarget: "a", Operand: "near" }] }),
+    `MeshJob ${x}: constraints[0].Operand "near" is not supported`,
+  ],
+  ["MeshJobProps.meta", () => meshJob({ meta: [] }), `MeshJob ${x}: meta [] is not a map of strings`],
+  ["MeshJobProps.detach", () => meshJob({ detach: "no" }), `MeshJob ${x}: detach "no" is not a boolean`],
+
+  // MeshService: names.ts; Nomad Service.ValidateName, ServiceCheck.validateCommon (interval and
+  // timeout >= 1s), UpdateStrategy.Validate; Consul upstream ports.
+  [
+    "MeshServiceProps.mesh",
+    () => new m.MeshService(testStack(), "x", never({ port: 1 })),
+    `MeshService ${x}: mesh undefined is not a ServiceMesh`,
+  ],
+  [
+    "MeshServiceProps.name",
+    () => service({ name: "API" }),
+    `MeshService ${x}: name "API" is not a valid service name`,
+  ],
+  ["MeshServiceProps.job", () => service({ job: {} }), `MeshService ${x}: job {} is not a MeshJob`],
+  [
+    "MeshServiceProps.port",
+    () => service({ port: "9001" }),
+    `MeshService ${x}: port "9001" is not a port number`,
+  ],
+  ["MeshServiceProps.tasks", () => service({ tasks: app }), `MeshService ${x}: tasks {"name":"app"`],
+  [
+    "MeshServiceProps.transparentProxy",
+    () => service({ transparentProxy: "y" }),
+    `MeshService ${x}: transparentProxy "y" is not a boolean`,
+  ],
+  [
+    "MeshServiceProps.upstreams",
+    () => service({ upstreams: [null] }),
+    `MeshService ${x}: upstreams[0] null is not an object`,
+  ],
+  [
+    "MeshServiceProps.hostPort",
+    () => service({ hostPort: 70000 }),
+    `MeshService ${x}: hostPort 70000 is not a port number`,
+  ],
+  [
+    "MeshServiceProps.healthCheck",
+    () => service({ healthCheck: "/health" }),
+    `MeshService ${x}: healthCheck "/health" is not an object`,
+  ],
+  [
+    "MeshServiceProps.exposePaths",
+    () => service({ healthCheck: { path: "/h" }, exposePaths: [1] }),
+    `MeshService ${x}: exposePaths [1] is not a list of non-empty strings`,
+  ],
+  [
+    "MeshServiceProps.exposePaths",
+    () => service({ healthCheck: { path: "/h" }, exposePaths: ["metrics"] }),
+    `MeshService ${x}: exposePaths entry "metrics" must start with "/"`,
+  ],
+  [
+    "MeshServiceProps.expose",
+    () => service({ expose: "app.example.com" }),
+    `MeshService ${x}: expose "app.example.com" is not an object`,
+  ],
+  [
+    "MeshServiceProps.protocol",
+    () => service({ protocol: "" }),
+    `MeshDefaults test/defaults: protocol of x "" is not a Consul protocol`,
+  ],
+  [
+    "MeshServiceProps.count",
+    () => service({ count: -1 }),
+    `MeshService ${x}: count -1 must be a whole number`,
+  ],
+  [
+    "MeshServiceProps.update",
+    () => service({ update: "canary" }),
+    `MeshService ${x}: update "canary" is not an object`,
+  ],
+  [
+    "MeshServiceProps.tags",
+    () => service({ tags: [""] }),
+    `MeshService ${x}: tags [""] is not a list of non-empty strings`,
+  ],
+  [
+    "MeshServiceProps.sidecarTask",
+    () => service({ sidecarTask: {} }),
+    `MeshService ${x}: sidecarTask {} is not a SidecarTaskOverride`,
+  ],
+  [
+    "MeshTaskProps.name",
+    () => meshTask({ name: "alloc" }),
+    `MeshService ${x}: task name "alloc" is not a Nomad task name`,
+  ],
+  [
+    "MeshTaskProps.driver",
+    () => meshTask({ driver: "docker" }),
+    `MeshService ${x}: task "app" driver "docker" is not a TaskDriver`,
+  ],
+  [
+    "MeshTaskProps.env",
+    () => meshTask({ env: { PORT: 9001 } }),
+    `MeshService ${x}: task "app" env {"PORT":9001} is not a map of strings`,
+  ],
+  [
+    "MeshTaskProps.templates",
+    () => meshTask({ templates: [{ EmbeddedTmpl: "x", DestPath: "../../x" }] }),
+    `MeshService ${x}: task "app" templates[0].DestPath "../../x" escapes the allocation directory`,
+  ],
+  [
+    "MeshTaskProps.templates",
+    () => meshTask({ templates: [{ EmbeddedTmpl: "x", DestPath: "local/a", ChangeMode: "signal" }] }),
+    `MeshService ${x}: task "app" templates[0].ChangeMode "signal" has no ChangeSignal`,
+  ],
+  [
+    "MeshTaskProps.templates",
+    () =>
+      meshTask({
+        templates: [
+          { EmbeddedTmpl: "a", DestPath: "local/a" },
+          { EmbeddedTmpl: "b", DestPath: "local/a" },
+        ],
+      }),
+    `MeshService ${x}: task "app" templates[1].DestPath "local/a" is written by another template too`,
+  ],
+  [
+    "MeshTaskProps.resources",
+    () => meshTask({ resources: { memoryMb: 5 } }),
+    `MeshService ${x}: task "app" resources.memoryMb 5 must be a whole number of at least 10`,
+  ],
+  [
+    "MeshTaskProps.vaultRole",
+    () => meshTask({ vaultRole: 1 }),
+    `MeshService ${x}: task "app" vaultRole 1 is empty`,
+  ],
+  [
+    "MeshTaskProps.lifecycle",
+    () => meshTask({ lifecycle: { Hook: "prerun" } }),
+    `MeshService ${x}: task "app" lifecycle.Hook "prerun" is not a lifecycle hook`,
+  ],
+  [
+    "MeshTaskProps.artifacts",
+    () => meshTask({ artifacts: [{}] }),
+    `MeshService ${x}: task "app" artifacts[0].GetterSource undefined is empty`,
+  ],
+  [
+    "MeshTaskProps.artifacts",
+    () => meshTask({ artifacts: [{ GetterSource: "https://e.com/a", RelativeDest: "../../../" }] }),
+    `MeshService ${x}: task "app" artifacts[0].RelativeDest "../../../" escapes`,
+  ],
+  [
+    "MeshService.addTask(task)",
+    () => service({}).addTask(never("app")),
+    `MeshService ${x}: props "app" are not an object`,
+  ],
+  [
+    "MeshService.connectTo(target)",
+    () => service({}).connectTo(never(null)),
+    `MeshService ${x}: connectTo(null): the upstream must be a MeshService`,
+  ],
+  [
+    "MeshService.connectTo(options)",
+    () => service({}).connectTo("db", never(null)),
+    `MeshService ${x}: connectTo("db") options null are not an object`,
+  ],
+  [
+    "MeshService.upstreamAddress(target)",
+    () => service({}).upstreamAddress(never(null)),
+    `MeshService ${x}: upstreamAddress(null): the upstream must be a MeshService`,
+  ],
+  [
+    "MeshService.allowFrom(source)",
+    () => service({}).allowFrom(never(undefined)),
+    `MeshService ${x}: allowFrom(undefined): the source must be a MeshService`,
+  ],
+  [
+    "UpstreamOptions.localBindPort",
+    () => service({}).connectTo("db", { localBindPort: 0 }),
+    `MeshService ${x}: upstream "db" localBindPort 0 is not a port number`,
+  ],
+  [
+    "UpstreamProps.service",
+    () => service({ upstreams: [{ service: "DB", localBindPort: 8080 }] }),
+    `MeshService ${x}: upstream "DB" is not a valid service name`,
+  ],
+  [
+    "MeshHealthCheck.path",
+    () => service({ healthCheck: {} }),
+    `MeshService ${x}: healthCheck.path undefined must start with "/"`,
+  ],
+  [
+    "MeshHealthCheck.interval",
+    () => service({ healthCheck: { path: "/h", interval: "500ms" } }),
+    `MeshService ${x}: healthCheck.interval "500ms" is shorter than Nomad's minimum of 1s`,
+  ],
+  [
+    "MeshHealthCheck.timeout",
+    () => service({ healthCheck: { path: "/h", timeout: "2" } }),
+    `MeshService ${x}: healthCheck.timeout "2" is not a positive duration`,
+  ],
+  [
+    "MeshHealthCheck.expose",
+    () => service({ healthCheck: { path: "/h", expose: "no" } }),
+    `MeshService ${x}: healthCheck.expose "no" is not a boolean`,
+  ],
+  [
+    "MeshUpdateOptions.maxParallel",
+    () => service({ update: { maxParallel: -1 } }),
+    `MeshService ${x}: update.maxParallel -1 must be 0 or more`,
+  ],
+  [
+    "MeshUpdateOptions.canary",
+    () => service({ update: { canary: 2 } }),
+    `MeshService ${x}: update.canary 2 exceeds count 1`,
+  ],
+  [
+    "MeshUpdateOptions.autoPromote",
+    () => service({ update: { canary: 1, autoPromote: "y" } }),
+    `MeshService ${x}: update.autoPromote "y" is not a boolean`,
+  ],
+  [
+    "MeshUpdateOptions.autoRevert",
+    () => service({ update: { autoRevert: 1 } }),
+    `MeshService ${x}: update.autoRevert 1 is not a boolean`,
+  ],
+  [
+    "MeshUpdateOptions.minHealthyTime",
+    () => service({ update: { minHealthyTime: "5m" } }),
+    `MeshService ${x}: update.minHealthyTime "5m" is not shorter than update.healthyDeadline`,
+  ],
+  [
+    "MeshUpdateOptions.healthyDeadline",
+    () => service({ update: { healthyDeadline: "soon" } }),
+    `MeshService ${x}: update.healthyDeadline "soon" is not a positive duration`,
+  ],
+
+  // Routes: Traefik Host()/HostSNI() literal names, entry points of the ingress.
+  [
+    "IngressRoute.http",
+    () => expose({ http: "app.example.com" }),
+    `MeshService ${x}: expose.http "app.example.com" is not an object`,
+  ],
+  ["IngressRoute.tcp", () => expose({ tcp: 1 }), `MeshService ${x}: expose.tcp 1 is not an object`],
+  [
+    "HttpRoute.host",
+    () => expose({ http: { host: "*.example.com" } }),
+    `MeshService ${x}: expose.http.host "*.example.com" is not a host name`,
+  ],
+  [
+    "HttpRoute.pathPrefix",
+    () => expose({ http: { host: "a.example.com", pathPrefix: "api" } }),
+    `MeshService ${x}: expose.http.pathPrefix "api" must start with "/"`,
+  ],
+  [
+    "HttpRoute.entryPoint",
+    () => expose({ http: { host: "a.example.com", entryPoint: "websecure" } }),
+    `MeshService ${x}: expose.http.entryPoint "websecure" is not an entry point`,
+  ],
+  [
+    "TcpRoute.sni",
+    () => expose({ tcp: { sni: 5 } }),
+    `MeshService ${x}: expose.tcp.sni 5 is not a host name`,
+  ],
+  [
+    "TcpRoute.entryPoint",
+    () => expose({ tcp: { sni: "db.example.com", entryPoint: "web" } }),
+    `MeshService ${x}: expose.tcp.entryPoint "web" does not terminate TLS`,
+  ],
+
+  // SidecarTaskOverride factories.
+  [
+    "RawExecEnvoyOptions.envoyPath",
+    () => m.SidecarTaskOverride.rawExecEnvoy({ envoyPath: "./envoy" }),
+    `SidecarTaskOverride.rawExecEnvoy: envoyPath "./envoy" is neither`,
+  ],
+  [
+    "RawExecEnvoyOptions.resources",
+    () => m.SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy", resources: { cpu: -1 } }),
+    `SidecarTaskOverride.rawExecEnvoy: resources.cpu -1 must be a whole number`,
+  ],
+  [
+    "SidecarTaskOverride.rawExecEnvoy(options)",
+    () => m.SidecarTaskOverride.rawExecEnvoy(never(null)),
+    `SidecarTaskOverride.rawExecEnvoy: options null are not an object`,
+  ],
+  [
+    "SidecarTaskOverride.of(task)",
+    () => m.SidecarTaskOverride.of(never("envoy")),
+    `SidecarTaskOverride.of: task "envoy" is not an object`,
+  ],
+
+  // MeshPlatform: its own props here; props passed through unchanged are checked by the part, whose
+  // path the error names.
+  [
+    "MeshPlatformProps.datacenter",
+    () => platform({ datacenter: "" }),
+    `MeshPlatform ${x}: datacenter "" is not a valid service name`,
+  ],
+  [
+    "MeshPlatformProps.vaultAddress",
+    () => platform({ vaultAddress: "vault" }),
+    `MeshPlatform ${x}: vaultAddress "vault" is not an http(s) URL`,
+  ],
+  [
+    "MeshPlatformProps.nomadAddress",
+    () => platform({ nomadAddress: null }),
+    `MeshPlatform ${x}: nomadAddress null is not an http(s) URL`,
+  ],
+  [
+    "MeshPlatformProps.consulAclsEnabled",
+    () => platform({ consulAclsEnabled: "true" }),
+    `MeshPlatform ${x}: consulAclsEnabled "true" is not a boolean`,
+  ],
+  [
+    "MeshPlatformProps.consulAgentJob",
+    () => platform({ consulAgentJob: 0 }),
+    `MeshPlatform ${x}: consulAgentJob 0 is not a boolean`,
+  ],
+  [
+    "MeshPlatformProps.consulRetryJoin",
+    () => platform({ consulRetryJoin: "10.0.0.10" }),
+    `MeshPlatform ${x}: consulRetryJoin "10.0.0.10" is not a list of non-empty strings`,
+  ],
+  [
+    "MeshPlatformProps.consulAgentSecurity",
+    () => platform({ consulAgentSecurity: undefined }),
+    `MeshPlatform ${x}: consulAgentSecurity is unset for an agent job with ACLs`,
+  ],
+  [
+    "MeshPlatformProps.consulAgentSecurity",
+    () => platform({ consulAgentSecurity: "key" }),
+    `MeshPlatform ${x}: consulAgentSecurity "key" is not an object`,
+  ],
+  [
+    "MeshPlatformProps.consulAgentSecurity",
+    () => platform({ consulAgentSecurity: { gossipKey: "c2VjcmV0", caPem: "pem" } }),
+    "ConsulAgentJob test/x/ConsulAgent: secrets.gossipKey is a literal",
+  ],
+  [
+    "MeshPlatformProps.nomadCaPem",
+    () => platform({ nomadCaPem: 42 }),
+    `MeshPlatform ${x}: nomadCaPem 42 is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformProps.vaultCaFile",
+    () => platform({ vaultCaFile: "" }),
+    `MeshPlatform ${x}: vaultCaFile "" is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformProps.nomadVersion",
+    () => platform({ nomadVersion: "1" }),
+    `NomadVaultIntegration ${x}/NomadVault: nomadVersion "1" is not a version`,
+  ],
+  [
+    "MeshPlatformProps.nomadVaultMode",
+    () => platform({ nomadVaultMode: "token" }),
+    `MeshPlatform ${x}: nomadVaultMode "token" is not supported`,
+  ],
+  [
+    "MeshPlatformProps.pkiOwnership",
+    () => platform({ pkiOwnership: "vault" }),
+    `MeshPlatform ${x}: pkiOwnership "vault" is not supported`,
+  ],
+  [
+    "MeshPlatformProps.rootCertTtl",
+    () => platform({ rootCertTtl: "1h" }),
+    `ConnectCaPki ${x}/ConnectCaPki: intermediateCertTtl "8760h" is longer than rootCertTtl "1h"`,
+  ],
+  [
+    "MeshPlatformProps.intermediateCertTtl",
+    () => platform({ intermediateCertTtl: "200h" }),
+    `ConnectCaPki ${x}/ConnectCaPki: intermediateCertTtl "200h" is shorter than 3 × leafCertTtl`,
+  ],
+  [
+    "MeshPlatformProps.leafCertTtl",
+    () => platform({ leafCertTtl: "10m" }),
+    `ConnectCaPki ${x}/ConnectCaPki: leafCertTtl "10m" is outside what Consul accepts`,
+  ],
+  [
+    "MeshPlatformProps.driver",
+    () => platform({ driver: "podman" }),
+    `MeshPlatform ${x}: driver "podman" is not supported`,
+  ],
+  [
+    "MeshPlatformProps.envoyCommand",
+    () => platform({ envoyCommand: "envoy" }),
+    `MeshPlatform ${x}: envoyCommand "envoy" needs driver "raw_exec"`,
+  ],
+  [
+    "MeshPlatformProps.envoyCommand",
+    () => platform({ envoyCommand: "my envoy", driver: "raw_exec" }),
+    `SidecarTaskOverride.rawExecEnvoy: envoyPath "my envoy" is neither`,
+  ],
+  [
+    "MeshPlatformProps.preventDestroy",
+    () => platform({ preventDestroy: "no" }),
+    `MeshPlatform ${x}: preventDestroy "no" is not a boolean`,
+  ],
+];
+
+describe("bad-input catalogue", () => {
+  test.each(rows)("%s", (_key, make, fragment) => {
+    let thrown: unknown;
+    try {
+      make();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(m.MeshstackError);
+    expect((thrown as Error).message).toContain(fragment);
+  });
+});
+
+/** Fields nobody can get wrong in a way a server rejects, or that are deliberately left to another change. */
+const UNCHECKED: Record<string, string> = {};
+
+/** The public props and options interfaces and their fields, read from the sources. */
+function publicFields(): string[] {
+  const root = join(__dirname, "../../constructs");
+  const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
+    (f) => f.endsWith(".ts") && !f.includes("jobspec"),
+  );
+  const fields: string[] = [];
+  for (const file of files) {
+    const source = readFileSync(join(root, file), "utf8");
+    for (const [, name, body] of source.matchAll(
+      /export interface (\w+)(?: extends \w+)? \{([\s\S]*?)\n\}/g,
+    )) {
+      if (
+        !/(Props|Options)$|^(HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule)$/.test(
+          name,
+        )
+      )
+        continue;
+      for (const [, field] of body.matchAll(/^ {2}readonly (\w+)\??:/gm)) fields.push(`${name}.${field}`);
+    }
+  }
+  return fields.sort();
+}
+
+test("the catalogue covers every field of every public props and options interface", () => {
+  const fields = publicFields();
+  expect(fields.length).toBeGreaterThan(150);
+  const covered = new Set(rows.map(([key]) => key));
+  const missing = fields.filter((f) => !covered.has(f) && !(f in UNCHECKED));
+  expect(missing).toEqual([]);
+});
