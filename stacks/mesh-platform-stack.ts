@@ -59,14 +59,19 @@ export class MeshPlatformStack extends TerraformStack {
       leafCertTtl: env.pki?.leafCertTtl,
       driver: env.workloads?.driver,
       envoyCommand: env.workloads?.envoyCommand,
+      envoyUser: env.workloads?.envoyUser,
       preventDestroy: env.preventDestroy,
     }));
     // Demos belong to the environment, not to the platform.
     if (env.workloads?.demo) {
       new Countdash(this, "Countdash", {
         mesh: platform.mesh,
-        // Transparent proxy needs the consul-cni plugin on every client; raw_exec clusters lack it.
-        mode: (env.workloads.driver ?? "docker") === "docker" ? "transparent-proxy" : "upstreams",
+        // Transparent proxy needs the consul-cni plugin on every client, and Envoy under a uid of its own.
+        mode:
+          (env.workloads.demoTransparentProxy ?? (env.workloads.driver ?? "docker") === "docker")
+            ? "transparent-proxy"
+            : "upstreams",
+        distinctHosts: env.workloads.demoAcrossNodes,
         dashboardHost: `count.${env.name}.meshstack.internal`,
       });
     }

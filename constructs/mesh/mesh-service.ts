@@ -477,9 +477,12 @@ export class MeshService extends Construct {
     const upstreams: ConsulUpstream[] = this.upstreams
       .filter((u) => u.localBindPort !== undefined)
       .map((u) => ({ DestinationName: u.service, LocalBindPort: u.localBindPort! }));
+    const sidecar = p.sidecarTask ?? this.mesh.sidecarTask;
     const proxy: ConsulProxy = {
       Upstreams: upstreams.length ? upstreams : undefined,
-      TransparentProxy: this.transparentProxy ? {} : undefined,
+      TransparentProxy: this.transparentProxy
+        ? { UID: sidecar?.proxyUid === undefined ? undefined : String(sidecar.proxyUid) }
+        : undefined,
       Expose: exposePaths.length ? { Paths: exposePaths } : undefined,
     };
     const checks: ServiceCheck[] = health
@@ -494,7 +497,7 @@ export class MeshService extends Construct {
           },
         ]
       : [];
-    const sidecarTask = (p.sidecarTask ?? this.mesh.sidecarTask)?.task;
+    const sidecarTask = sidecar?.task;
     return {
       Name: this.serviceName,
       Count: p.count ?? 1,

@@ -14,6 +14,13 @@ export interface RawExecEnvoyOptions {
    * @default - Nomad's sidecar defaults
    */
   readonly resources?: TaskResources;
+  /**
+   * Host user Envoy runs as (raw_exec's `user`), by name and uid. Transparent proxy needs it: the
+   * CNI plugin exempts the proxy's uid from redirection, so Envoy must not share the workloads' uid
+   * (raw_exec workloads run as the Nomad agent's user). The user must be able to run `envoyPath`.
+   * @default - the Nomad agent's user (fine with upstreams, not with transparent proxy)
+   */
+  readonly user?: { readonly name: string; readonly uid: number };
 }
 
 /**
@@ -36,25 +43,40 @@ export class SidecarTaskOverride {
         `binary's path on the client nodes, e.g. "/usr/local/bin/envoy"`,
     );
     checkResources(where, "resources", options.resources);
-    return new SidecarTaskOverride({
-      Driver: "raw_exec",
-      Config: {
-        command: options.envoyPath,
-        args: [
-          "-c",
-          "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
-          "-l",
-          "${meta.connect.log_level}",
-          "--concurrency",
-          "${meta.connect.proxy_concurrency}",
-          "--disable-hot-restart",
-        ],
-        // Nomad's bootstrap points Envoy at the relative `alloc/tmp/consul_grpc.sock`, which resolves
-        // from the allocation directory (Docker's task root), not from raw_exec's task directory.
-        work_dir: "${NOMAD_ALLOC_DIR}/..",
+    const { user } = options;
+    check(
+      where,
+      user === undefined ||
+        (isObject(user) &&
+          typeof user.name === "string" &&
+          /^[a-z_][a-z0-9_-]*$/.test(user.name) &&
+          Number.isInteger(user.uid) &&
+          user.uid > 0),
+      `user ${show(user)} is not a host user; pass { name: "nobody", uid: 65534 } (a name and its non-root uid)`,
+    );
+    return new SidecarTaskOverride(
+      {
+        Driver: "raw_exec",
+        User: user?.name,
+        Config: {
+          command: options.envoyPath,
+          args: [
+            "-c",
+            "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
+            "-l",
+            "${meta.connect.log_level}",
+            "--concurrency",
+            "${meta.connect.proxy_concurrency}",
+            "--disable-hot-restart",
+          ],
+          // Nomad's bootstrap points Envoy at the relative `alloc/tmp/consul_grpc.sock`, which resolves
+          // from the allocation directory (Docker's task root), not from raw_exec's task directory.
+          work_dir: "${NOMAD_ALLOC_DIR}/..",
+        },
+        Resources: options.resources && { CPU: options.resources.cpu, MemoryMB: options.resources.memoryMb },
       },
-      Resources: options.resources && { CPU: options.resources.cpu, MemoryMB: options.resources.memoryMb },
-    });
+      user?.uid,
+    );
   }
 
   /** Any sidecar task override, in API form. */
@@ -70,5 +92,7 @@ export class SidecarTaskOverride {
   private constructor(
     /** The `SidecarTask` block. */
     public readonly task: SidecarTask,
+    /** The uid Envoy runs as, which transparent proxy exempts from redirection. */
+    public readonly proxyUid?: number,
   ) {}
 }

@@ -135,8 +135,9 @@ export interface ConsulAgentJobProps {
    */
   readonly logLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
   /**
-   * Data directory as the task sees it.
-   * @default "/consul/data" for docker and exec, "/opt/consul/data" for raw_exec
+   * Data directory as the task sees it. raw_exec keeps it in the allocation directory, so the agents
+   * of several Nomad clients on one host never share a node ID or a Serf snapshot.
+   * @default "/consul/data" for docker and exec, `<alloc dir>/consul` for raw_exec
    */
   readonly dataDir?: string;
   /**
@@ -263,7 +264,8 @@ export class ConsulAgentJob extends NomadJob {
       `retryJoin [] is empty for client agents; list the servers' addresses so clients can join`,
     );
     const driverKind = props.driver ?? "docker";
-    const dataDir = props.dataDir ?? (driverKind === "raw_exec" ? "/opt/consul/data" : "/consul/data");
+    const dataDir =
+      props.dataDir ?? (driverKind === "raw_exec" ? "[[ env `NOMAD_ALLOC_DIR` ]]/consul" : "/consul/data");
     const { secrets } = props;
     checkSecrets(this, server, secrets, props.extraConfig);
     // Agent files live in the task dir: relative to raw_exec's working directory, absolute in a chroot.

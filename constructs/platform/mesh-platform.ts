@@ -87,6 +87,12 @@ export interface MeshPlatformProps {
    */
   readonly envoyCommand?: string;
   /**
+   * Host user raw_exec sidecars run Envoy as, by name and uid: needed for transparent proxy, whose
+   * redirection exempts only the proxy's uid.
+   * @default - the Nomad agent's user
+   */
+  readonly envoyUser?: { readonly name: string; readonly uid: number };
+  /**
    * Protect the PKI mounts, root certificate and default-deny intention with `prevent_destroy`.
    * @default true
    */
@@ -233,7 +239,7 @@ export class MeshPlatform extends Construct {
       driver,
       datacenters,
       sidecarTask: props.envoyCommand
-        ? SidecarTaskOverride.rawExecEnvoy({ envoyPath: props.envoyCommand })
+        ? SidecarTaskOverride.rawExecEnvoy({ envoyPath: props.envoyCommand, user: props.envoyUser })
         : undefined,
       dependsOn: afterMeshPolicy,
     });

@@ -1251,6 +1251,17 @@ const rows: Row[] = [
     () => m.SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy", resources: { cpu: -1 } }),
     `SidecarTaskOverride.rawExecEnvoy: resources.cpu -1 must be a whole number`,
   ],
+  // Transparent proxy exempts the proxy's uid: a name and a non-root uid (consul-cni's ProxyUID).
+  [
+    "RawExecEnvoyOptions.user",
+    () => m.SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy", user: never({ name: "nobody", uid: 0 }) }),
+    `SidecarTaskOverride.rawExecEnvoy: user {"name":"nobody","uid":0} is not a host user`,
+  ],
+  [
+    "MeshPlatformProps.envoyUser",
+    () => platform({ driver: "raw_exec", envoyCommand: "envoy", envoyUser: "nobody" }),
+    `SidecarTaskOverride.rawExecEnvoy: user "nobody" is not a host user`,
+  ],
   [
     "SidecarTaskOverride.rawExecEnvoy(options)",
     () => m.SidecarTaskOverride.rawExecEnvoy(never(null)),

@@ -104,7 +104,7 @@ describe("ConsulAgentJob", () => {
       args: ["agent", "-config-dir=local/consul.d"],
     });
     expect(task.VolumeMounts).toBeUndefined();
-    expect(rawJobspecs(stack).consul).toContain('data_dir = \\"/opt/consul/data\\"');
+    expect(rawJobspecs(stack).consul).toContain('data_dir = \\"[[ env `NOMAD_ALLOC_DIR` ]]/consul\\"');
   });
 
   describe("secured agents", () => {

@@ -378,6 +378,11 @@ export interface SidecarTask extends Rawable {
    */
   readonly Driver?: string;
   /**
+   * Host user the sidecar runs as.
+   * @default - Nomad's default
+   */
+  readonly User?: string;
+  /**
    * Driver configuration.
    * @default - Nomad's default
    */
