@@ -31,5 +31,7 @@ export const prodlike: EnvironmentConfig = {
     demoTransparentProxy: true,
     demoAcrossNodes: true,
   },
-  backend: { type: "local", path: ".local/prodlike/terraform.tfstate" },
+  // A team's state without HCP Terraform: Consul KV over TLS, locked by a Consul session. The token
+  // (KV prefix and sessions only) comes from the backend config file the cluster script writes.
+  backend: { type: "consul", address: `${servers}:8501`, path: "meshstack/prodlike" },
 };

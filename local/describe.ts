@@ -1,5 +1,6 @@
 /**
- * Waits until the `local` mesh answers (through the dashboard's upstream and through Traefik), then
+ * Waits until an environment's mesh on its built-in cluster (`local`, or `prodlike` given as the
+ * argument) answers (through the dashboard's upstream and through Traefik), then
  * prints what the stack deployed, read back from the servers' own APIs: Connect CA mounts, the CA
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
@@ -8,9 +9,14 @@ import { publishedPort, readClusterEnv, requestJson } from "./cluster-env";
 
 /** How long `npm run up` waits for the mesh to answer after the deploy. */
 const WAIT_SECONDS = 180;
-const HOST = "count.local.meshstack.internal";
+/** The environment, and the env file its cluster script wrote (scripts/environment.sh). */
+const ENVIRONMENT = process.argv[2] ?? "local";
+const ENV_FILE = ENVIRONMENT === "local" ? ".local/cluster.env" : `.local/${ENVIRONMENT}/cluster.env`;
+const HOST = `count.${ENVIRONMENT}.meshstack.internal`;
+/** How the try-it commands reach a server: with the CA and token of clusters that use them. */
+const SECURED = ENVIRONMENT !== "local";
 
-const env = readClusterEnv();
+const env = readClusterEnv(ENV_FILE);
 
 /** A GET through Traefik's TLS port with the route's host name; resolves to the status code or 0. */
 function viaTraefik(address: string, path: string): Promise<number> {
@@ -68,7 +74,8 @@ async function waitForMesh(): Promise<{ dashboard: string; ingress: string }> {
     if (seconds >= WAIT_SECONDS) {
       throw new Error(
         `the mesh did not answer within ${WAIT_SECONDS}s: ${waiting.join("; ")}.\n` +
-          `  logs: .local/cluster/{nomad,consul,bao}.log; a job's: nomad alloc logs -job countdash (NOMAD_ADDR=${env.NOMAD_ADDR})`,
+          `  logs: ${ENVIRONMENT === "local" ? ".local/cluster" : `.local/${ENVIRONMENT}`}/*.log; a job's: ` +
+          `nomad alloc logs -job countdash (after: set -a; . ${ENV_FILE}; set +a)`,
       );
     }
     if (waiting.join() !== last || seconds % 10 === 0) {
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
     );
   const jobs = await nomad<{ ID: string; Type: string; Status: string }[]>("jobs");
 
-  console.log("\nmeshstack local cluster");
+  console.log(`\nmeshstack ${ENVIRONMENT} cluster`);
   console.log(`  Vault   ${env.VAULT_ADDR}   PKI mounts: ${pki.join(", ") || "none"}`);
   console.log(
     `  Consul  ${env.CONSUL_HTTP_ADDR}   CA provider: ${ca.Provider} (root ${ca.Config.RootPKIPath ?? "-"})`,
@@ -114,13 +121,18 @@ async function main(): Promise<void> {
   }
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
+  const [ingressHost, ingressPort] = ingress.split(":");
+  const consulCurl = SECURED
+    ? 'curl -s --cacert "$CONSUL_CACERT" -H "X-Consul-Token: $CONSUL_HTTP_TOKEN"'
+    : "curl -s";
+  const suffix = ENVIRONMENT === "local" ? "" : ` -- ${ENVIRONMENT}`;
   console.log(`
-try:
+try:${SECURED ? `\n  set -a; . ${ENV_FILE}; set +a                     # addresses, CA files and tokens of the CLIs` : ""}
   curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh
-  curl -sk --resolve ${HOST}:${ingress.split(":")[1]}:${ingress.split(":")[0]} https://${HOST}:${ingress.split(":")[1]}/count   # through Traefik
-  curl -s "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied
-  npm run plan:local                                                     # a second plan shows no changes
-  npm run down                                                           # stop the cluster`);
+  curl -sk --resolve ${HOST}:${ingressPort}:${ingressHost} https://${HOST}:${ingressPort}/count   # through Traefik
+  ${consulCurl} "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied
+  npm run plan${suffix}                                                     # a second plan shows no changes
+  npm run down${suffix}                                                     # stop the cluster`);
 }
 
 main().catch((error: unknown) => {

@@ -31,6 +31,7 @@ TLS="$STATE/tls"
 SERVER_IP=$NET.1
 BRIDGE=${TAG}0                       # the machines' network on the host: servers on .1
 DATACENTER=prod1                     # the prod environment's datacenter
+STATE_PATH=meshstack/prodlike         # Consul KV path of the stack's Terraform state
 # Nomad keeps unix sockets under data_dir: keep those paths short.
 SHORT="/tmp/meshstack-$(echo "$ROOT:$INSTANCE" | md5sum | cut -c1-8)"
 
@@ -227,6 +228,22 @@ mesh = "write"'
     | jq -r .SecretID >"$STATE/secrets/consul-nomad-agents"
 }
 
+# Terraform's state lives in Consul KV (the consul backend), under a token that may touch nothing
+# else: its KV prefix, and the sessions that hold the state lock.
+consul_state_token() {
+  [ -s "$STATE/secrets/state-backend.hcl" ] && return 0
+  local h="X-Consul-Token: $(secret consul-management)" rules token
+  rules="key_prefix \"$STATE_PATH\" { policy = \"write\" }
+session_prefix \"\" { policy = \"write\" }"
+  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/policy" \
+    -d "$(jq -n --arg r "$rules" '{Name: "terraform-state", Description: "Terraform state of the prodlike stack", Rules: $r}')" >/dev/null \
+    || die "could not create the terraform-state Consul policy"
+  token=$(api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/token" \
+    -d '{"Description": "Terraform state (consul backend)", "Policies": [{"Name": "terraform-state"}]}' | jq -r .SecretID)
+  # Handed to `terraform init` as a -backend-config file (TF_CLI_ARGS_init): never on a command line.
+  printf 'access_token = "%s"\n' "$token" >"$STATE/secrets/state-backend.hcl"
+}
+
 nomad_common() { # NAME CERT
   cat <<HCL
 name       = "$1"
@@ -346,7 +363,8 @@ NOMAD_CACERT=$TLS/ca.pem
 NOMAD_TOKEN=$(secret nomad-management)
 TF_VAR_consul_gossip_key=$(secret consul-gossip)
 TF_VAR_tls_ca_file=$TLS/ca.pem
-MESHSTACK_STATE_ADDRESS=$SERVER_IP:8501
+TF_CLI_ARGS_init=-backend-config=$STATE/secrets/state-backend.hcl
+NODE_EXTRA_CA_CERTS=$TLS/ca.pem
 ENV
   chmod 600 "$ENV_FILE.new"
   mv "$ENV_FILE.new" "$ENV_FILE"
@@ -374,6 +392,7 @@ up() {
     sleep 0.5
   done
   consul_nomad_token
+  consul_state_token
 
   nomad_server_config >"$STATE/nomad.hcl"
   start nomad nomad agent -config=nomad.hcl
