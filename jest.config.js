@@ -12,6 +12,8 @@ module.exports = {
       testMatch: ["<rootDir>/test/**/*.test.ts", "<rootDir>/examples/**/*.test.ts"],
       testPathIgnorePatterns: ["/test/integration/", "/node_modules/"],
     },
-    { ...common, displayName: "integration", testMatch: ["<rootDir>/test/integration/**/*.test.ts"] },
+    // On the local cluster's test instance (scripts/cluster.sh), and on the prod-shaped one (scripts/prodlike.sh).
+    { ...common, displayName: "integration", testMatch: ["<rootDir>/test/integration/*.test.ts"] },
+    { ...common, displayName: "prodlike", testMatch: ["<rootDir>/test/integration/prodlike/*.test.ts"] },
   ],
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): type check, lint, unit suite, the consumer-package check, and — when the
-# real toolchain is installed (scripts/toolchain.sh) — the integration suite against the local cluster.
+# real toolchain is installed (scripts/toolchain.sh) — the integration suites on clusters of their own:
+# `local` on the local cluster's test instance, `prodlike` on a prod-shaped cluster.
 # MESHSTACK_SKIP_INTEGRATION=1 skips the last step; MESHSTACK_REQUIRE_INTEGRATION=1 (CI) fails instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,11 +34,11 @@ if ! bash scripts/toolchain.sh --check >/dev/null; then
   exit 0
 fi
 
-step "integration tests (real OpenBao, Consul, Nomad, Terraform) on their own cluster"
-# The suite gets its own cluster instance (.local/test-cluster, ports + 10000, its own bridge), so a
-# cluster left running by `npm run up` is neither needed nor touched. A previous run killed before
-# its cleanup left one behind: start from a fresh one.
-export MESHSTACK_CLUSTER=test
+step "integration tests (real OpenBao, Consul, Nomad, Terraform) on their own clusters"
+# The suites get clusters of their own (`local`'s test instance: .local/test-cluster, ports + 10000,
+# its own bridge; `prodlike`'s: .local/prodlike-test, its own subnet and namespaces), so clusters
+# left running by `npm run up` are neither needed nor touched. A previous run killed before its
+# cleanup left them behind: start from fresh ones.
 mkdir -p .local
 exec 8>.local/test-suite.lock   # one integration run per checkout at a time; dies with its holder
 if ! flock -n 8; then
@@ -45,8 +46,21 @@ if ! flock -n 8; then
   flock 8
 fi
 echo $$ >.local/test-suite.pid
-bash scripts/cluster.sh down >/dev/null 2>&1 || true
-trap 'bash scripts/cluster.sh down >/dev/null 2>&1 || true' EXIT
+down_all() {
+  MESHSTACK_CLUSTER=test bash scripts/cluster.sh down >/dev/null 2>&1 || true
+  MESHSTACK_CLUSTER=prodlike-test bash scripts/prodlike.sh down >/dev/null 2>&1 || true
+}
+down_all
+trap down_all EXIT
 trap 'exit 130' INT TERM
-bash scripts/cluster.sh up
-npx jest --selectProjects integration --runInBand --ci
+
+step "integration: local on .local/test-cluster"
+MESHSTACK_CLUSTER=test bash scripts/cluster.sh up
+MESHSTACK_CLUSTER=test npx jest --selectProjects integration --runInBand --ci
+MESHSTACK_CLUSTER=test bash scripts/cluster.sh down >/dev/null
+
+step "integration: prodlike (TLS, ACLs, three clients, agent job, transparent proxy) on .local/prodlike-test"
+MESHSTACK_CLUSTER=prodlike-test bash scripts/prodlike.sh up
+# Node reads extra CAs only at start: the suite talks to the cluster's TLS servers.
+MESHSTACK_CLUSTER=prodlike-test NODE_EXTRA_CA_CERTS="$PWD/.local/prodlike-test/tls/ca.pem" \
+  npx jest --selectProjects prodlike --runInBand --ci

@@ -6,10 +6,16 @@ import { readClusterEnv, requestJson } from "../../local/cluster-env";
 const root = join(__dirname, "..", "..");
 
 /**
- * The cluster the suite runs on: its own instance (`MESHSTACK_CLUSTER=test`, started by
- * scripts/test.sh beside the user's `npm run up` cluster), or the user's one when unset.
+ * The cluster the suite runs on: its own instances (`MESHSTACK_CLUSTER=test` for `local`,
+ * `prodlike-test` for `prodlike`, started by scripts/test.sh beside the user's clusters), or the
+ * user's local one when unset.
  */
-const envFile = process.env.MESHSTACK_CLUSTER === "test" ? "test-cluster.env" : "cluster.env";
+const envFile =
+  {
+    test: "test-cluster.env",
+    prodlike: "prodlike/cluster.env",
+    "prodlike-test": "prodlike-test/cluster.env",
+  }[process.env.MESHSTACK_CLUSTER ?? ""] ?? "cluster.env";
 
 /** Environment for Terraform and the servers' CLIs: the toolchain's PATH and CLI config plus the cluster's tokens. */
 export function clusterEnv(): NodeJS.ProcessEnv {
@@ -34,6 +40,23 @@ export function throwawayLocal(env: NodeJS.ProcessEnv): EnvironmentConfig {
     nomad: { ...local.nomad, address: env.NOMAD_ADDR! },
     preventDestroy: false,
     backend: { type: "local", path: "terraform.tfstate" },
+  };
+}
+
+/**
+ * The `prodlike` environment pointed at the prod-shaped cluster in `env` (scripts/prodlike.sh), as a
+ * throwaway: no `prevent_destroy`; its state stays in that cluster's Consul KV.
+ */
+export function throwawayProdlike(env: NodeJS.ProcessEnv): EnvironmentConfig {
+  const prodlike = environments.prodlike;
+  const servers = new URL(env.CONSUL_HTTP_ADDR!).hostname;
+  return {
+    ...prodlike,
+    vault: { address: env.VAULT_ADDR! },
+    consul: { ...prodlike.consul, address: env.CONSUL_HTTP_ADDR!, retryJoin: [servers] },
+    nomad: { address: env.NOMAD_ADDR! },
+    preventDestroy: false,
+    backend: { type: "consul", address: `${servers}:8501`, path: "meshstack/prodlike" },
   };
 }
 

@@ -1,0 +1,358 @@
+/**
+ * Deploys the `prodlike` stack from empty to the prod-shaped cluster (scripts/prodlike.sh: TLS, ACLs
+ * with default deny, gossip encryption, three Nomad clients in network namespaces, no Consul on them
+ * but the stack's agent job) with real Terraform and providers, its state in Consul KV, and proves
+ * through the servers' APIs what `prod` depends on: agents on every client, a request across nodes
+ * through both sidecars with Vault-issued certificates, workload identity for Consul and Vault,
+ * refusal of anonymous and plain-HTTP requests, the state lock, an empty second plan, a clean destroy.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { request } from "node:https";
+import { connect } from "node:tls";
+import { resetConsulCa } from "../../../local/cluster-env";
+import { api, clusterEnv, eventually, throwawayProdlike } from "../harness";
+import { Workspace } from "../terraform";
+
+jest.setTimeout(15 * 60 * 1000);
+
+const env = clusterEnv();
+const vault = <T>(path: string, init?: RequestInit) =>
+  api<T>(env.VAULT_ADDR!, `/v1/${path}`, env.VAULT_TOKEN, init);
+const consul = <T>(path: string, init?: RequestInit) =>
+  api<T>(env.CONSUL_HTTP_ADDR!, `/v1/${path}`, env.CONSUL_HTTP_TOKEN, {
+    ...init,
+    tokenHeader: "X-Consul-Token",
+  });
+const nomad = <T>(path: string, init?: RequestInit) =>
+  api<T>(env.NOMAD_ADDR!, `/v1/${path}`, env.NOMAD_TOKEN, { ...init, tokenHeader: "X-Nomad-Token" });
+
+const HOST = "count.prodlike.meshstack.internal";
+const workspace = new Workspace("prodlike", env);
+workspace.synth(throwawayProdlike(env));
+let destroyed = false;
+
+type Alloc = {
+  ID: string;
+  NodeID: string;
+  NodeName: string;
+  TaskGroup: string;
+  ClientStatus: string;
+  DesiredStatus: string;
+};
+type Port = { Label: string; Value: number; HostIP: string };
+
+const running = async (job: string) =>
+  (await nomad<Alloc[]>(`job/${job}/allocations`)).filter(
+    (a) => a.DesiredStatus === "run" && a.ClientStatus === "running",
+  );
+
+async function portOf(alloc: Alloc, label: string): Promise<Port> {
+  const detail = await nomad<{ AllocatedResources: { Shared: { Ports: Port[] } } }>(`allocation/${alloc.ID}`);
+  return detail.AllocatedResources.Shared.Ports.find((p) => p.Label === label)!;
+}
+
+/** A GET through Traefik's TLS port with the route's host name: status and body. */
+function viaTraefik(address: Port, path: string, host = HOST): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: address.HostIP,
+        port: address.Value,
+        path,
+        servername: host,
+        headers: { host },
+        rejectUnauthorized: false, // Traefik's own certificate: the point here is routing
+        timeout: 5000,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", () => resolve({ status: 0, body: "" }));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
+/** The certificate a TLS server presents (the handshake may fail afterwards: mTLS wants ours). */
+function presentedCertificate(host: string, port: number): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, rejectUnauthorized: false, timeout: 5000 });
+    socket.once("secureConnect", () => {
+      const cert = socket.getPeerX509Certificate();
+      socket.destroy();
+      if (cert) resolve(cert);
+      else reject(new Error(`no certificate from ${host}:${port}`));
+    });
+    socket.once("error", reject);
+    socket.once("timeout", () => socket.destroy(new Error(`timeout from ${host}:${port}`)));
+  });
+}
+
+/** Status of a request without a token (or over plain HTTP); 0 when the connection fails. */
+const statusOf = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(5000) })
+    .then((r) => r.status)
+    .catch(() => 0);
+
+afterAll(async () => {
+  // Leave the cluster as we found it even when an assertion failed half-way.
+  if (!destroyed) {
+    try {
+      workspace.destroy();
+      await resetConsulCa(env);
+    } catch (error) {
+      console.error(String(error));
+    }
+  }
+  workspace.remove();
+});
+
+describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
+  test("deploys from empty in one run, its state in Consul KV", () => {
+    workspace.init();
+    const out = workspace.apply();
+    expect(out).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+  });
+
+  test("runs a Consul client agent on every Nomad client, each a member of the datacenter", async () => {
+    const nodes = await nomad<{ ID: string; Name: string; Status: string }[]>("nodes");
+    expect(nodes.filter((n) => n.Status === "ready")).toHaveLength(3);
+    const agents = await eventually(
+      async () => {
+        const allocs = await running("consul");
+        return allocs.length === nodes.length && allocs;
+      },
+      120_000,
+      "a running consul agent allocation on every client",
+    );
+    expect(new Set(agents.map((a) => a.NodeID))).toEqual(new Set(nodes.map((n) => n.ID)));
+    const members = await eventually(
+      async () => {
+        const all =
+          await consul<{ Name: string; Status: number; Tags: { role: string; dc: string } }[]>(
+            "agent/members",
+          );
+        const clients = all.filter((m) => m.Tags.role === "node" && m.Status === 1);
+        return clients.length === nodes.length && clients;
+      },
+      60_000,
+      "every agent alive in the datacenter",
+    );
+    // Consul node names are the Nomad node names, in the environment's datacenter.
+    expect(members.map((m) => m.Name).sort()).toEqual(nodes.map((n) => n.Name).sort());
+    expect(new Set(members.map((m) => m.Tags.dc))).toEqual(new Set(["prod1"]));
+    // Gossip is encrypted: every member (three clients and the server) holds the one key.
+    const keyring = await consul<{ Keys: Record<string, number>; NumNodes: number }[]>("operator/keyring");
+    const lan = keyring.find((k) => k.NumNodes === nodes.length + 1);
+    expect(lan && Object.values(lan.Keys)).toEqual([nodes.length + 1]);
+  });
+
+  test("carries a request across nodes through both sidecars, with leaf certificates Vault signed", async () => {
+    const [ingress] = await eventually(
+      async () => (await running("traefik")).length === 1 && running("traefik"),
+      180_000,
+      "Traefik running",
+    );
+    const https = await portOf(ingress, "https");
+    const answer = await eventually(
+      async () => {
+        const r = await viaTraefik(https, "/count");
+        return r.status === 200 && (JSON.parse(r.body) as { service: string });
+      },
+      240_000,
+      "count-dashboard -> count-api through Traefik",
+    );
+    expect(answer.service).toBe("count-api");
+    const allocs = await running("countdash");
+    const dashboard = allocs.find((a) => a.TaskGroup === "count-dashboard")!;
+    const apiAlloc = allocs.find((a) => a.TaskGroup === "count-api")!;
+    expect(dashboard.NodeID).not.toBe(apiAlloc.NodeID);
+
+    // The sidecar's public listener presents a Connect leaf for count-api, issued under the Vault root.
+    const sidecarPort = await portOf(apiAlloc, "connect-proxy-count-api");
+    const leaf = await presentedCertificate(sidecarPort.HostIP, sidecarPort.Value);
+    expect(leaf.subjectAltName).toMatch(
+      /^URI:spiffe:\/\/[\w.-]+\.consul\/ns\/default\/dc\/prod1\/svc\/count-api$/,
+    );
+    const roots = await consul<{
+      ActiveRootID: string;
+      Roots: { ID: string; RootCert: string; IntermediateCerts: string[] }[];
+    }>("connect/ca/roots");
+    const active = roots.Roots.find((r) => r.ID === roots.ActiveRootID)!;
+    const vaultRoot = await fetch(`${env.VAULT_ADDR}/v1/prod1/connect_root/ca/pem`).then((r) => r.text());
+    expect(new X509Certificate(active.RootCert).fingerprint256).toBe(
+      new X509Certificate(vaultRoot).fingerprint256,
+    );
+    const chain = [
+      ...active.IntermediateCerts.map((pem) => new X509Certificate(pem)),
+      new X509Certificate(vaultRoot),
+    ];
+    expect(chain.some((issuer) => leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey))).toBe(true);
+  });
+
+  test("gives workloads Consul tokens through workload identity, none of them expiring", async () => {
+    const tokens = await consul<{ AccessorID: string; ExpirationTime?: string; Description: string }[]>(
+      "acl/tokens?authmethod=nomad-workloads",
+    );
+    // Sidecars, Traefik and the tasks of the demo logged in through the auth method...
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    // ...and no token Nomad cannot recreate expires under a running sidecar.
+    expect(tokens.filter((t) => t.ExpirationTime)).toEqual([]);
+    const method = await consul<{ MaxTokenTTL?: string }>("acl/auth-method/nomad-workloads");
+    expect(method.MaxTokenTTL ?? "0s").toBe("0s");
+  });
+
+  test("lets a task read its own Vault secret through Nomad's Vault workload identity", async () => {
+    await vault("sys/mounts/secret", {
+      method: "POST",
+      body: JSON.stringify({ type: "kv", options: { version: "2" } }),
+    }).catch(
+      () => undefined, // already mounted by an earlier run on this cluster
+    );
+    await vault("secret/data/default/vault-reader/config", {
+      method: "POST",
+      body: JSON.stringify({ data: { word: "meshstack-wi" } }),
+    });
+    const job = {
+      Job: {
+        ID: "vault-reader",
+        Name: "vault-reader",
+        Type: "batch",
+        Datacenters: ["prod1"],
+        TaskGroups: [
+          {
+            Name: "reader",
+            RestartPolicy: { Attempts: 0, Mode: "fail" },
+            ReschedulePolicy: { Attempts: 0, Unlimited: false },
+            Tasks: [
+              {
+                Name: "reader",
+                Driver: "raw_exec",
+                Config: { command: "cat", args: ["secrets/word.txt"] },
+                Vault: {}, // the default role meshstack created, through the task's workload identity
+                Templates: [
+                  {
+                    EmbeddedTmpl:
+                      '{{ with secret "secret/data/default/vault-reader/config" }}{{ .Data.data.word }}{{ end }}',
+                    DestPath: "secrets/word.txt",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    };
+    await nomad("jobs", { method: "POST", body: JSON.stringify(job) });
+    try {
+      const done = await eventually(
+        async () => {
+          const allocs = await nomad<Alloc[]>("job/vault-reader/allocations");
+          return allocs.find((a) => a.ClientStatus === "complete" || a.ClientStatus === "failed");
+        },
+        120_000,
+        "the vault-reader task to finish",
+      );
+      expect(done.ClientStatus).toBe("complete");
+      const out = await fetch(
+        `${env.NOMAD_ADDR}/v1/client/fs/logs/${done.ID}?task=reader&type=stdout&plain=true&origin=start`,
+        { headers: { "X-Nomad-Token": env.NOMAD_TOKEN! } },
+      ).then((r) => r.text());
+      expect(out).toBe("meshstack-wi");
+    } finally {
+      await nomad("job/vault-reader?purge=true", { method: "DELETE" });
+    }
+  });
+
+  test("refuses anonymous requests to Consul, Nomad and Vault", async () => {
+    expect(await statusOf(`${env.CONSUL_HTTP_ADDR}/v1/acl/tokens`)).toBe(403);
+    expect(await statusOf(`${env.CONSUL_HTTP_ADDR}/v1/kv/meshstack/prodlike`)).toBe(403);
+    expect(await statusOf(`${env.NOMAD_ADDR}/v1/jobs`)).toBe(403);
+    expect(await statusOf(`${env.NOMAD_ADDR}/v1/var/nomad/jobs/consul`)).toBe(403);
+    expect(await statusOf(`${env.VAULT_ADDR}/v1/sys/mounts`)).toBe(403);
+  });
+
+  test("refuses plain HTTP on every TLS port", async () => {
+    for (const base of [env.CONSUL_HTTP_ADDR!, env.NOMAD_ADDR!, env.VAULT_ADDR!]) {
+      const plain = base.replace(/^https:/, "http:");
+      const status = await statusOf(`${plain}/v1/status/leader`);
+      // Each server answers a plain request on its TLS port with 400 and nothing else.
+      expect([plain, status]).toEqual([plain, 400]);
+    }
+  });
+
+  test("serves no Traefik dashboard or API, with or without credentials", async () => {
+    const [ingress] = await running("traefik");
+    const https = await portOf(ingress, "https");
+    for (const path of ["/dashboard/", "/api/rawdata", "/api/overview"]) {
+      expect((await viaTraefik(https, path, "traefik.prodlike.meshstack.internal")).status).toBe(404);
+    }
+    // The insecure API port is not published either.
+    expect(await statusOf(`http://${https.HostIP}:8080/api/rawdata`)).toBe(0);
+  });
+
+  test("plans no changes after the deploy", () => {
+    expect(workspace.plan().code).toBe(0);
+  });
+
+  test("refuses a second deploy while one holds the state lock, and keeps the state intact", async () => {
+    // GIVEN drift (a config entry deleted by hand), so the first deploy stops at its approval
+    // prompt, holding the lock, as a deploy does while someone reads its plan
+    await consul("config/mesh/mesh", { method: "DELETE" });
+    const first = spawn("terraform", ["apply", "-no-color"], {
+      cwd: workspace.dir,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    first.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    first.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number>((resolve) => first.on("exit", (code) => resolve(code ?? 1)));
+    try {
+      await eventually(async () => output.includes("Enter a value:"), 120_000, "the first deploy's prompt");
+      // WHEN a second deploy starts meanwhile
+      const second = workspace.run("apply", "-auto-approve", "-input=false", "-no-color");
+      // THEN Terraform refuses it, naming the lock and its holder
+      expect(second.code).toBe(1);
+      expect(second.out).toContain("Error acquiring the state lock");
+      expect(second.out).toMatch(/Lock Info:\s+ID:\s+\S+\s+Path:\s+meshstack\/prodlike/);
+      expect(second.out).toMatch(/Operation:\s+OperationTypeApply/);
+    } finally {
+      first.stdin.end("yes\n");
+    }
+    // AND the first deploy proceeds and repairs the drift
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
+    // AND the state survived both: a third run plans nothing
+    expect(workspace.plan().code).toBe(0);
+  });
+
+  test("destroys everything it created: no job, config entry, ACL object, variable or mount left", async () => {
+    workspace.destroy();
+    destroyed = true;
+    await resetConsulCa(env);
+    const jobs = (await nomad<{ ID: string; Status: string }[]>("jobs")).filter((j) => j.Status !== "dead");
+    expect(jobs).toEqual([]);
+    expect(await nomad<unknown[]>("vars?prefix=nomad/jobs")).toEqual([]);
+    for (const kind of ["service-intentions", "proxy-defaults", "mesh", "service-defaults"]) {
+      expect([kind, await consul<unknown[]>(`config/${kind}`)]).toEqual([kind, []]);
+    }
+    const policies = (await consul<{ Name: string }[]>("acl/policies"))
+      .map((p) => p.Name)
+      .filter((name) => !name.startsWith("builtin/"));
+    // Only the cluster's bootstrap policies remain.
+    expect(policies.sort()).toEqual(["global-management", "nomad-agents", "terraform-state"]);
+    expect(await consul<unknown[]>("acl/auth-methods")).toEqual([]);
+    const mounts = Object.keys((await vault<{ data: Record<string, unknown> }>("sys/mounts")).data);
+    expect(mounts.filter((m) => m.startsWith("prod1/"))).toEqual([]);
+    const auth = Object.keys((await vault<{ data: Record<string, unknown> }>("sys/auth")).data);
+    expect(auth).not.toContain("jwt-nomad/");
+    expect(
+      execFileSync("terraform", ["state", "list"], { cwd: workspace.dir, env, encoding: "utf8" }).trim(),
+    ).toBe("");
+  });
+});
