@@ -81,6 +81,25 @@ describe("MeshService", () => {
     expect(allowedSources(stack, "count-api")).toEqual(["count-dashboard"]);
   });
 
+  test("transparent proxy exempts the uid the raw_exec sidecar runs Envoy as", () => {
+    // GIVEN sidecars under a user of their own, apart from the workloads (consul-cni's ProxyUID)
+    const { stack, service } = meshStack({
+      driver: "raw_exec",
+      sidecarTask: SidecarTaskOverride.rawExecEnvoy({
+        envoyPath: "envoy",
+        user: { name: "nobody", uid: 65534 },
+      }),
+    });
+    service("count-api", { transparentProxy: true });
+    service("count-web", { port: 9002 });
+    const connect = (name: string) => group(jobs(stack)[name], name).Services[0].Connect;
+    // THEN Envoy runs as that user, and redirection spares exactly its uid
+    expect(connect("count-api").SidecarTask.User).toBe("nobody");
+    expect(connect("count-api").SidecarService.Proxy.TransparentProxy).toEqual({ UID: "65534" });
+    // AND services with upstreams only carry no transparent proxy block
+    expect(connect("count-web").SidecarService.Proxy?.TransparentProxy).toBeUndefined();
+  });
+
   test("health checks go through an expose path on a dynamic port", () => {
     const { stack, service } = meshStack();
     service("count-api", { healthCheck: { path: "/health", interval: "5s" }, exposePaths: ["/metrics"] });

@@ -299,6 +299,37 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(workspace.plan().code).toBe(0);
   });
 
+  test("sees and repairs drift in the kinds only secured clusters deploy: ACL tokens, policies, Nomad variables", async () => {
+    // GIVEN an agent token, the ingress's policy and the ingress's Nomad variable removed by hand
+    const tokens = await consul<{ AccessorID: string; Description: string }[]>("acl/tokens");
+    const agentToken = tokens.find((t) => t.Description === "Consul client agents (the agent job)")!;
+    await consul(`acl/token/${agentToken.AccessorID}`, { method: "DELETE" });
+    const policies = await consul<{ ID: string; Name: string }[]>("acl/policies");
+    await consul(`acl/policy/${policies.find((p) => p.Name === "traefik-catalog")!.ID}`, {
+      method: "DELETE",
+    });
+    await nomad("var/nomad/jobs/traefik", { method: "DELETE" });
+    // THEN the plan recreates exactly those (and the variable fed by the new token's secret)
+    const changes = workspace.plannedChanges();
+    const others = Object.entries(changes).filter(([, action]) => action !== "create");
+    expect(others.sort()).toEqual([
+      [expect.stringMatching(/^consul_acl_token\.TraefikConsulToken_\w+$/), "update"],
+      [expect.stringMatching(/^nomad_variable\.ConsulAgent_Variable_\w+$/), "update"],
+    ]);
+    expect(
+      Object.keys(changes)
+        .filter((address) => changes[address] === "create")
+        .sort(),
+    ).toEqual([
+      expect.stringMatching(/^consul_acl_policy\.TraefikConsulToken_Policy_\w+$/),
+      expect.stringMatching(/^consul_acl_token\.ConsulAgentToken_\w+$/),
+      expect.stringMatching(/^nomad_variable\.Traefik_Variable_\w+$/),
+    ]);
+    // AND the apply repairs them: the next plan is empty
+    workspace.apply();
+    expect(workspace.plan().code).toBe(0);
+  });
+
   test("refuses a second deploy while one holds the state lock, and keeps the state intact", async () => {
     // GIVEN drift (a config entry deleted by hand), so the first deploy stops at its approval
     // prompt, holding the lock, as a deploy does while someone reads its plan
