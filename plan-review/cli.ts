@@ -2,7 +2,7 @@
 /**
  * Plan review CLI: turns an environment's Terraform plan into a Markdown summary for a pull request.
  *
- * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
+ * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift]
  *
  * Exit codes: 0 no critical change, 2 critical changes present, 1 error.
  */
@@ -15,13 +15,15 @@ import { Exec, defaultExec, producePlanJson } from "./run";
 import { EXIT_CODES, ExitCode, exitCodeFor, summarizePlan } from "./summarize";
 
 /** Usage text printed on `--help` and on bad arguments. */
-export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--nomad-drift]
+export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift]
 
   <env>              stack to review (cdktf.out/stacks/<env>), e.g. staging
   --plan-json FILE   summarise this "terraform show -json" output instead of planning
   --out FILE         also write the Markdown to FILE
   --no-synth         use the existing cdktf.out instead of running "npx cdktf synth"
   --no-plan          skip synth and plan; show the stack's existing ${"plan.tfplan"}
+  --no-refresh       plan the code against the state without reading the servers (-refresh=false):
+                     what read-only pull-request tokens can plan; drift is left to a privileged run
   --nomad-drift      also ask Nomad (NOMAD_ADDR, NOMAD_TOKEN) how the running jobs differ from
                      the declared ones, which the nomad provider's plan cannot see
 
@@ -56,6 +58,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
         "no-plan": { type: "boolean", default: false },
         "no-synth": { type: "boolean", default: false },
         "nomad-drift": { type: "boolean", default: false },
+        "no-refresh": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -76,6 +79,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
             synth: !values["no-synth"] && !values["no-plan"],
             plan: !values["no-plan"],
             terraform: context.env.TERRAFORM_BINARY_NAME || "terraform",
+            refresh: !values["no-refresh"],
           },
           context.exec,
         );

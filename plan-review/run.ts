@@ -29,6 +29,13 @@ export interface PlanRunOptions {
   readonly plan: boolean;
   /** Terraform binary (`terraform` or `tofu`). */
   readonly terraform: string;
+  /**
+   * Refresh from the servers first (Terraform's default). Off, the plan compares the code with the
+   * state only: what pull-request tokens that cannot read everything still plan (Consul serves its
+   * CA configuration only to `operator:write`).
+   * @default true
+   */
+  readonly refresh?: boolean;
 }
 
 /** Name of the plan file written in the stack directory. */
@@ -74,7 +81,8 @@ export function producePlanJson(options: PlanRunOptions, exec: Exec = defaultExe
   const cwd = stackDir(options);
   const tf = (args: string[], capture = false) => exec({ command: terraform, args, cwd, capture });
   if (options.plan || !existsSync(join(cwd, ".terraform"))) tf(["init", "-input=false"]);
-  if (options.plan) tf(["plan", "-input=false", `-out=${PLAN_FILE}`]);
+  const refresh = options.refresh === false ? ["-refresh=false"] : [];
+  if (options.plan) tf(["plan", "-input=false", ...refresh, `-out=${PLAN_FILE}`]);
   else if (!existsSync(join(cwd, PLAN_FILE)))
     throw new Error(`--no-plan: ${join(cwd, PLAN_FILE)} does not exist`);
   return tf(["show", "-json", PLAN_FILE], true);

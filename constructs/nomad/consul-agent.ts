@@ -1,11 +1,11 @@
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
 import { TaskDriver, TaskDriverKind } from "./driver";
 import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
-import { NomadJob, variableItem } from "./job";
+import { NomadJob, variableItem, variablePath } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
 import { checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
@@ -47,6 +47,13 @@ export interface ConsulAgentSecrets {
    * @default - none: such requests get the anonymous token's rights
    */
   readonly defaultToken?: string;
+  /**
+   * The `consul_acl_token`s the token secrets are read from: the tokens in the job's variable are
+   * then rewritten when one of them is replaced, not compared on every plan, so a read-only plan
+   * token (which Consul shows secrets redacted) plans what a privileged one does.
+   * @default - none: the tokens are compared on every plan
+   */
+  readonly tokenSources?: TerraformResource[];
 }
 
 /** Props for {@link ConsulAgentJob}. */
@@ -200,6 +207,7 @@ export const CONSUL_PORTS = {
 } as const;
 
 const CONFIG_DIR = "consul.d";
+const GROUP = "consul-agent";
 
 /**
  * The Consul agent as a Nomad `system` job: one agent per node, host networking, the Consul ports
@@ -284,7 +292,9 @@ export class ConsulAgentJob extends NomadJob {
     ] as const;
     const ports: Port[] = portNames.map((label) => ({ Label: label, Value: CONSUL_PORTS[label] }));
     const volume = driver.mountsVolumes ? (props.dataVolume ?? "consul-data") : undefined;
-    const item = (key: string) => variableItem(this.jobName, key);
+    // Gossip key and CA in the job's variable; the ACL tokens in the group's, which follows its tokens.
+    const item = (key: string) => variableItem(variablePath(this.jobName), key);
+    const tokenItem = (key: string) => variableItem(variablePath(this.jobName, GROUP), key);
     // The Nomad node's name and address: several agents on one host stay distinct, and a node with
     // more than one private address (bridges, VPNs) binds the one Nomad advertises.
     const bindAddr = props.bindAddr ?? "[[ env `attr.unique.network.ip-address` ]]";
@@ -324,9 +334,9 @@ export class ConsulAgentJob extends NomadJob {
             enable_token_persistence: true,
             tokens: secrets
               ? {
-                  agent: item("agent_token"),
-                  dns: secrets.dnsToken === undefined ? undefined : item("dns_token"),
-                  default: secrets.defaultToken === undefined ? undefined : item("default_token"),
+                  agent: tokenItem("agent_token"),
+                  dns: secrets.dnsToken === undefined ? undefined : tokenItem("dns_token"),
+                  default: secrets.defaultToken === undefined ? undefined : tokenItem("default_token"),
                 }
               : undefined,
           },
@@ -342,16 +352,18 @@ export class ConsulAgentJob extends NomadJob {
       RightDelim: "]]",
     });
     if (secrets) {
-      this.addVariable({
-        gossip_key: secrets.gossipKey,
-        ca_pem: secrets.caPem,
-        agent_token: secrets.agentToken,
-        ...(secrets.dnsToken === undefined ? {} : { dns_token: secrets.dnsToken }),
-        ...(secrets.defaultToken === undefined ? {} : { default_token: secrets.defaultToken }),
-      });
+      this.addVariable({ gossip_key: secrets.gossipKey, ca_pem: secrets.caPem });
+      this.addVariable(
+        {
+          agent_token: secrets.agentToken,
+          ...(secrets.dnsToken === undefined ? {} : { dns_token: secrets.dnsToken }),
+          ...(secrets.defaultToken === undefined ? {} : { default_token: secrets.defaultToken }),
+        },
+        { subPath: GROUP, secretSources: secrets.tokenSources },
+      );
     }
     const group: TaskGroup = {
-      Name: "consul-agent",
+      Name: GROUP,
       Networks: [{ Mode: "host", ReservedPorts: ports }],
       Services: [{ Name: this.jobName, Provider: "nomad", PortLabel: "http" }],
       Volumes: volume ? { [volume]: { Name: volume, Type: "host", Source: volume } } : undefined,

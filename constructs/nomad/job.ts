@@ -1,4 +1,11 @@
-import { dependable, ITerraformDependable, Lazy, TerraformStack } from "cdktf";
+import {
+  DataResource,
+  dependable,
+  ITerraformDependable,
+  Lazy,
+  TerraformResource,
+  TerraformStack,
+} from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
@@ -200,20 +207,52 @@ export class NomadJob extends Construct {
   }
 
   /**
-   * Writes `items` to the Nomad variable `nomad/jobs/<job>`, which the job's tasks (and only they,
+   * Writes `items` to a Nomad variable under `nomad/jobs/<job>`, which the job's tasks (and only they,
    * through their workload identity) read in templates with `nomadVar`; the job is registered after
    * it. Values may be sensitive Terraform references: the provider keeps them out of plans.
    */
-  public addVariable(items: Record<string, string>): Variable {
+  public addVariable(items: Record<string, string>, options: VariableOptions = {}): Variable {
     check(
       this,
-      this.node.tryFindChild("Variable") === undefined,
-      "addVariable was called twice; pass every item in one call",
+      options.subPath === undefined ||
+        (typeof options.subPath === "string" && /^[\w-]+(\/[\w-]+)?$/.test(options.subPath)),
+      `addVariable subPath ${show(options.subPath)} is not a group or group/task name; use e.g. "web" or "web/server"`,
     );
-    const variable = new Variable(this, "Variable", {
-      path: variablePath(this.jobName),
+    check(
+      this,
+      options.secretSources === undefined ||
+        (Array.isArray(options.secretSources) &&
+          options.secretSources.every((r) => r instanceof TerraformResource)),
+      `addVariable secretSources ${show(options.secretSources)} are not Terraform resources; pass the ` +
+        "resources the secrets are read from, e.g. [aclToken.token]",
+    );
+    const path = variablePath(this.jobName, options.subPath);
+    const id = options.subPath === undefined ? "Variable" : `Variable-${options.subPath}`;
+    check(
+      this,
+      this.node.tryFindChild(id) === undefined,
+      `addVariable was called twice for ${show(path)}; pass every item in one call`,
+    );
+    const sources = options.secretSources ?? [];
+    // Secrets read through data sources show redacted to a read-only plan token (Consul's acl:read):
+    // compare them only when a source's id changes (replaced, or recreated after a deletion by hand),
+    // which a terraform_data tracks; replace_triggered_by alone ignores a recreated source.
+    const trigger = sources.length
+      ? new DataResource(this, `${id}Sources`, {
+          triggersReplace: Object.fromEntries(sources.map((r, i) => [`${i}`, r.getStringAttribute("id")])),
+        })
+      : undefined;
+    const variable = new Variable(this, id, {
+      path,
       namespace: this.props.namespace,
       items,
+      lifecycle: trigger
+        ? {
+            ignoreChanges: ["items"],
+            // A plain address: Terraform's JSON syntax takes no "${…}" here.
+            replaceTriggeredBy: [`${trigger.terraformResourceType}.${trigger.friendlyUniqueId}`],
+          }
+        : undefined,
     });
     this.resource.dependsOn = [...(this.resource.dependsOn ?? []), dependencyToken(variable)];
     return variable;
@@ -351,20 +390,33 @@ function staticPortClashes(stack: IConstruct): string[] {
   return errors;
 }
 
-/** Path of the Nomad variable a job's tasks may read (Nomad's implicit workload policy). */
-export function variablePath(jobName: string): string {
-  return `nomad/jobs/${jobName}`;
+/** Options of {@link NomadJob.addVariable}. */
+export interface VariableOptions {
+  /**
+   * Below the job's path: a group's (`<group>`) or a task's (`<group>/<task>`), which Nomad's implicit
+   * workload policy also lets the job's tasks read.
+   * @default - the job's own path, `nomad/jobs/<job>`
+   */
+  readonly subPath?: string;
+  /**
+   * The resources the items' secrets are read from (e.g. `consul_acl_token`s behind
+   * `consul_acl_token_secret_id`). Then the items are rewritten only when one of them is replaced,
+   * not compared on every plan: Consul shows a read-only plan token the secrets redacted.
+   * @default - none: the items are compared on every plan
+   */
+  readonly secretSources?: TerraformResource[];
+}
+
+/** Path of a Nomad variable a job's tasks may read (Nomad's implicit workload policy). */
+export function variablePath(jobName: string, subPath?: string): string {
+  return subPath === undefined ? `nomad/jobs/${jobName}` : `nomad/jobs/${jobName}/${subPath}`;
 }
 
 /**
- * A template expression (`[[ ]]` delimiters) reading item `key` of the job's Nomad variable; Go raw
- * strings (backquotes) keep it free of quotes the surrounding HCL or TOML string would escape.
+ * A template expression (`[[ ]]` delimiters) reading item `key` of the Nomad variable at `path`; Go
+ * raw strings (backquotes) keep it free of quotes the surrounding HCL or TOML string would escape.
  */
-export function variableItem(
-  jobName: string,
-  key: string,
-  delimiters: [string, string] = ["[[", "]]"],
-): string {
+export function variableItem(path: string, key: string, delimiters: [string, string] = ["[[", "]]"]): string {
   const [l, r] = delimiters;
-  return `${l} with nomadVar \`${variablePath(jobName)}\` ${r}${l} .${key} ${r}${l} end ${r}`;
+  return `${l} with nomadVar \`${path}\` ${r}${l} .${key} ${r}${l} end ${r}`;
 }

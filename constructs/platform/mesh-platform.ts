@@ -1,3 +1,4 @@
+import { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
@@ -226,10 +227,12 @@ export class MeshPlatform extends Construct {
       ...(this.intentions.defaultDeny ? [this.intentions.defaultDeny] : []),
       ...(this.nomadConsul ? [this.nomadConsul.serviceRule, this.nomadConsul.taskRule] : []),
     ];
+    const ingressToken = acls ? this.ingressToken() : undefined;
     this.ingress = new TraefikIngress(this, "Traefik", {
       driver,
       datacenters,
-      consulToken: acls ? this.ingressToken().secret : undefined,
+      consulToken: ingressToken?.secret,
+      consulTokenSource: ingressToken?.token,
       dependsOn: afterMeshPolicy,
     });
     this.mesh = new ServiceMesh(this, "Mesh", {
@@ -246,7 +249,7 @@ export class MeshPlatform extends Construct {
   }
 
   /** The agents' own token (Consul's agent-token rules) and the DNS token transparent proxy needs. */
-  private agentTokens(): { agentToken: string; dnsToken: string } {
+  private agentTokens(): { agentToken: string; dnsToken: string; tokenSources: TerraformResource[] } {
     const agent = new ConsulAclToken(this, "ConsulAgentToken", {
       policyName: "consul-agents",
       description: "Consul client agents (the agent job)",
@@ -259,7 +262,7 @@ export class MeshPlatform extends Construct {
         'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n' +
         'query_prefix "" {\n  policy = "read"\n}\n',
     });
-    return { agentToken: agent.secret, dnsToken: dns.secret };
+    return { agentToken: agent.secret, dnsToken: dns.secret, tokenSources: [agent.token, dns.token] };
   }
 
   /** Traefik's catalog token: its own Connect leaf certificate, and the catalog read-only. */

@@ -1,10 +1,10 @@
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
 import { checkHostName, checkPort, checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { NomadJob, TaskDriver, TaskDriverKind } from "../nomad";
-import { variableItem } from "../nomad/job";
+import { variableItem, variablePath } from "../nomad/job";
 import {
   checkBoolean,
   checkInstance,
@@ -96,6 +96,13 @@ export interface TraefikIngressProps {
    * @default - none (Consul without ACLs)
    */
   readonly consulToken?: string;
+  /**
+   * The resource `consulToken`'s secret is read from (a `consul_acl_token`): the token in the job's
+   * variable is then rewritten when that resource is replaced, not compared on every plan, so a
+   * read-only plan token (which Consul shows secrets redacted) plans what a privileged one does.
+   * @default - none: the token is compared on every plan
+   */
+  readonly consulTokenSource?: TerraformResource;
   /**
    * Route to services through Connect without the `traefik.consulcatalog.connect=true` tag.
    * @default false
@@ -203,9 +210,19 @@ export class TraefikIngress extends NomadJob implements IIngress {
     checkServiceName(this, "serviceName", this.serviceName);
     this.tlsPort = props.tlsPort ?? 8443;
     this.httpEntryPoint = props.httpPort === undefined ? undefined : HTTP_ENTRY_POINT;
+    checkInstance(
+      this,
+      "consulTokenSource",
+      props.consulTokenSource,
+      TerraformResource,
+      "a consul_acl_token",
+    );
     if (props.consulToken !== undefined) {
       checkSecretReference(this, "consulToken", props.consulToken);
-      this.addVariable({ consul_token: props.consulToken });
+      this.addVariable(
+        { consul_token: props.consulToken },
+        { secretSources: props.consulTokenSource ? [props.consulTokenSource] : undefined },
+      );
     }
     for (const [field, value] of [
       ["tlsPort", this.tlsPort],
@@ -328,7 +345,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
             token:
               props.consulToken === undefined
                 ? undefined
-                : variableItem(this.jobName, "consul_token", ["{{", "}}"]),
+                : variableItem(variablePath(this.jobName), "consul_token", ["{{", "}}"]),
           },
         },
         file: props.tls ? { directory: `${driver.localDir}/dynamic`, watch: true } : undefined,

@@ -795,6 +795,21 @@ const rows: Row[] = [
     `TraefikIngress ${x}: consulAddress "" is not a non-empty string`,
   ],
   [
+    "TraefikIngressProps.consulTokenSource",
+    () => traefik({ consulToken: ref("t"), consulTokenSource: "consul_acl_token.x" }),
+    `TraefikIngress ${x}: consulTokenSource "consul_acl_token.x" is not a TerraformResource`,
+  ],
+  [
+    "VariableOptions.subPath",
+    () => job({}).addVariable({ a: "b" }, { subPath: "../other" }),
+    `NomadJob ${x}: addVariable subPath "../other" is not a group or group/task name`,
+  ],
+  [
+    "VariableOptions.secretSources",
+    () => job({}).addVariable({ a: "b" }, never({ secretSources: ["consul_acl_token.x"] })),
+    `NomadJob ${x}: addVariable secretSources ["consul_acl_token.x"] are not Terraform resources`,
+  ],
+  [
     "TraefikIngressProps.consulToken",
     () => traefik({ consulToken: "s3cr3t" }),
     `TraefikIngress ${x}: consulToken is a literal; pass a Terraform reference`,

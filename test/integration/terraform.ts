@@ -14,7 +14,8 @@ import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 export class Workspace {
   /** The directory holding `cdk.tf.json` (and, after init, `.terraform` and the local state). */
   public readonly dir: string;
-  private readonly root: string;
+  /** The scratch project root: `cdktf.out/` and the local state live here. */
+  public readonly root: string;
   private readonly outdir: string;
 
   public constructor(

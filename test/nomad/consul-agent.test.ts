@@ -1,6 +1,7 @@
 import { TerraformVariable } from "cdktf";
 import { ConsulAgentJob } from "../../constructs/nomad";
-import { onlyResource, synth } from "../helpers";
+import { ConsulAclToken } from "../../constructs/consul/acl-token";
+import { onlyResource, resourcesOf, synth } from "../helpers";
 import { group, jobs, platformStack, rawJobspecs, type Json } from "../nomad/support";
 
 function agent(props: ConstructorParameters<typeof ConsulAgentJob>[2] = {}) {
@@ -127,27 +128,56 @@ describe("ConsulAgentJob", () => {
       return { stack, task, config: task.Templates[0].EmbeddedTmpl as string };
     };
 
-    test("keep every secret in the job's Nomad variable, none in the job or its files", () => {
+    test("keep every secret in the job's Nomad variables, none in the job or its files", () => {
       const { stack } = secured();
       const out = synth(stack);
-      expect(onlyResource(out, "nomad_variable")).toMatchObject({
-        path: "nomad/jobs/consul",
-        items: {
-          gossip_key: "${var.gossip}",
-          ca_pem: "${var.ca}",
-          agent_token: "${var.agent}",
-          dns_token: "${var.dns}",
-        },
-      });
+      const variables = Object.values(resourcesOf(out, "nomad_variable"));
+      expect(variables.map((v) => [v.path, v.items]).sort()).toEqual([
+        ["nomad/jobs/consul", { gossip_key: "${var.gossip}", ca_pem: "${var.ca}" }],
+        ["nomad/jobs/consul/consul-agent", { agent_token: "${var.agent}", dns_token: "${var.dns}" }],
+      ]);
       expect(rawJobspecs(stack).consul).not.toMatch(/var\.(gossip|agent|dns)/);
       expect(onlyResource(out, "nomad_job").depends_on).toEqual([
         expect.stringMatching(/^nomad_variable\.consul_Variable_\w+$/),
+        expect.stringMatching(/^nomad_variable\.consul_Variable-consul-agent_\w+$/),
+      ]);
+    });
+
+    test("rewrite the tokens only when the ACL tokens behind them are replaced", () => {
+      const { stack } = platformStack();
+      const ref = new TerraformVariable(stack, "ref", { type: "string", sensitive: true }).stringValue;
+      const token = new ConsulAclToken(stack, "Agent", {
+        policyName: "agents",
+        rules: "node {}",
+        description: "agents",
+      });
+      new ConsulAgentJob(stack, "consul", {
+        server: false,
+        retryJoin: ["10.0.0.1"],
+        secrets: { gossipKey: ref, caPem: ref, agentToken: token.secret, tokenSources: [token.token] },
+      });
+      const out = synth(stack);
+      const tokens = Object.values(resourcesOf(out, "nomad_variable")).find(
+        (v) => v.path === "nomad/jobs/consul/consul-agent",
+      )!;
+      // A read-only plan token reads the secret redacted: comparing it would plan a change.
+      expect(tokens.lifecycle).toEqual({
+        ignore_changes: ["items"],
+        replace_triggered_by: [
+          expect.stringMatching(/^terraform_data\.consul_Variable-consul-agentSources_\w+$/),
+        ],
+      });
+      // ...which follows the tokens' ids: replaced, or recreated after a deletion by hand.
+      expect(Object.values(resourcesOf(out, "terraform_data"))).toEqual([
+        { triggers_replace: { "0": expect.stringMatching(/^\$\{consul_acl_token\.Agent_Token_\w+\.id\}$/) } },
       ]);
     });
 
     test("render gossip encryption, TLS through auto_encrypt and the ACL tokens from the variable", () => {
       const { config, task } = secured();
-      const item = (key: string) => `[[ with nomadVar \`nomad/jobs/consul\` ]][[ .${key} ]][[ end ]]`;
+      const item = (key: string, path = "nomad/jobs/consul") =>
+        `[[ with nomadVar \`${path}\` ]][[ .${key} ]][[ end ]]`;
+      const token = (key: string) => item(key, "nomad/jobs/consul/consul-agent");
       expect(config).toContain(`encrypt = "${item("gossip_key")}"`);
       expect(config).toContain(
         'tls {\n  defaults {\n    ca_file = "secrets/ca.pem"\n    verify_incoming = false\n    verify_outgoing = true\n  }\n' +
@@ -155,7 +185,7 @@ describe("ConsulAgentJob", () => {
       );
       expect(config).toContain("auto_encrypt {\n  tls = true\n}");
       expect(config).toContain(
-        `tokens {\n    agent = "${item("agent_token")}"\n    dns = "${item("dns_token")}"\n  }`,
+        `tokens {\n    agent = "${token("agent_token")}"\n    dns = "${token("dns_token")}"\n  }`,
       );
       // The configuration holds secrets: it is rendered under secrets/, with the CA beside it.
       expect(task.Templates.map((t: Json) => t.DestPath)).toEqual([

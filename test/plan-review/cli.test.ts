@@ -129,6 +129,16 @@ describe("planning", () => {
     ]);
   });
 
+  test("--no-refresh plans the code against the state only", async () => {
+    addStack("prod");
+    const result = await run(["prod", "--no-synth", "--no-refresh"]);
+    expect(result.commands.map((c) => c.args.join(" "))).toEqual([
+      "init -input=false",
+      "plan -input=false -refresh=false -out=plan.tfplan",
+      "show -json plan.tfplan",
+    ]);
+  });
+
   test("--no-plan shows the existing plan file without synth or plan", async () => {
     addStack("prod", { "plan.tfplan": "binary" });
     mkdirSync(join(project, "cdktf.out", "stacks", "prod", ".terraform"));

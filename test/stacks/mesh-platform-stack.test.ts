@@ -89,11 +89,17 @@ describe("MeshPlatformStack per-environment choices", () => {
       tls_ca_file: { type: "string" },
     });
     const variables = Object.values(resourcesOf(json, "nomad_variable"));
-    expect(variables.map((v) => v.path).sort()).toEqual(["nomad/jobs/consul", "nomad/jobs/traefik"]);
-    const agentItems = variables.find((v) => v.path === "nomad/jobs/consul")!.items as Record<string, string>;
-    expect(agentItems).toEqual({
+    expect(variables.map((v) => v.path).sort()).toEqual([
+      "nomad/jobs/consul",
+      "nomad/jobs/consul/consul-agent",
+      "nomad/jobs/traefik",
+    ]);
+    const itemsAt = (path: string) => variables.find((v) => v.path === path)!.items as Record<string, string>;
+    expect(itemsAt("nomad/jobs/consul")).toEqual({
       gossip_key: "${var.consul_gossip_key}",
       ca_pem: "${file(var.tls_ca_file)}",
+    });
+    expect(itemsAt("nomad/jobs/consul/consul-agent")).toEqual({
       agent_token: expect.stringMatching(
         /^\$\{data\.consul_acl_token_secret_id\.ConsulAgentToken_Secret_\w+\.secret_id\}$/,
       ),

@@ -6,7 +6,9 @@
  * through both sidecars with Vault-issued certificates, workload identity for Consul and Vault,
  * refusal of anonymous and plain-HTTP requests, the state lock, an empty second plan, a clean destroy.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { request } from "node:https";
 import { connect } from "node:tls";
@@ -28,6 +30,7 @@ const nomad = <T>(path: string, init?: RequestInit) =>
   api<T>(env.NOMAD_ADDR!, `/v1/${path}`, env.NOMAD_TOKEN, { ...init, tokenHeader: "X-Nomad-Token" });
 
 const HOST = "count.prodlike.meshstack.internal";
+const repo = join(__dirname, "..", "..", "..");
 const workspace = new Workspace("prodlike", env);
 workspace.synth(throwawayProdlike(env));
 let destroyed = false;
@@ -41,6 +44,14 @@ type Alloc = {
   DesiredStatus: string;
 };
 type Port = { Label: string; Value: number; HostIP: string };
+
+/** The accessor of a Consul token, given its secret. */
+const accessorOf = async (secret: string) =>
+  (
+    await api<{ AccessorID: string }>(env.CONSUL_HTTP_ADDR!, "/v1/acl/token/self", secret, {
+      tokenHeader: "X-Consul-Token",
+    })
+  ).AccessorID;
 
 const running = async (job: string) =>
   (await nomad<Alloc[]>(`job/${job}/allocations`)).filter(
@@ -314,7 +325,12 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     const others = Object.entries(changes).filter(([, action]) => action !== "create");
     expect(others.sort()).toEqual([
       [expect.stringMatching(/^consul_acl_token\.TraefikConsulToken_\w+$/), "update"],
-      [expect.stringMatching(/^nomad_variable\.ConsulAgent_Variable_\w+$/), "update"],
+      // The agents' tokens variable follows its (recreated) token: replaced, with the new secret.
+      [expect.stringMatching(/^nomad_variable\.ConsulAgent_Variable-consul-agent_\w+$/), "delete,create"],
+      [
+        expect.stringMatching(/^terraform_data\.ConsulAgent_Variable-consul-agentSources_\w+$/),
+        "delete,create",
+      ],
     ]);
     expect(
       Object.keys(changes)
@@ -328,6 +344,82 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     // AND the apply repairs them: the next plan is empty
     workspace.apply();
     expect(workspace.plan().code).toBe(0);
+  });
+
+  test("reviews a plan with the read-only tokens docs/plan-review.md prescribes as with management tokens", async () => {
+    // GIVEN the pull-request tokens, created from the policies the docs prescribe
+    const rules = (server: string) =>
+      readFileSync(join(repo, "docs/tokens", `plan-review.${server}.hcl`), "utf8");
+    await vault("sys/policies/acl/plan-review", {
+      method: "PUT",
+      body: JSON.stringify({ policy: rules("vault") }),
+    });
+    const readOnly = {
+      VAULT_TOKEN: (
+        await vault<{ auth: { client_token: string } }>("auth/token/create", {
+          method: "POST",
+          body: JSON.stringify({ policies: ["plan-review"], no_default_policy: true, ttl: "15m" }),
+        })
+      ).auth.client_token,
+      CONSUL_HTTP_TOKEN: await (async () => {
+        await consul("acl/policy", {
+          method: "PUT",
+          body: JSON.stringify({ Name: "plan-review", Rules: rules("consul") }),
+        });
+        const token = await consul<{ SecretID: string }>("acl/token", {
+          method: "PUT",
+          body: JSON.stringify({ Description: "pull-request plans", Policies: [{ Name: "plan-review" }] }),
+        });
+        return token.SecretID;
+      })(),
+      NOMAD_TOKEN: await (async () => {
+        await nomad("acl/policy/plan-review", {
+          method: "POST",
+          body: JSON.stringify({ Name: "plan-review", Rules: rules("nomad") }),
+        });
+        const token = await nomad<{ SecretID: string }>("acl/token", {
+          method: "POST",
+          body: JSON.stringify({ Name: "pull-request plans", Type: "client", Policies: ["plan-review"] }),
+        });
+        return token.SecretID;
+      })(),
+    };
+    // AND a change to review: the pull request's code allows one more edge
+    workspace.synth(throwawayProdlike(env), (stack) =>
+      stack.platform.intentions.allow("traefik", "count-api"),
+    );
+    const review = (tokens: Record<string, string>, ...options: string[]) => {
+      const run = spawnSync(
+        join(repo, "node_modules/.bin/tsx"),
+        [join(repo, "plan-review/cli.ts"), "prodlike", "--no-synth", ...options],
+        { cwd: workspace.root, env: { ...env, ...tokens }, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+      );
+      return { code: run.status, markdown: run.stdout, errors: run.stderr.replace(/\x1b\[[0-9;]*m/g, "") };
+    };
+    try {
+      // WHEN the plan review runs as pull requests run it (--no-refresh), with each set of tokens
+      const privileged = review({}, "--no-refresh");
+      const pullRequest = review(readOnly, "--no-refresh");
+      // THEN both show the widened access as critical, in the same review
+      expect([privileged.code, privileged.errors.match(/Error: .*/g)]).toEqual([2, null]);
+      expect(privileged.markdown).toContain("count-api");
+      expect(pullRequest.code).toBe(2);
+      expect(pullRequest.markdown).toBe(privileged.markdown);
+      // AND refreshing needs more than reading: Consul serves its CA configuration (which holds the
+      // CA's Vault token) only to operator:write, so drift is left to a privileged run
+      const refreshed = review(readOnly);
+      expect(refreshed.code).toBe(1);
+      expect(refreshed.errors).toContain("lacks permission 'operator:write'");
+    } finally {
+      workspace.synth(throwawayProdlike(env));
+      // The pull-request tokens are the test's, not the stack's: leave none behind.
+      await consul(`acl/token/${await accessorOf(readOnly.CONSUL_HTTP_TOKEN)}`, { method: "DELETE" });
+      await consul(`acl/policy/name/plan-review`).then((p) =>
+        consul(`acl/policy/${(p as { ID: string }).ID}`, { method: "DELETE" }),
+      );
+      await nomad("acl/policy/plan-review", { method: "DELETE" });
+      await vault("sys/policies/acl/plan-review", { method: "DELETE" });
+    }
   });
 
   test("refuses a second deploy while one holds the state lock, and keeps the state intact", async () => {

@@ -1,0 +1,10 @@
+# Nomad ACL policy of the pull-request plan token (docs/plan-review.md): read-job, never submit-job
+# (which would let any branch's code submit jobs); the variables the stack writes, read only.
+namespace "default" {
+  policy = "read"
+  variables {
+    path "nomad/jobs/*" {
+      capabilities = ["read"]
+    }
+  }
+}
