@@ -14,3 +14,4 @@ export * from "./nomad";
 export * from "./traefik";
 export * from "./mesh";
 export * from "./platform/mesh-platform";
+export * from "./core/versions";

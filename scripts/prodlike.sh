@@ -241,6 +241,7 @@ session_prefix \"\" { policy = \"write\" }"
   token=$(api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/token" \
     -d '{"Description": "Terraform state (consul backend)", "Policies": [{"Name": "terraform-state"}]}' | jq -r .SecretID)
   # Handed to `terraform init` as a -backend-config file (TF_CLI_ARGS_init): never on a command line.
+  # Each cluster makes a new token, so init reconfigures the backend instead of asking to migrate.
   printf 'access_token = "%s"\n' "$token" >"$STATE/secrets/state-backend.hcl"
 }
 
@@ -363,7 +364,7 @@ NOMAD_CACERT=$TLS/ca.pem
 NOMAD_TOKEN=$(secret nomad-management)
 TF_VAR_consul_gossip_key=$(secret consul-gossip)
 TF_VAR_tls_ca_file=$TLS/ca.pem
-TF_CLI_ARGS_init=-backend-config=$STATE/secrets/state-backend.hcl
+TF_CLI_ARGS_init="-reconfigure -backend-config=$STATE/secrets/state-backend.hcl"
 NODE_EXTRA_CA_CERTS=$TLS/ca.pem
 ENV
   chmod 600 "$ENV_FILE.new"

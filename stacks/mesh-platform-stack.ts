@@ -51,6 +51,9 @@ export class MeshPlatformStack extends TerraformStack {
       consulAgentSecurity: gossipKey && caPem ? { gossipKey, caPem } : undefined,
       nomadCaPem: caPem,
       vaultCaFile: env.consul.vaultCaFile,
+      // State in Consul KV holds the CA's Vault token: workloads' Consul tokens must not read it.
+      stateKeyPrefix: env.backend?.type === "consul" ? env.backend.path : undefined,
+      nomadNamespaces: env.nomad.namespace === undefined ? undefined : [env.nomad.namespace],
       nomadVersion: env.nomad.version,
       nomadVaultMode: env.nomad.vaultMode,
       pkiOwnership: env.pki?.ownership,

@@ -5,8 +5,8 @@ import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
 import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
 import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclRole } from "@cdktf/provider-consul/lib/acl-role";
-import { checkUrl } from "../core/names";
-import { checkList, checkPattern, checkText } from "../core/values";
+import { checkUrl, NOMAD_NAMESPACE } from "../core/names";
+import { checkList, checkPattern, checkText, checkTexts } from "../core/values";
 
 /** Props for {@link NomadConsulIntegration}. */
 export interface NomadConsulIntegrationProps {
@@ -30,6 +30,19 @@ export interface NomadConsulIntegrationProps {
    */
   readonly jwksCaPem?: string;
   /**
+   * Nomad namespaces whose tasks get a role (`nomad-<namespace>-tasks`, as `nomad setup consul` names
+   * them): a task of a namespace not listed logs in with no role, so Consul access can be scoped per
+   * namespace and a new namespace inherits nothing.
+   * @default ["default"]
+   */
+  readonly namespaces?: string[];
+  /**
+   * KV prefixes no task may read, whatever the task policy grants: above all the Terraform state's,
+   * which holds the Connect CA's Vault token (an explicit deny wins as the longest prefix).
+   * @default []
+   */
+  readonly deniedKeyPrefixes?: string[];
+  /**
    * Resources that must exist first, typically the Consul agent job.
    * @default - none
    */
@@ -39,16 +52,19 @@ export interface NomadConsulIntegrationProps {
 /**
  * Consul ACL access for Nomad workloads through workload identity, as `nomad setup consul` creates
  * it: a JWT auth method trusting Nomad's JWKS, a binding rule turning each Nomad service identity into
- * a Consul service identity (`nomad_service`), and one binding tasks to a read-only `nomad-tasks`
- * role (templates reading the catalog and KV). This replaces Consul tokens in job files.
+ * a Consul service identity (`nomad_service`), and one binding each task to the read-only role of its
+ * namespace (`nomad-<namespace>-tasks`: the policy of Nomad 1.10+'s `nomad setup consul`, node, service
+ * and KV read, minus the denied KV prefixes). This replaces Consul tokens in job files.
  *
  * Needs Consul ACLs enabled: the ACL endpoints reject every call otherwise.
  */
 export class NomadConsulIntegration extends Construct {
   /** The JWT auth method. */
   public readonly authMethod: AclAuthMethod;
-  /** The role tasks get. */
+  /** The role tasks of the first namespace get (`nomad-default-tasks` by default). */
   public readonly taskRole: AclRole;
+  /** The role of each namespace's tasks. */
+  public readonly taskRoles: AclRole[];
   /** Binds Nomad service identities to Consul service identities. */
   public readonly serviceRule: AclBindingRule;
   /** Binds Nomad task identities to the task role. */
@@ -79,6 +95,16 @@ export class NomadConsulIntegration extends Construct {
     );
     checkText(this, "audience", props.audience, "consul.io");
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkTexts(this, "deniedKeyPrefixes", props.deniedKeyPrefixes, "meshstack/prod");
+    check(
+      this,
+      props.namespaces === undefined ||
+        (Array.isArray(props.namespaces) &&
+          props.namespaces.length > 0 &&
+          props.namespaces.every((n) => typeof n === "string" && NOMAD_NAMESPACE.test(n))),
+      `namespaces ${show(props.namespaces)} is not a list of Nomad namespace names (1-128 letters, digits ` +
+        `and "-"); use e.g. ["default", "payments"]`,
+    );
     checkText(this, "jwksCaPem", props.jwksCaPem, "-----BEGIN CERTIFICATE-----…");
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.authMethod = new AclAuthMethod(this, "AuthMethod", {
@@ -109,23 +135,30 @@ export class NomadConsulIntegration extends Construct {
       bindName: "$${value.nomad_service}",
       selector: '"nomad_service" in value',
     });
+    const namespaces = props.namespaces ?? ["default"];
+    const denied = props.deniedKeyPrefixes ?? [];
     const taskPolicy = new AclPolicy(this, "TaskPolicy", {
       dependsOn,
       name: "nomad-tasks",
-      description: "Nomad tasks: read the catalog and KV for templates",
-      rules: 'key_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
+      description: "Nomad tasks: read the catalog and KV for templates (nomad setup consul, Nomad 1.10+)",
+      rules: taskRules(denied),
     });
-    this.taskRole = new AclRole(this, "TaskRole", {
-      name: "nomad-tasks",
-      description: "Role of Nomad tasks logging in with workload identity",
-      policies: [taskPolicy.id],
-    });
+    this.taskRoles = namespaces.map(
+      (namespace) =>
+        new AclRole(this, namespace === "default" ? "TaskRole" : `TaskRole-${namespace}`, {
+          name: `nomad-${namespace}-tasks`,
+          description: `Role of Nomad tasks in namespace ${namespace}, logging in with workload identity`,
+          policies: [taskPolicy.id],
+        }),
+    );
+    this.taskRole = this.taskRoles[0];
     this.taskRule = new AclBindingRule(this, "TaskRule", {
       authMethod: this.authMethod.name,
-      description: "Nomad tasks get the nomad-tasks role",
+      description: "Nomad tasks get the role of their namespace",
       bindType: "role",
-      bindName: this.taskRole.name,
+      bindName: "nomad-$${value.nomad_namespace}-tasks",
       selector: '"nomad_service" not in value',
+      dependsOn: this.taskRoles,
     });
   }
 }
@@ -136,4 +169,16 @@ export class NomadConsulIntegration extends Construct {
  */
 function encodeConfig(config: Record<string, unknown>): string {
   return Token.isUnresolved(config.JWKSCACert) ? Fn.jsonencode(config) : JSON.stringify(config);
+}
+
+/** Nomad 1.10+'s task policy (command/asset/consul-wi-default-policy.hcl), with KV prefixes denied. */
+function taskRules(denied: readonly string[]): string {
+  const block = (kind: string, name: string, policy: string) =>
+    `${kind} ${JSON.stringify(name)} {\n  policy = "${policy}"\n}\n`;
+  return [
+    block("node_prefix", "", "read"),
+    block("service_prefix", "", "read"),
+    block("key_prefix", "", "read"),
+    ...denied.map((prefix) => block("key_prefix", prefix, "deny")),
+  ].join("");
 }

@@ -5,6 +5,7 @@ import { TaskDriver, TaskDriverKind } from "./driver";
 import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
+import { VERSIONS } from "../core/versions";
 import { NomadJob, variableItem, variablePath } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
 import { checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
@@ -159,7 +160,7 @@ export interface ConsulAgentJobProps {
   readonly resources?: TaskResources;
   /**
    * Consul version, used for the default image.
-   * @default "1.20"
+   * @default "1.22.7" (`VERSIONS.consul`, the release the local clusters run)
    */
   readonly version?: string;
   /**
@@ -403,7 +404,7 @@ function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void 
   checkOneOf(job, "logLevel", props.logLevel, ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]);
   checkText(job, "dataDir", props.dataDir, "/consul/data");
   checkText(job, "dataVolume", props.dataVolume, "consul-data");
-  checkText(job, "version", props.version, "1.20");
+  checkText(job, "version", props.version, VERSIONS.consul);
   checkPattern(
     job,
     "image",
@@ -420,7 +421,7 @@ function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void 
 function consulDriver(kind: TaskDriverKind, props: ConsulAgentJobProps, configDir: string): TaskDriver {
   const args = ["agent", `-config-dir=${configDir}`];
   if (kind === "docker") {
-    const image = props.image ?? `hashicorp/consul:${props.version ?? "1.20"}`;
+    const image = props.image ?? `hashicorp/consul:${props.version ?? VERSIONS.consul}`;
     return TaskDriver.docker({ image, args, extra: { network_mode: "host" } });
   }
   const options = { command: props.binary ?? "consul", args };

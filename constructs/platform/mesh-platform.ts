@@ -94,6 +94,17 @@ export interface MeshPlatformProps {
    */
   readonly envoyUser?: { readonly name: string; readonly uid: number };
   /**
+   * Consul KV prefix of the Terraform state, when it lives in Consul: no workload may read it (it
+   * holds the Connect CA's Vault token).
+   * @default - none (state elsewhere)
+   */
+  readonly stateKeyPrefix?: string;
+  /**
+   * Nomad namespaces whose tasks get a Consul role (`nomad-<namespace>-tasks`).
+   * @default ["default"]
+   */
+  readonly nomadNamespaces?: string[];
+  /**
    * Protect the PKI mounts, root certificate and default-deny intention with `prevent_destroy`.
    * @default true
    */
@@ -148,6 +159,7 @@ export class MeshPlatform extends Construct {
     checkObject(this, "consulAgentSecurity", props.consulAgentSecurity, "{ gossipKey, caPem }");
     checkText(this, "nomadCaPem", props.nomadCaPem, "-----BEGIN CERTIFICATE-----…");
     checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
+    checkText(this, "stateKeyPrefix", props.stateKeyPrefix, "meshstack/prod");
     check(
       this,
       props.envoyCommand === undefined || props.driver === "raw_exec",
@@ -204,6 +216,8 @@ export class MeshPlatform extends Construct {
       this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", {
         nomadAddress: props.nomadAddress,
         jwksCaPem: props.nomadCaPem,
+        namespaces: props.nomadNamespaces,
+        deniedKeyPrefixes: props.stateKeyPrefix === undefined ? undefined : [props.stateKeyPrefix],
       });
     }
 

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
 import { checkHostName, checkPort, checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
+import { VERSIONS } from "../core/versions";
 import { NomadJob, TaskDriver, TaskDriverKind } from "../nomad";
 import { variableItem, variablePath } from "../nomad/job";
 import {
@@ -136,7 +137,7 @@ export interface TraefikIngressProps {
   readonly driver?: TaskDriverKind;
   /**
    * Traefik version, used for the default image.
-   * @default "v3.1"
+   * @default "v3.7.15" (`VERSIONS.traefik`, the release the local clusters run)
    */
   readonly version?: string;
   /**
@@ -387,14 +388,14 @@ function checkIngressProps(ingress: TraefikIngress, props: TraefikIngressProps):
   );
   checkBoolean(ingress, "dangerouslyExposeInsecureApi", props.dangerouslyExposeInsecureApi);
   checkOneOf(ingress, "driver", props.driver, TASK_DRIVER_KINDS);
-  checkText(ingress, "version", props.version, "v3.1");
+  checkText(ingress, "version", props.version, `v${VERSIONS.traefik}`);
   checkPattern(
     ingress,
     "image",
     props.image,
     IMAGE_WITH_TAG,
     "an image reference with a tag",
-    "traefik:v3.1",
+    `traefik:v${VERSIONS.traefik}`,
   );
   checkText(ingress, "binary", props.binary, "traefik");
   checkOneOf(ingress, "logLevel", props.logLevel, ["DEBUG", "INFO", "WARN", "ERROR"]);
@@ -408,7 +409,7 @@ function tlsConfig(prefix: string, certFile: string, keyFile: string): TomlTable
 function traefikDriver(kind: TaskDriverKind, props: TraefikIngressProps): TaskDriver {
   if (kind === "docker") {
     return TaskDriver.docker({
-      image: props.image ?? `traefik:${props.version ?? "v3.1"}`,
+      image: props.image ?? `traefik:${props.version ?? `v${VERSIONS.traefik}`}`,
       args: [`--configFile=/${staticConfigPath(props)}`],
     });
   }

@@ -61,10 +61,41 @@ describe("NomadConsulIntegration", () => {
     expect(rules[0].bind_name).toBe("$${value.nomad_service}");
   });
 
-  test("gives tasks only read access", () => {
+  test("gives tasks only read access, as nomad setup consul does since Nomad 1.10 (node_prefix included)", () => {
     expect(onlyResource(build(), "consul_acl_policy").rules).toBe(
-      'key_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
+      'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n' +
+        'key_prefix "" {\n  policy = "read"\n}\n',
     );
+  });
+
+  test("denies tasks the KV prefixes given, such as the Terraform state's", () => {
+    const stack = testStack();
+    new NomadConsulIntegration(stack, "NomadConsul", {
+      nomadAddress: "https://nomad:4646",
+      deniedKeyPrefixes: ["meshstack/prod"],
+    });
+    expect(onlyResource(synth(stack), "consul_acl_policy").rules).toMatch(
+      /key_prefix "" \{\n {2}policy = "read"\n\}\nkey_prefix "meshstack\/prod" \{\n {2}policy = "deny"\n\}\n$/,
+    );
+  });
+
+  test("binds each namespace's tasks to a role of its own, as nomad setup consul names them", () => {
+    const stack = testStack();
+    new NomadConsulIntegration(stack, "NomadConsul", {
+      nomadAddress: "https://nomad:4646",
+      namespaces: ["default", "payments"],
+    });
+    const json = synth(stack);
+    expect(
+      Object.values(resourcesOf(json, "consul_acl_role"))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["nomad-default-tasks", "nomad-payments-tasks"]);
+    const taskRule = Object.values(resourcesOf(json, "consul_acl_binding_rule")).find(
+      (r) => r.bind_type === "role",
+    )!;
+    // Consul, not Terraform, fills the namespace in: "$${" is Terraform's escape for "${".
+    expect(taskRule.bind_name).toBe("nomad-$${value.nomad_namespace}-tasks");
   });
 
   test("fails when the Nomad address is not a URL", () => {

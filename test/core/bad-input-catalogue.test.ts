@@ -255,6 +255,17 @@ const rows: Row[] = [
     () => nomadConsul({ audience: 42 }),
     `NomadConsulIntegration ${x}: audience 42 is not a non-empty string`,
   ],
+  // Nomad nomad/structs validNamespaceName: 1-128 letters, digits and "-".
+  [
+    "NomadConsulIntegrationProps.namespaces",
+    () => nomadConsul({ namespaces: ["pay ments"] }),
+    `NomadConsulIntegration ${x}: namespaces ["pay ments"] is not a list of Nomad namespace names`,
+  ],
+  [
+    "NomadConsulIntegrationProps.deniedKeyPrefixes",
+    () => nomadConsul({ deniedKeyPrefixes: "meshstack" }),
+    `NomadConsulIntegration ${x}: deniedKeyPrefixes "meshstack" is not a list of non-empty strings`,
+  ],
   [
     "NomadConsulIntegrationProps.jwksCaPem",
     () => nomadConsul({ jwksCaPem: 42 }),
@@ -1339,6 +1350,16 @@ const rows: Row[] = [
     "MeshPlatformProps.nomadCaPem",
     () => platform({ nomadCaPem: 42 }),
     `MeshPlatform ${x}: nomadCaPem 42 is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformProps.stateKeyPrefix",
+    () => platform({ stateKeyPrefix: 42 }),
+    `MeshPlatform ${x}: stateKeyPrefix 42 is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformProps.nomadNamespaces",
+    () => platform({ nomadNamespaces: [] }),
+    "NomadConsulIntegration test/x/NomadConsul: namespaces [] is not a list of Nomad namespace names",
   ],
   [
     "MeshPlatformProps.vaultCaFile",

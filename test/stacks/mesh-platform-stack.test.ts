@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { environments, EnvironmentConfig, selectEnvironments } from "../../environments";
 import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import { addressOf, onlyResource, resourcesOf, synth, SynthJson } from "../helpers";
+import { VERSIONS } from "../../constructs/core/versions";
 
 function stackFor(environment: EnvironmentConfig, id = environment.name) {
   return new MeshPlatformStack(Testing.app(), id, { environment });
@@ -134,6 +135,43 @@ describe("MeshPlatformStack per-environment choices", () => {
     for (const mount of Object.values(resourcesOf(json, "vault_mount"))) {
       expect(mount.lifecycle).toMatchObject({ prevent_destroy: false });
     }
+  });
+});
+
+/** The hardening review of `staging` and `prod` (against HashiCorp's own references): none returns. */
+describe.each(["staging", "prod"])("MeshPlatformStack %s hardening", (name) => {
+  const json = synth(stackFor(environments[name]));
+  const taskPolicy = () =>
+    String(
+      Object.values(resourcesOf(json, "consul_acl_policy")).find((p) => p.name === "nomad-tasks")!.rules,
+    );
+
+  test("keeps the Terraform state away from workloads where it lives in Consul KV", () => {
+    const backend = environments[name].backend;
+    if (backend?.type === "consul") {
+      expect(taskPolicy()).toContain(`key_prefix "${backend.path}" {\n  policy = "deny"\n}`);
+    } else {
+      expect(taskPolicy()).not.toContain("deny");
+    }
+  });
+
+  test("gives tasks node read, as nomad setup consul does since Nomad 1.10", () => {
+    expect(taskPolicy()).toContain('node_prefix "" {\n  policy = "read"\n}');
+  });
+
+  test("binds each namespace's tasks to a role of its own", () => {
+    const roles = Object.values(resourcesOf(json, "consul_acl_role")).map((r) => r.name);
+    expect(roles).toEqual(["nomad-default-tasks"]);
+    const rule = Object.values(resourcesOf(json, "consul_acl_binding_rule")).find(
+      (r) => r.bind_type === "role",
+    )!;
+    expect(rule.bind_name).toBe("nomad-$${value.nomad_namespace}-tasks");
+  });
+
+  test("runs the supported releases the local clusters run, not older images", () => {
+    const jobs = Object.values(resourcesOf(json, "nomad_job")).map((j) => String(j.jobspec));
+    expect(jobs.join()).toContain(`hashicorp/consul:${VERSIONS.consul}`);
+    expect(jobs.join()).toContain(`traefik:v${VERSIONS.traefik}`);
   });
 });
 

@@ -45,6 +45,60 @@ type Alloc = {
 };
 type Port = { Label: string; Value: number; HostIP: string };
 
+/** The state backend's token, from the `-backend-config` file `terraform init` gets. */
+const stateToken = () =>
+  /access_token = "([^"]+)"/.exec(
+    readFileSync(/-backend-config=(\S+)/.exec(env.TF_CLI_ARGS_init!)![1], "utf8"),
+  )![1];
+
+/**
+ * Runs a one-off raw_exec task (`reader` of batch job `id`) on the cluster until it ends; returns
+ * its status, its stdout and its events (which say why, when it failed), then purges the job.
+ */
+async function runTask(
+  id: string,
+  task: Record<string, unknown>,
+): Promise<{ status: string; stdout: string; events: string[] }> {
+  const job = {
+    ID: id,
+    Name: id,
+    Type: "batch",
+    Datacenters: ["prod1"],
+    TaskGroups: [
+      {
+        Name: "reader",
+        RestartPolicy: { Attempts: 0, Mode: "fail" },
+        ReschedulePolicy: { Attempts: 0, Unlimited: false },
+        Tasks: [{ Name: "reader", Driver: "raw_exec", ...task }],
+      },
+    ],
+  };
+  await nomad("jobs", { method: "POST", body: JSON.stringify({ Job: job }) });
+  try {
+    const done = await eventually(
+      async () =>
+        (await nomad<Alloc[]>(`job/${id}/allocations`)).find(
+          (a) => a.ClientStatus === "complete" || a.ClientStatus === "failed",
+        ),
+      120_000,
+      `the ${id} task to finish`,
+    );
+    const stdout = await fetch(
+      `${env.NOMAD_ADDR}/v1/client/fs/logs/${done.ID}?task=reader&type=stdout&plain=true&origin=start`,
+      { headers: { "X-Nomad-Token": env.NOMAD_TOKEN! } },
+    ).then((r) => r.text());
+    const detail = await nomad<{ TaskStates?: Record<string, { Events: { DisplayMessage: string }[] }> }>(
+      `allocation/${done.ID}`,
+    );
+    const events = Object.values(detail.TaskStates ?? {}).flatMap((t) =>
+      t.Events.map((e) => e.DisplayMessage),
+    );
+    return { status: done.ClientStatus, stdout, events };
+  } finally {
+    await nomad(`job/${id}?purge=true`, { method: "DELETE" });
+  }
+}
+
 /** The accessor of a Consul token, given its secret. */
 const accessorOf = async (secret: string) =>
   (
@@ -228,55 +282,53 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
       method: "POST",
       body: JSON.stringify({ data: { word: "meshstack-wi" } }),
     });
-    const job = {
-      Job: {
-        ID: "vault-reader",
-        Name: "vault-reader",
-        Type: "batch",
-        Datacenters: ["prod1"],
-        TaskGroups: [
-          {
-            Name: "reader",
-            RestartPolicy: { Attempts: 0, Mode: "fail" },
-            ReschedulePolicy: { Attempts: 0, Unlimited: false },
-            Tasks: [
-              {
-                Name: "reader",
-                Driver: "raw_exec",
-                Config: { command: "cat", args: ["secrets/word.txt"] },
-                Vault: {}, // the default role meshstack created, through the task's workload identity
-                Templates: [
-                  {
-                    EmbeddedTmpl:
-                      '{{ with secret "secret/data/default/vault-reader/config" }}{{ .Data.data.word }}{{ end }}',
-                    DestPath: "secrets/word.txt",
-                  },
-                ],
-              },
-            ],
-          },
+    const run = await runTask("vault-reader", {
+      Config: { command: "cat", args: ["secrets/word.txt"] },
+      Vault: {}, // the default role meshstack created, through the task's workload identity
+      Templates: [
+        {
+          EmbeddedTmpl:
+            '{{ with secret "secret/data/default/vault-reader/config" }}{{ .Data.data.word }}{{ end }}',
+          DestPath: "secrets/word.txt",
+        },
+      ],
+    });
+    expect(run).toEqual({ status: "complete", stdout: "meshstack-wi", events: run.events });
+  });
+
+  test("gives a task's Consul token the catalog, but not the Terraform state", async () => {
+    // GIVEN a task logging in to Consul with its workload identity (the namespace's task role)
+    const run = await runTask("consul-reader", {
+      Consul: {},
+      Config: {
+        command: "sh",
+        args: [
+          "-c",
+          // The state key with the task's own token, from the node's agent (loopback); "%%{"
+          // escapes HCL's template directive in Nomad's driver config.
+          'printf "state=%s " "$(curl -s -o /dev/null -w "%%{http_code}" -H "X-Consul-Token: $(cat secrets/consul_token)" ' +
+            'http://127.0.0.1:8500/v1/kv/meshstack/prodlike)"; cat local/instances.txt',
         ],
       },
-    };
-    await nomad("jobs", { method: "POST", body: JSON.stringify(job) });
-    try {
-      const done = await eventually(
-        async () => {
-          const allocs = await nomad<Alloc[]>("job/vault-reader/allocations");
-          return allocs.find((a) => a.ClientStatus === "complete" || a.ClientStatus === "failed");
+      Templates: [
+        {
+          // Needs node_prefix read: without it Consul filters the instances out.
+          EmbeddedTmpl: '{{ range service "count-api" }}instance={{ .Address }}:{{ .Port }} {{ end }}',
+          DestPath: "local/instances.txt",
         },
-        120_000,
-        "the vault-reader task to finish",
-      );
-      expect(done.ClientStatus).toBe("complete");
-      const out = await fetch(
-        `${env.NOMAD_ADDR}/v1/client/fs/logs/${done.ID}?task=reader&type=stdout&plain=true&origin=start`,
-        { headers: { "X-Nomad-Token": env.NOMAD_TOKEN! } },
-      ).then((r) => r.text());
-      expect(out).toBe("meshstack-wi");
-    } finally {
-      await nomad("job/vault-reader?purge=true", { method: "DELETE" });
-    }
+      ],
+    });
+    // THEN the state is refused, and the template lists the service's instances
+    expect(run).toEqual({
+      status: "complete",
+      stdout: expect.stringMatching(/^state=403 instance=172\.26\.\d+\.\d+:\d+ $/),
+      events: run.events,
+    });
+    // AND the state backend's own token still reads it
+    const state = await fetch(`${env.CONSUL_HTTP_ADDR}/v1/kv/meshstack/prodlike`, {
+      headers: { "X-Consul-Token": stateToken() },
+    });
+    expect(state.status).toBe(200);
   });
 
   test("refuses anonymous requests to Consul, Nomad and Vault", async () => {
