@@ -5,6 +5,7 @@ export * from "./vault/policy-document";
 export * from "./vault/connect-ca-pki";
 export * from "./vault/consul-ca-token";
 export * from "./vault/nomad-vault";
+export * from "./vault/ingress-pki";
 export * from "./consul/connect-ca";
 export * from "./consul/mesh-defaults";
 export * from "./consul/intentions";

@@ -15,6 +15,7 @@ export const prod: EnvironmentConfig = {
   },
   nomad: { address: "https://nomad.prod.example.internal:4646" },
   pki: { leafCertTtl: "24h", intermediateCertTtl: "2160h" },
+  ingress: { domain: "prod.example.internal" },
   backend: {
     type: "s3",
     bucket: "example-terraform-state",

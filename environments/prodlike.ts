@@ -21,6 +21,7 @@ export const prodlike: EnvironmentConfig = {
     vaultCaFile: "tls/ca.pem",
   },
   nomad: { address: `https://${servers}:4646` },
+  ingress: { domain: "prodlike.meshstack.internal" },
   workloads: {
     driver: "raw_exec",
     envoyCommand: "envoy",

@@ -12,5 +12,6 @@ export const staging: EnvironmentConfig = {
   nomad: { address: "https://nomad.staging.example.internal:4646" },
   pki: { leafCertTtl: "24h" },
   workloads: { demo: true },
+  ingress: { domain: "staging.meshstack.internal" },
   backend: { type: "consul", address: "consul.staging.example.internal:8501", path: "meshstack/staging" },
 };

@@ -146,6 +146,14 @@ export interface EnvironmentConfig {
      */
     readonly demoAcrossNodes?: boolean;
   };
+  /**
+   * Ingress settings.
+   * @default - Traefik's generated certificate (throwaway clusters only)
+   */
+  readonly ingress?: {
+    /** DNS domain the ingress serves, with a certificate from its own Vault PKI. */
+    readonly domain: string;
+  };
   /** @default { type: "local" } */
   readonly backend?: BackendConfig;
   /**

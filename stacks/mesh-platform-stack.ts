@@ -52,6 +52,7 @@ export class MeshPlatformStack extends TerraformStack {
       nomadCaPem: caPem,
       vaultCaFile: env.consul.vaultCaFile,
       // State in Consul KV holds the CA's Vault token: workloads' Consul tokens must not read it.
+      ingressDomain: env.ingress?.domain,
       stateKeyPrefix: env.backend?.type === "consul" ? env.backend.path : undefined,
       nomadNamespaces: env.nomad.namespace === undefined ? undefined : [env.nomad.namespace],
       nomadVersion: env.nomad.version,

@@ -14,6 +14,7 @@ import { TaskDriverKind } from "../nomad/driver";
 import { TraefikIngress } from "../traefik";
 import { ConnectCaPki, PkiMountOwnership } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
+import { IngressPki } from "../vault/ingress-pki";
 import { NomadVaultIntegration, NomadVaultMode } from "../vault/nomad-vault";
 
 /** Props for {@link MeshPlatform}. */
@@ -94,6 +95,13 @@ export interface MeshPlatformProps {
    */
   readonly envoyUser?: { readonly name: string; readonly uid: number };
   /**
+   * DNS domain the ingress serves: its TLS entry point then presents a certificate for the domain and
+   * its subdomains from a Vault PKI of its own (`IngressPki`, issued through the ingress job's
+   * workload identity), never Traefik's generated default.
+   * @default - Traefik's generated default certificate (only for throwaway clusters)
+   */
+  readonly ingressDomain?: string;
+  /**
    * Consul KV prefix of the Terraform state, when it lives in Consul: no workload may read it (it
    * holds the Connect CA's Vault token).
    * @default - none (state elsewhere)
@@ -137,6 +145,8 @@ export class MeshPlatform extends Construct {
   public readonly intentions: Intentions;
   /** The Consul agent system job, where Consul runs on Nomad. */
   public readonly consulAgent?: ConsulAgentJob;
+  /** The ingress's certificate authority, where the platform serves a domain. */
+  public readonly ingressPki?: IngressPki;
   /** The Traefik ingress job. */
   public readonly ingress: TraefikIngress;
   /** The mesh workloads' registry; add `MeshService`s to it. */
@@ -160,6 +170,7 @@ export class MeshPlatform extends Construct {
     checkText(this, "nomadCaPem", props.nomadCaPem, "-----BEGIN CERTIFICATE-----…");
     checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
     checkText(this, "stateKeyPrefix", props.stateKeyPrefix, "meshstack/prod");
+    checkText(this, "ingressDomain", props.ingressDomain, "prod.example.com");
     check(
       this,
       props.envoyCommand === undefined || props.driver === "raw_exec",
@@ -242,12 +253,23 @@ export class MeshPlatform extends Construct {
       ...(this.nomadConsul ? [this.nomadConsul.serviceRule, this.nomadConsul.taskRule] : []),
     ];
     const ingressToken = acls ? this.ingressToken() : undefined;
+    if (props.ingressDomain !== undefined) {
+      this.ingressPki = new IngressPki(this, "IngressPki", {
+        datacenter: props.datacenter,
+        domain: props.ingressDomain,
+        nomadVault: this.nomadVault,
+      });
+    }
     this.ingress = new TraefikIngress(this, "Traefik", {
       driver,
       datacenters,
+      tls: this.ingressPki?.tls(),
       consulToken: ingressToken?.secret,
       consulTokenSource: ingressToken?.token,
-      dependsOn: afterMeshPolicy,
+      // Its template issues the certificate as soon as it starts: the PKI role and login come first.
+      dependsOn: this.ingressPki
+        ? [...afterMeshPolicy, this.ingressPki.role, this.ingressPki.loginRole]
+        : afterMeshPolicy,
     });
     this.mesh = new ServiceMesh(this, "Mesh", {
       intentions: this.intentions,

@@ -68,6 +68,11 @@ const platform = (p: object) =>
     consulAgentSecurity: { gossipKey: ref("gossip"), caPem: ref("pem") },
     ...p,
   });
+const ingressPki = (p: object) => {
+  const stack = testStack();
+  const nomadVault = new m.NomadVaultIntegration(stack, "nv", { nomadAddress: "http://nomad:4646" });
+  return new m.IngressPki(stack, "x", { datacenter: "dc1", domain: "example.com", nomadVault, ...p });
+};
 const aclToken = (p: object) =>
   new m.ConsulAclToken(testStack(), "x", {
     policyName: "dns",
@@ -1350,6 +1355,34 @@ const rows: Row[] = [
     "MeshPlatformProps.nomadCaPem",
     () => platform({ nomadCaPem: 42 }),
     `MeshPlatform ${x}: nomadCaPem 42 is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformProps.ingressDomain",
+    () => platform({ ingressDomain: "https://example.com" }),
+    `IngressPki test/x/IngressPki: domain "https://example.com"`,
+  ],
+
+  // IngressPki: names.ts (RFC 1123 host names), Nomad validNamespaceName.
+  [
+    "IngressPkiProps.datacenter",
+    () => ingressPki({ datacenter: "DC 1" }),
+    `IngressPki ${x}: datacenter "DC 1"`,
+  ],
+  ["IngressPkiProps.domain", () => ingressPki({ domain: "" }), `IngressPki ${x}: domain ""`],
+  [
+    "IngressPkiProps.nomadVault",
+    () => ingressPki({ nomadVault: {} }),
+    `IngressPki ${x}: nomadVault {} is not a NomadVaultIntegration`,
+  ],
+  [
+    "IngressPkiProps.jobName",
+    () => ingressPki({ jobName: "Traefik!" }),
+    `IngressPki ${x}: jobName "Traefik!"`,
+  ],
+  [
+    "IngressPkiProps.namespace",
+    () => ingressPki({ namespace: "a b" }),
+    `IngressPki ${x}: namespace "a b" is not a Nomad namespace name`,
   ],
   [
     "MeshPlatformProps.stateKeyPrefix",

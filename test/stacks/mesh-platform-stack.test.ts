@@ -168,6 +168,14 @@ describe.each(["staging", "prod"])("MeshPlatformStack %s hardening", (name) => {
     expect(rule.bind_name).toBe("nomad-$${value.nomad_namespace}-tasks");
   });
 
+  test("serves the ingress with a certificate from its own Vault PKI, never Traefik's default", () => {
+    const traefik = Object.values(resourcesOf(json, "nomad_job"))
+      .map((j) => String(j.jobspec))
+      .find((spec) => spec.includes('"ID\\":\\"traefik\\"') || spec.includes('"ID":"traefik"'))!;
+    expect(traefik).toContain(`pkiCert \\"${environments[name].datacenter}/ingress/issue/traefik\\"`);
+    expect(traefik).toContain("defaultCertificate");
+  });
+
   test("runs the supported releases the local clusters run, not older images", () => {
     const jobs = Object.values(resourcesOf(json, "nomad_job")).map((j) => String(j.jobspec));
     expect(jobs.join()).toContain(`hashicorp/consul:${VERSIONS.consul}`);

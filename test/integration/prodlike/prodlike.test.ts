@@ -348,6 +348,18 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     }
   });
 
+  test("presents the ingress certificate its own Vault PKI issued, never Traefik's default", async () => {
+    const [ingress] = await running("traefik");
+    const https = await portOf(ingress, "https");
+    const served = await presentedCertificate(https.HostIP, https.Value);
+    expect(served.subject).toContain("CN=ingress.prodlike.meshstack.internal");
+    expect(served.subjectAltName).toContain("DNS:*.prodlike.meshstack.internal");
+    const root = new X509Certificate(
+      await fetch(`${env.VAULT_ADDR}/v1/prod1/ingress/ca/pem`).then((r) => r.text()),
+    );
+    expect(served.checkIssued(root) && served.verify(root.publicKey)).toBe(true);
+  });
+
   test("serves no Traefik dashboard or API, with or without credentials", async () => {
     const [ingress] = await running("traefik");
     const https = await portOf(ingress, "https");

@@ -1,0 +1,146 @@
+import { Construct } from "constructs";
+import { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-role";
+import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { PkiSecretBackendRole } from "@cdktf/provider-vault/lib/pki-secret-backend-role";
+import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
+import { Policy } from "@cdktf/provider-vault/lib/policy";
+import { check, checkPropsOf, checkReferenceOf, show } from "../core/errors";
+import { checkHostName, checkServiceName, NOMAD_NAMESPACE } from "../core/names";
+import { TraefikTls } from "../traefik/tls";
+import { NomadVaultIntegration } from "./nomad-vault";
+
+/** Props for {@link IngressPki}. */
+export interface IngressPkiProps {
+  /** Datacenter; prefixes the mount path (`<datacenter>/ingress`). */
+  readonly datacenter: string;
+  /** DNS domain the ingress serves: certificates for it and its subdomains. */
+  readonly domain: string;
+  /** Nomad's Vault access: the ingress job logs in through its JWT auth method. */
+  readonly nomadVault: NomadVaultIntegration;
+  /**
+   * Nomad job ID of the ingress, the only workload that may issue its certificates.
+   * @default "traefik"
+   */
+  readonly jobName?: string;
+  /**
+   * Nomad namespace of the ingress job.
+   * @default "default"
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * A certificate authority for the ingress's TLS entry point, so it never serves a generated default:
+ * a Vault `pki` mount with its own root, a role issuing certificates for the domain and its
+ * subdomains (72 h, renewed by Nomad's template), and a JWT role that only the ingress job's workload
+ * identity can log in with, whose token may issue from that role and nothing else. Clients trust the
+ * root (`<datacenter>/ingress/ca/pem`); use {@link IngressPki.tls} for the ingress's `tls` prop.
+ */
+export class IngressPki extends Construct {
+  /** The `pki` mount (`<datacenter>/ingress`). */
+  public readonly mount: Mount;
+  /** Issues certificates for the domain and its subdomains. */
+  public readonly role: PkiSecretBackendRole;
+  /** The Vault JWT role the ingress job logs in with. */
+  public readonly loginRole: JwtAuthBackendRole;
+  /** The domain served. */
+  public readonly domain: string;
+  /** Path of the `pki` mount. */
+  public readonly path: string;
+  /** Name of the PKI role (the ingress job's ID). */
+  public readonly roleName: string;
+  /** Name of the Vault JWT role the ingress logs in with. */
+  public readonly loginRoleName: string;
+
+  public constructor(scope: Construct, id: string, props: IngressPkiProps) {
+    checkPropsOf("IngressPki", scope, id, props, '{ datacenter, domain: "example.com", nomadVault }');
+    checkReferenceOf(
+      "IngressPki",
+      scope,
+      id,
+      "nomadVault",
+      props.nomadVault,
+      NomadVaultIntegration,
+      "the platform's NomadVaultIntegration (workload identity)",
+    );
+    super(scope, id);
+    checkServiceName(this, "datacenter", props.datacenter);
+    checkHostName(this, "domain", props.domain, "prod.example.com");
+    const jobName = props.jobName ?? "traefik";
+    const namespace = props.namespace ?? "default";
+    checkServiceName(this, "jobName", jobName);
+    check(
+      this,
+      typeof namespace === "string" && NOMAD_NAMESPACE.test(namespace),
+      `namespace ${show(namespace)} is not a Nomad namespace name; use 1-128 letters, digits and "-"`,
+    );
+    const { authBackend: backend, role: workloads } = props.nomadVault;
+    check(
+      this,
+      backend !== undefined && workloads !== undefined,
+      `nomadVault ${show(props.nomadVault)} uses the legacy token role, which cannot bind a login to ` +
+        "one job; use NomadVaultMode.WORKLOAD_IDENTITY",
+    );
+    this.domain = props.domain;
+    // Literal paths and names: the ingress's template renders them, and the synthesized job stays
+    // free of Terraform references.
+    this.path = `${props.datacenter}/ingress`;
+    this.roleName = jobName;
+    this.loginRoleName = `${jobName}-ingress`;
+    const path = this.path;
+    this.mount = new Mount(this, "Mount", {
+      path,
+      type: "pki",
+      description: `Ingress certificates for ${props.domain}`,
+      maxLeaseTtlSeconds: 10 * 365 * 24 * 3600,
+    });
+    new PkiSecretBackendRootCert(this, "RootCertificate", {
+      backend: this.mount.path,
+      type: "internal",
+      commonName: `${props.datacenter} Ingress Root CA`,
+      ttl: String(10 * 365 * 24 * 3600),
+      keyType: "ec",
+      keyBits: 256,
+    });
+    this.role = new PkiSecretBackendRole(this, "Role", {
+      backend: this.mount.path,
+      name: jobName,
+      allowedDomains: [props.domain],
+      allowBareDomains: true,
+      allowSubdomains: true,
+      allowWildcardCertificates: true,
+      keyType: "ec",
+      keyBits: 256,
+      ttl: String(72 * 3600),
+      maxTtl: String(7 * 24 * 3600),
+    });
+    const policy = new Policy(this, "Policy", {
+      name: `${props.datacenter}-ingress-issue`,
+      policy: `path "${path}/issue/${jobName}" {\n  capabilities = ["update"]\n}\n`,
+    });
+    this.loginRole = new JwtAuthBackendRole(this, "LoginRole", {
+      backend: backend.path,
+      roleName: this.loginRoleName,
+      roleType: "jwt",
+      boundAudiences: workloads.boundAudiences,
+      // Only the ingress job's tasks: the claims Nomad signs into its workload identities.
+      boundClaims: { nomad_namespace: namespace, nomad_job_id: jobName },
+      userClaim: "/nomad_job_id",
+      userClaimJsonPointer: true,
+      tokenType: "service",
+      tokenPolicies: [policy.name],
+      tokenPeriod: 30 * 60,
+      tokenExplicitMaxTtl: 0,
+    });
+  }
+
+  /** The ingress's certificate: `ingress.<domain>`, valid for every host of the domain. */
+  public tls(): TraefikTls {
+    return TraefikTls.fromVault({
+      issuePath: `${this.path}/issue/${this.roleName}`,
+      commonName: `ingress.${this.domain}`,
+      altNames: [`*.${this.domain}`],
+      role: this.loginRoleName,
+    });
+  }
+}
