@@ -106,6 +106,11 @@ export interface EnvironmentConfig {
   readonly pki?: {
     /** @default PkiMountOwnership.TERRAFORM */
     readonly ownership?: PkiMountOwnership;
+    /**
+     * Grant the CA token the root cross-sign, for the deploy that rotates the root only.
+     * @default false
+     */
+    readonly rootRotation?: boolean;
     /** @default "87600h" */
     readonly rootCertTtl?: string;
     /** @default "8760h" */

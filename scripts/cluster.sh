@@ -117,6 +117,17 @@ consul {
   address      = "127.0.0.1:$CONSUL_PORT"
   grpc_address = "127.0.0.1:$CONSUL_GRPC_PORT"
 }
+# Vault through workload identity (the stack's jwt-nomad backend), as on a real cluster: jobs that
+# use Vault (e.g. an ingress certificate) validate and run here too.
+vault {
+  enabled               = true
+  address               = "$VAULT_ADDR"
+  jwt_auth_backend_path = "jwt-nomad"
+  default_identity {
+    aud = ["vault.io"]
+    ttl = "1h"
+  }
+}
 HCL
 }
 

@@ -58,6 +58,7 @@ export class MeshPlatformStack extends TerraformStack {
       nomadVersion: env.nomad.version,
       nomadVaultMode: env.nomad.vaultMode,
       pkiOwnership: env.pki?.ownership,
+      caRootRotation: env.pki?.rootRotation,
       rootCertTtl: env.pki?.rootCertTtl,
       intermediateCertTtl: env.pki?.intermediateCertTtl,
       leafCertTtl: env.pki?.leafCertTtl,

@@ -72,6 +72,11 @@ export interface MeshPlatformProps {
    * @default PkiMountOwnership.TERRAFORM
    */
   readonly pkiOwnership?: PkiMountOwnership;
+  /**
+   * Grant Consul's CA token the root cross-sign for the deploy that rotates the root; unset it after.
+   * @default false
+   */
+  readonly caRootRotation?: boolean;
   /** @default "87600h" */
   readonly rootCertTtl?: string;
   /** @default "8760h" */
@@ -188,6 +193,7 @@ export class MeshPlatform extends Construct {
       rootCertTtl: props.rootCertTtl,
       intermediateCertTtl: props.intermediateCertTtl,
       leafCertTtl: props.leafCertTtl,
+      rootRotation: props.caRootRotation,
       preventDestroy,
     });
     this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki });

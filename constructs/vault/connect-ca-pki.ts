@@ -71,6 +71,16 @@ export interface ConnectCaPkiProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Grant the root cross-sign (`<root>/root/sign-self-issued`, with `sudo`) for a root rotation:
+   * Consul asks the old root to cross-sign the new one so existing leaves stay valid. Consul's Vault
+   * CA guide lists it only for changing the provider or `RootPKIPath` ("an extremely privileged root
+   * cross-sign operation"), so it lives in a separate policy (`rotationPolicy`) that exists only while
+   * this is set: set it for the deploy that rotates the root, unset it after (each flip replaces the
+   * CA token, so the right goes with the token that held it).
+   * @default false
+   */
+  readonly rootRotation?: boolean;
 }
 
 const HOUR = 3600;
@@ -103,6 +113,8 @@ export class ConnectCaPki extends Construct {
   public readonly policy: Policy;
   /** The policy's rules; `addRule` widens it (rarely needed). */
   public readonly policyDocument: PolicyDocument;
+  /** The root cross-sign policy, only while `rootRotation` is set. */
+  public readonly rotationPolicy?: Policy;
   /** The root mount, when Terraform owns it. */
   public readonly rootMount?: Mount;
   /** The intermediate mount, when Terraform owns it. */
@@ -133,6 +145,21 @@ export class ConnectCaPki extends Construct {
       this.policyDocument,
     );
 
+    checkBoolean(this, "rootRotation", props.rootRotation);
+    if (props.rootRotation && this.ownership === PkiMountOwnership.TERRAFORM) {
+      this.rotationPolicy = lazyPolicy(
+        this,
+        "RotationPolicy",
+        `${props.policyName ?? `${props.datacenter}-consul-connect-ca`}-root-rotation`,
+        new PolicyDocument([
+          {
+            path: `${this.rootPath}/root/sign-self-issued`,
+            capabilities: ["sudo", "update"],
+            comment: "root rotation only: the old root cross-signs the new one so existing leaves stay valid",
+          },
+        ]),
+      );
+    }
     if (this.ownership === PkiMountOwnership.TERRAFORM) {
       this.rootMount = new Mount(this, "RootMount", {
         path: this.rootPath,
@@ -173,11 +200,6 @@ export class ConnectCaPki extends Construct {
       },
       { path: `${root}/`, capabilities: ["read"] },
       { path: `${root}/root/sign-intermediate`, capabilities: ["update"] },
-      {
-        path: `${root}/root/sign-self-issued`,
-        capabilities: ["sudo", "update"],
-        comment: "root rotation: the new root cross-signs the old one so existing leaves stay valid",
-      },
       { path: `${inter}/*`, capabilities: ["create", "read", "update", "delete", "list"] },
       ...tokenSelfRules,
     ] as const;

@@ -49,7 +49,8 @@ export class ConsulCaToken extends Construct {
     durationSeconds(this, "period", period);
     checkText(this, "displayName", props.displayName, "consul-connect-ca");
     this.resource = new Token(this, "Resource", {
-      policies: [props.pki.policy.name],
+      // The cross-sign policy only while a root rotation is under way (ConnectCaPki.rootRotation).
+      policies: [props.pki.policy.name, ...(props.pki.rotationPolicy ? [props.pki.rotationPolicy.name] : [])],
       noParent: true,
       renewable: true,
       period,

@@ -1357,6 +1357,16 @@ const rows: Row[] = [
     `MeshPlatform ${x}: nomadCaPem 42 is not a non-empty string`,
   ],
   [
+    "MeshPlatformProps.caRootRotation",
+    () => platform({ caRootRotation: "yes" }),
+    `ConnectCaPki test/x/ConnectCaPki: rootRotation "yes" is not a boolean`,
+  ],
+  [
+    "ConnectCaPkiProps.rootRotation",
+    () => pki({ rootRotation: 1 }),
+    `ConnectCaPki ${x}: rootRotation 1 is not a boolean`,
+  ],
+  [
     "MeshPlatformProps.ingressDomain",
     () => platform({ ingressDomain: "https://example.com" }),
     `IngressPki test/x/IngressPki: domain "https://example.com"`,

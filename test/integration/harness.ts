@@ -71,6 +71,19 @@ export function api<T = unknown>(
   return requestJson<T>(base, path, tokenHeader, token, request);
 }
 
+/** What a Vault token may do on `path` (`sys/capabilities-self`), e.g. `["update"]` or `["deny"]`. */
+export async function vaultCapabilities(
+  env: NodeJS.ProcessEnv,
+  token: string,
+  path: string,
+): Promise<string[]> {
+  const answer = await api<{ capabilities: string[] }>(env.VAULT_ADDR!, "/v1/sys/capabilities-self", token, {
+    method: "POST",
+    body: JSON.stringify({ path }),
+  });
+  return answer.capabilities;
+}
+
 /** Polls `probe` until it returns a truthy value or the timeout passes. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | false>,

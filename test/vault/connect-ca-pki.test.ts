@@ -1,4 +1,5 @@
 import { ConnectCaPki, PkiMountOwnership } from "../../constructs/vault/connect-ca-pki";
+import { ConsulCaToken } from "../../constructs/vault/consul-ca-token";
 import { addressOf, onlyResource, resourcesOf, synth, testStack } from "../helpers";
 
 function build(props: Partial<ConstructorParameters<typeof ConnectCaPki>[2]> = {}) {
@@ -63,6 +64,28 @@ describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
     });
   });
 
+  test("grants the root cross-sign only for a rotation, in a policy of its own the CA token carries then", () => {
+    const stack = testStack();
+    const pki = new ConnectCaPki(stack, "Pki", { datacenter: "dc1", rootRotation: true });
+    new ConsulCaToken(stack, "Token", { pki });
+    const json = synth(stack);
+    const policies = Object.values(resourcesOf(json, "vault_policy"));
+    const rotation = policies.find((p) => p.name === "dc1-consul-connect-ca-root-rotation")!;
+    expect(rotation.policy).toContain(
+      'path "dc1/connect_root/root/sign-self-issued" {\n  capabilities = ["sudo", "update"]',
+    );
+    expect(onlyResource(json, "vault_token").policies).toEqual([
+      expect.stringMatching(/^\$\{vault_policy\.Pki_Policy_\w+\.name\}$/),
+      expect.stringMatching(/^\$\{vault_policy\.Pki_RotationPolicy_\w+\.name\}$/),
+    ]);
+    // Without rotation the token holds the CA policy alone.
+    const plainStack = testStack();
+    new ConsulCaToken(plainStack, "Token", {
+      pki: new ConnectCaPki(plainStack, "Pki", { datacenter: "dc1" }),
+    });
+    expect(onlyResource(synth(plainStack), "vault_token").policies).toHaveLength(1);
+  });
+
   test("grants Consul only read on the root, sign-intermediate and the intermediate subtree", () => {
     const { pki } = build();
     const doc = pki.policyDocument;
@@ -72,7 +95,6 @@ describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
       "sys/mounts/dc1/connect_intermediate/tune",
       "dc1/connect_root/",
       "dc1/connect_root/root/sign-intermediate",
-      "dc1/connect_root/root/sign-self-issued",
       "dc1/connect_intermediate/*",
       "auth/token/renew-self",
       "auth/token/lookup-self",
@@ -80,8 +102,8 @@ describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
     expect(doc.capabilitiesOf("dc1/connect_root/")).toEqual(["read"]);
     expect(doc.capabilitiesOf("dc1/connect_root/root/sign-intermediate")).toEqual(["update"]);
     expect(doc.capabilitiesOf("sys/mounts/dc1/connect_intermediate/tune")).toEqual(["update"]);
-    // Found by the integration suite: a second deploy rotates the root, and Consul cross-signs.
-    expect(doc.capabilitiesOf("dc1/connect_root/root/sign-self-issued")).toEqual(["sudo", "update"]);
+    // No root cross-sign by default (Consul's Vault CA guide: only for a rotation, see below).
+    expect(doc.capabilitiesOf("dc1/connect_root/root/sign-self-issued")).toEqual([]);
     expect(doc.capabilitiesOf("dc1/connect_intermediate/*")).toEqual([
       "create",
       "read",

@@ -13,7 +13,7 @@ import { X509Certificate } from "node:crypto";
 import { request } from "node:https";
 import { connect } from "node:tls";
 import { resetConsulCa } from "../../../local/cluster-env";
-import { api, clusterEnv, eventually, throwawayProdlike } from "../harness";
+import { api, clusterEnv, eventually, throwawayProdlike, vaultCapabilities } from "../harness";
 import { Workspace } from "../terraform";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -257,6 +257,19 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
       new X509Certificate(vaultRoot),
     ];
     expect(chain.some((issuer) => leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey))).toBe(true);
+  });
+
+  test("gives Consul's CA token intermediate signing, not the root cross-sign", async () => {
+    const config = await consul<{ Config: { Token: string } }>("connect/ca/configuration");
+    const caps = (path: string) => vaultCapabilities(env, config.Config.Token, path);
+    expect(await caps("prod1/connect_root/root/sign-intermediate")).toEqual(["update"]);
+    expect(await caps("prod1/connect_root/root/sign-self-issued")).toEqual(["deny"]);
+    // The intermediate Consul signed with it is in use: the active root carries it.
+    const roots = await consul<{
+      ActiveRootID: string;
+      Roots: { ID: string; IntermediateCerts: string[] }[];
+    }>("connect/ca/roots");
+    expect(roots.Roots.find((r) => r.ID === roots.ActiveRootID)!.IntermediateCerts.length).toBeGreaterThan(0);
   });
 
   test("gives workloads Consul tokens through workload identity, none of them expiring", async () => {
