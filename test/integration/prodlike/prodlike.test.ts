@@ -259,11 +259,15 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(chain.some((issuer) => leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey))).toBe(true);
   });
 
-  test("gives Consul's CA token intermediate signing, not the root cross-sign", async () => {
+  test("gives Consul's CA token what intermediate renewal needs, not the root cross-sign", async () => {
     const config = await consul<{ Config: { Token: string } }>("connect/ca/configuration");
     const caps = (path: string) => vaultCapabilities(env, config.Config.Token, path);
-    expect(await caps("prod1/connect_root/root/sign-intermediate")).toEqual(["update"]);
     expect(await caps("prod1/connect_root/root/sign-self-issued")).toEqual(["deny"]);
+    // What Consul's intermediate renewal does (GenerateLeafSigningCert): a new key and CSR in the
+    // intermediate mount, the root signs it, the signed certificate goes back.
+    expect(await caps("prod1/connect_intermediate/intermediate/generate/internal")).toContain("update");
+    expect(await caps("prod1/connect_root/root/sign-intermediate")).toEqual(["update"]);
+    expect(await caps("prod1/connect_intermediate/intermediate/set-signed")).toContain("update");
     // The intermediate Consul signed with it is in use: the active root carries it.
     const roots = await consul<{
       ActiveRootID: string;
