@@ -23,10 +23,17 @@ export interface HttpPermission {
    */
   readonly action?: IntentionAction;
   /**
-   * Request path prefix to match, starting with "/", e.g. "/api/". Give it, `methods` or both.
+   * Request path prefix. Refused at synth: terraform-provider-consul 2.22.1 overwrites `PathPrefix`
+   * with its (empty) `path_regex`, so Consul would receive a permission that matches every path.
+   * Use `pathExact` or `methods`.
    * @default - any path
    */
   readonly pathPrefix?: string;
+  /**
+   * Exact request path to match, starting with "/", e.g. "/v1/counter".
+   * @default - any path
+   */
+  readonly pathExact?: string;
   /**
    * HTTP methods to match, each once (GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE).
    * @default - any method
@@ -302,7 +309,13 @@ function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
     precedence,
     permissions: edge.permissions.map((p) => ({
       action: p.action ?? IntentionAction.ALLOW,
-      http: [{ pathPrefix: p.pathPrefix, methods: p.methods }],
+      http: [
+        {
+          pathExact: p.pathExact,
+          // Consul stores methods upper-cased: lower-case input would diff on every plan.
+          methods: p.methods?.map((m) => m.toUpperCase()),
+        },
+      ],
     })),
   };
 }
@@ -317,12 +330,19 @@ function checkPermission(scope: Intentions, field: string, permission: HttpPermi
     isObject(permission),
     `${field} ${show(permission)} is not an object; pass e.g. { pathPrefix: "/api/", methods: ["GET"] }`,
   );
-  const { action, pathPrefix, methods } = permission;
+  const { action, pathPrefix, pathExact, methods } = permission;
   checkOneOf(scope, `${field}.action`, action, Object.values(IntentionAction));
   check(
     scope,
-    pathPrefix === undefined || (typeof pathPrefix === "string" && pathPrefix.startsWith("/")),
-    `${field}.pathPrefix ${show(pathPrefix)} does not start with "/"; use e.g. "/api/"`,
+    pathPrefix === undefined,
+    `${field}.pathPrefix ${show(pathPrefix)} cannot be deployed: terraform-provider-consul 2.22.1 overwrites ` +
+      "PathPrefix with its empty path_regex (resource_consul_config_entry_service_intentions.go), so Consul " +
+      "would allow every path; use pathExact or methods",
+  );
+  check(
+    scope,
+    pathExact === undefined || (typeof pathExact === "string" && pathExact.startsWith("/")),
+    `${field}.pathExact ${show(pathExact)} does not start with "/"; use e.g. "/v1/counter"`,
   );
   checkTexts(scope, `${field}.methods`, methods, "GET");
   // Consul upper-cases methods before validating them (ServiceIntentionsConfigEntry.Normalize).
@@ -340,7 +360,7 @@ function checkPermission(scope: Intentions, field: string, permission: HttpPermi
   );
   check(
     scope,
-    Boolean(pathPrefix) || upper.length > 0,
-    `${field} ${show(permission)} matches nothing, which Consul rejects; give pathPrefix, methods or both`,
+    pathExact !== undefined || upper.length > 0,
+    `${field} ${show(permission)} matches nothing, which Consul rejects; give pathExact, methods or both`,
   );
 }

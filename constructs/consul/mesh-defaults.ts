@@ -104,11 +104,20 @@ export class MeshDefaults extends Construct {
         : new ConfigEntryServiceDefaults(this, service, {
             name: service,
             protocol,
-            expose: [],
+            // What the provider reads back from Consul's empty blocks, declared, or every plan would
+            // show a change (found by the prodlike suite); expose is also required (MinItems 1).
+            expose: [{ checks: false }],
+            meshGateway: [{ mode: "" }],
+            transparentProxy: [{ dialedDirectly: false, outboundListenerPort: 0 }],
             dependsOn: [this.proxyDefaults],
           });
     this.serviceDefaults.set(service, { protocol, entry });
     return entry;
+  }
+
+  /** The `service-defaults` entry of a service, when it has its own protocol. */
+  public serviceDefaultsOf(service: string): ConfigEntryServiceDefaults | undefined {
+    return this.serviceDefaults.get(service)?.entry;
   }
 
   /** The effective protocol of a service. */

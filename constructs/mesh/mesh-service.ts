@@ -11,6 +11,7 @@ import {
 import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName, checkTaskName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
+import type { HttpPermission } from "../consul/intentions";
 import { TaskDriver } from "../nomad/driver";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
 import { checkTemplates, escapesAllocation } from "../nomad/group-checks";
@@ -87,6 +88,12 @@ export interface UpstreamOptions {
    * @default - none (transparent proxy)
    */
   readonly localBindPort?: number;
+  /**
+   * L7 permissions of the call (path, methods, headers): the intention this upstream adds allows only
+   * these requests. The upstream must speak an HTTP protocol (`service-defaults`).
+   * @default - the whole upstream (an L4 allow)
+   */
+  readonly permissions?: HttpPermission[];
 }
 
 /** An upstream declared by name in {@link MeshServiceProps.upstreams}. */
@@ -233,6 +240,8 @@ export interface MeshServiceProps {
 interface UpstreamEdge {
   readonly service: string;
   readonly localBindPort?: number;
+  /** The call is limited by L7 permissions. */
+  readonly l7?: boolean;
 }
 
 const PUBLIC_PORT = "public";
@@ -312,7 +321,7 @@ export class MeshService extends Construct {
         ? scope
         : new MeshJob(this, "Job", { mesh: this.mesh, name: this.serviceName }));
     this.job.addGroup(() => this.toGroup());
-    this.node.addValidation({ validate: () => this.unknownUpstreams() });
+    this.node.addValidation({ validate: () => [...this.unknownUpstreams(), ...this.l7Upstreams()] });
   }
 
   /**
@@ -365,8 +374,8 @@ export class MeshService extends Construct {
         `upstream ${show(service)} localBindPort ${port} is the service's own port; use another port`,
       );
     }
-    this.upstreams.push({ service, localBindPort: port });
-    this.mesh.intentions.allow(this.serviceName, service);
+    this.upstreams.push({ service, localBindPort: port, l7: options.permissions !== undefined });
+    this.mesh.intentions.allow(this.serviceName, service, { permissions: options.permissions });
     return this;
   }
 
@@ -648,6 +657,22 @@ export class MeshService extends Construct {
       MinHealthyTime: minHealthy,
       HealthyDeadline: deadline,
     };
+  }
+
+  /** L7 permissions need an HTTP-like upstream (Consul rejects them on a tcp destination). */
+  private l7Upstreams(): string[] {
+    return this.upstreams
+      .filter((u) => u.l7)
+      .map((u) => [u.service, this.mesh.defaults?.protocolOf(u.service)] as const)
+      .filter(([, protocol]) => !protocol || !["http", "http2", "grpc"].includes(protocol))
+      .map(
+        ([service, protocol]) =>
+          constructError(
+            this,
+            `upstream ${show(service)} has L7 permissions but speaks ${show(protocol ?? "an unknown protocol")}; ` +
+              `give it protocol "http" (service-defaults, through MeshDefaults) or drop permissions`,
+          ).message,
+      );
   }
 
   private unknownUpstreams(): string[] {

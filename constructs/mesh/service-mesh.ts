@@ -108,6 +108,30 @@ export class ServiceMesh extends Construct {
     this.datacenters = props.datacenters;
     this.dependsOn = props.dependsOn ?? [];
     if (props.ingress) this.useIngress(props.ingress);
+    // L7 permissions need their destination's http protocol first, and gone last: Consul refuses
+    // to drop the protocol while permissions remain. Ordered once every edge is declared.
+    this.node.addValidation({ validate: () => this.orderL7Intentions() });
+  }
+
+  /** Makes each destination with L7 permissions depend on its `service-defaults` entry. */
+  private orderL7Intentions(): string[] {
+    for (const destination of new Set(
+      this.intentions.edges.filter((e) => e.permissions).map((e) => e.destination),
+    )) {
+      const defaults = this.defaults?.serviceDefaultsOf(destination);
+      const entry = this.intentions.entryFor(destination);
+      if (
+        defaults &&
+        entry &&
+        !(entry.dependsOn ?? []).includes(`${defaults.terraformResourceType}.${defaults.friendlyUniqueId}`)
+      ) {
+        entry.dependsOn = [
+          ...(entry.dependsOn ?? []),
+          `${defaults.terraformResourceType}.${defaults.friendlyUniqueId}`,
+        ];
+      }
+    }
+    return [];
   }
 
   /** The ingress, when one is set. */

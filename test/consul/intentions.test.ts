@@ -73,17 +73,42 @@ describe("Intentions", () => {
   test("renders L7 permissions for http destinations", () => {
     const intentions = new Intentions(testStack(), "Intentions");
     intentions.allow("web", "api", {
-      permissions: [{ pathPrefix: "/v1/", methods: ["GET"] }],
+      permissions: [{ pathExact: "/v1/counter", methods: ["GET"] }],
       description: "read-only",
     });
     expect(entries(intentions).api.sources).toEqual([
       {
         name: "web",
         description: "read-only",
-        permissions: [{ action: "allow", http: [{ path_prefix: "/v1/", methods: ["GET"] }] }],
+        permissions: [{ action: "allow", http: [{ path_exact: "/v1/counter", methods: ["GET"] }] }],
         precedence: 9,
       },
     ]);
+  });
+
+  test("renders exact paths, and methods as Consul stores them (upper case)", () => {
+    const intentions = new Intentions(testStack(), "Intentions");
+    intentions.allow("web", "api", {
+      permissions: [
+        { pathExact: "/health", methods: ["get"] },
+        { action: IntentionAction.DENY, pathExact: "/admin" },
+      ],
+    });
+    expect(entries(intentions).api.sources[0].permissions).toEqual([
+      { action: "allow", http: [{ path_exact: "/health", methods: ["GET"] }] },
+      { action: "deny", http: [{ path_exact: "/admin" }] },
+    ]);
+  });
+
+  test("refuses path prefixes, which the consul provider 2.22.1 would turn into allow-every-path", () => {
+    expect(() =>
+      new Intentions(testStack(), "Intentions").allow("web", "api", {
+        permissions: [{ pathPrefix: "/v1/" }],
+      }),
+    ).toThrow(
+      'Intentions test/Intentions: permissions[0].pathPrefix "/v1/" cannot be deployed: terraform-provider-consul ' +
+        "2.22.1 overwrites PathPrefix with its empty path_regex",
+    );
   });
 
   test("renders sources as Consul stores them: the precedence it computes, highest first", () => {

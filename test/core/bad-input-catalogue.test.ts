@@ -375,18 +375,23 @@ const rows: Row[] = [
   ],
   [
     "IntentionOptions.permissions",
-    () => allow({ permissions: [{ pathPrefix: "/" }] }, "*"),
+    () => allow({ permissions: [{ pathExact: "/" }] }, "*"),
     `Intentions ${x}: allow("web", "*") has permissions`,
   ],
   [
     "HttpPermission.action",
-    () => permission({ action: "permit", pathPrefix: "/" }),
+    () => permission({ action: "permit", pathExact: "/" }),
     `Intentions ${x}: permissions[0].action "permit"`,
   ],
   [
     "HttpPermission.pathPrefix",
-    () => permission({ pathPrefix: "api" }),
-    `Intentions ${x}: permissions[0].pathPrefix "api" does not start with "/"`,
+    () => permission({ pathPrefix: "/api/" }),
+    `Intentions ${x}: permissions[0].pathPrefix "/api/" cannot be deployed: terraform-provider-consul 2.22.1`,
+  ],
+  [
+    "HttpPermission.pathExact",
+    () => permission({ pathExact: "health" }),
+    `Intentions ${x}: permissions[0].pathExact "health" does not start with "/"`,
   ],
   [
     "HttpPermission.methods",
@@ -1181,6 +1186,11 @@ const rows: Row[] = [
     "UpstreamOptions.localBindPort",
     () => service({}).connectTo("db", { localBindPort: 0 }),
     `MeshService ${x}: upstream "db" localBindPort 0 is not a port number`,
+  ],
+  [
+    "UpstreamOptions.permissions",
+    () => service({}).connectTo("db", { localBindPort: 5432, permissions: [] }),
+    "Intentions test/mesh/Intentions: permissions [] is not a non-empty list",
   ],
   [
     "UpstreamProps.service",

@@ -81,6 +81,47 @@ describe("MeshService", () => {
     expect(allowedSources(stack, "count-api")).toEqual(["count-dashboard"]);
   });
 
+  test("an upstream with L7 permissions allows only those requests, through the relation itself", () => {
+    // GIVEN an http upstream (service-defaults) and a caller limited to GET /v1/counter
+    const { stack } = platformStack();
+    const mesh = new ServiceMesh(stack, "mesh", {
+      defaults: new MeshDefaults(stack, "defaults"),
+      intentions: new Intentions(stack, "intentions"),
+    });
+    const api = new MeshService(stack, "count-api", { mesh, port: 9001, protocol: "http", tasks: app });
+    new MeshService(stack, "count-dashboard", { mesh, port: 9002, tasks: app }).connectTo(api, {
+      localBindPort: 8080,
+      permissions: [{ pathExact: "/v1/counter", methods: ["GET"] }],
+    });
+    // THEN the destination's intentions carry exactly that permission for the caller
+    expect(validationError(stack)).toBe("");
+    const entry = Object.values(
+      synthJson(stack).resource.consul_config_entry_service_intentions as Record<string, Json>,
+    ).find((e) => e.name === "count-api")!;
+    expect(entry.sources).toEqual([
+      expect.objectContaining({
+        name: "count-dashboard",
+        permissions: [{ action: "allow", http: [{ path_exact: "/v1/counter", methods: ["GET"] }] }],
+      }),
+    ]);
+  });
+
+  test("refuses L7 permissions towards an upstream that does not speak HTTP", () => {
+    const { stack } = platformStack();
+    const mesh = new ServiceMesh(stack, "mesh", {
+      defaults: new MeshDefaults(stack, "defaults"),
+      intentions: new Intentions(stack, "intentions"),
+    });
+    new MeshService(stack, "db", { mesh, port: 5432, tasks: app });
+    new MeshService(stack, "count-dashboard", { mesh, port: 9002, tasks: app }).connectTo("db", {
+      localBindPort: 15432,
+      permissions: [{ methods: ["GET"] }],
+    });
+    expect(validationError(stack)).toContain(
+      'upstream "db" has L7 permissions but speaks "tcp"; give it protocol "http"',
+    );
+  });
+
   test("transparent proxy exempts the uid the raw_exec sidecar runs Envoy as", () => {
     // GIVEN sidecars under a user of their own, apart from the workloads (consul-cni's ProxyUID)
     const { stack, service } = meshStack({

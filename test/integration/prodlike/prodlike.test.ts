@@ -13,6 +13,7 @@ import { X509Certificate } from "node:crypto";
 import { request } from "node:https";
 import { connect } from "node:tls";
 import { resetConsulCa } from "../../../local/cluster-env";
+import { IntentionAction } from "../../../constructs/consul/intentions";
 import { api, clusterEnv, eventually, throwawayProdlike, vaultCapabilities } from "../harness";
 import { Workspace } from "../terraform";
 
@@ -425,6 +426,45 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     // AND the apply repairs them: the next plan is empty
     workspace.apply();
     expect(workspace.plan().code).toBe(0);
+  });
+
+  test("deploys L7 permissions as Consul stores them: the next plan is empty", async () => {
+    // GIVEN count-api speaking http, and the ingress allowed only some requests to it
+    workspace.synth(throwawayProdlike(env), (stack) => {
+      stack.platform.meshDefaults.setServiceProtocol("count-api", "http");
+      stack.platform.intentions.allow("traefik", "count-api", {
+        permissions: [
+          { pathExact: "/health", methods: ["get", "HEAD"] },
+          { action: IntentionAction.DENY, pathExact: "/admin" },
+        ],
+      });
+    });
+    try {
+      // WHEN it is deployed
+      workspace.apply();
+      // THEN Consul holds the permissions, and a second plan finds nothing to change
+      const entry = await consul<{
+        Sources: { Name: string; Permissions?: { Action: string; HTTP: Record<string, unknown> }[] }[];
+      }>("config/service-intentions/count-api");
+      const traefik = entry.Sources.find((source) => source.Name === "traefik")!;
+      expect(traefik.Permissions!.map((p) => [p.Action, p.HTTP])).toEqual([
+        ["allow", expect.objectContaining({ PathExact: "/health", Methods: ["GET", "HEAD"] })],
+        ["deny", expect.objectContaining({ PathExact: "/admin" })],
+      ]);
+      const again = workspace.plan();
+      if (again.code !== 0) console.error(again.out);
+      expect(again.code).toBe(0);
+    } finally {
+      // Back to the base stack in two deploys: Consul refuses to drop the http protocol while an L7
+      // permission remains, and Terraform deletes the service-defaults entry before it updates the
+      // intentions (README: remove permissions first).
+      workspace.synth(throwawayProdlike(env), (stack) =>
+        stack.platform.meshDefaults.setServiceProtocol("count-api", "http"),
+      );
+      workspace.apply();
+      workspace.synth(throwawayProdlike(env));
+      workspace.apply();
+    }
   });
 
   test("reviews a plan with the read-only tokens docs/plan-review.md prescribes as with management tokens", async () => {
