@@ -11,6 +11,11 @@ export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
 
 const PROTOCOLS: readonly ServiceProtocol[] = ["tcp", "http", "http2", "grpc"];
 
+/** Protocols Consul's L7 features (intention permissions, routers, splitters) need. */
+export function isL7Protocol(protocol: ServiceProtocol): boolean {
+  return protocol !== "tcp";
+}
+
 /**
  * The `proxy-defaults` body as Consul reads it back. The provider compares `config_json` through
  * Consul's typed structs, where `AccessLogs`, `Expose`, `MeshGateway` and `TransparentProxy` come

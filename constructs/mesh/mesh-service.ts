@@ -10,7 +10,7 @@ import {
 } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName, checkTaskName } from "../core/names";
-import type { ServiceProtocol } from "../consul/mesh-defaults";
+import { isL7Protocol, type ServiceProtocol } from "../consul/mesh-defaults";
 import type { HttpPermission } from "../consul/intentions";
 import { TaskDriver } from "../nomad/driver";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
@@ -664,7 +664,7 @@ export class MeshService extends Construct {
     return this.upstreams
       .filter((u) => u.l7)
       .map((u) => [u.service, this.mesh.defaults?.protocolOf(u.service)] as const)
-      .filter(([, protocol]) => !protocol || !["http", "http2", "grpc"].includes(protocol))
+      .filter(([, protocol]) => !protocol || !isL7Protocol(protocol))
       .map(
         ([service, protocol]) =>
           constructError(

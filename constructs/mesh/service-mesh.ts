@@ -1,6 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
+import { resourceAddress } from "../core/addresses";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
 import { checkInstance, checkList, checkOneOf, checkTexts } from "../core/values";
 import { Intentions } from "../consul/intentions";
@@ -120,16 +121,10 @@ export class ServiceMesh extends Construct {
     )) {
       const defaults = this.defaults?.serviceDefaultsOf(destination);
       const entry = this.intentions.entryFor(destination);
-      if (
-        defaults &&
-        entry &&
-        !(entry.dependsOn ?? []).includes(`${defaults.terraformResourceType}.${defaults.friendlyUniqueId}`)
-      ) {
-        entry.dependsOn = [
-          ...(entry.dependsOn ?? []),
-          `${defaults.terraformResourceType}.${defaults.friendlyUniqueId}`,
-        ];
-      }
+      if (!defaults || !entry) continue;
+      const address = resourceAddress(defaults);
+      // Validations may run more than once: add the edge once.
+      if (!(entry.dependsOn ?? []).includes(address)) entry.dependsOn = [...(entry.dependsOn ?? []), address];
     }
     return [];
   }

@@ -10,6 +10,7 @@ import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import { check, checkPropsOf, constructError, show } from "../core/errors";
+import { resourceAddress } from "../core/addresses";
 import { checkServiceName, NOMAD_NAMESPACE } from "../core/names";
 import {
   checkBoolean,
@@ -250,7 +251,7 @@ export class NomadJob extends Construct {
         ? {
             ignoreChanges: ["items"],
             // A plain address: Terraform's JSON syntax takes no "${…}" here.
-            replaceTriggeredBy: [`${trigger.terraformResourceType}.${trigger.friendlyUniqueId}`],
+            replaceTriggeredBy: [resourceAddress(trigger)],
           }
         : undefined,
     });

@@ -9,6 +9,7 @@ import { request } from "node:https";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { publishedPort as publishedPortOf, resetConsulCa } from "../../local/cluster-env";
 import { jobDrift } from "../../plan-review/job-drift";
+import { resourceAddress } from "../../constructs/core/addresses";
 import { api, clusterEnv, eventually, throwawayLocal, vaultCapabilities } from "./harness";
 import { Workspace } from "./terraform";
 
@@ -64,9 +65,7 @@ async function publishedPort(job: string, label: string) {
 }
 
 /** The Terraform address of a construct's resource. */
-function address(resource: { terraformResourceType: string; friendlyUniqueId: string }): string {
-  return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
-}
+const address = resourceAddress;
 
 /** The declared jobs (Nomad's JSON job form) as Terraform evaluated and submitted them. */
 function deployedJobs(): Record<string, unknown>[] {
