@@ -3,6 +3,7 @@
  * (`.local/cluster.env`), where Nomad published a job's ports, and putting Consul back on its
  * built-in CA after a destroy.
  */
+import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -67,4 +68,39 @@ export async function resetConsulCa(env: NodeJS.ProcessEnv): Promise<void> {
       body: JSON.stringify({ Provider: "consul", Config: {}, ForceWithoutCrossSigning: true }),
     },
   );
+}
+
+/**
+ * A GET through the ingress's TLS port at `address` (`host:port`) with the route's host name (SNI and
+ * `Host`); resolves to the status and body, or status 0 when nothing answers in time. The
+ * certificate is not checked: the point is routing, and tests check the certificate on their own.
+ */
+export function viaIngress(
+  address: string,
+  path: string,
+  routeHost: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
+  const [host, port] = address.split(":");
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host,
+        port: Number(port),
+        path,
+        servername: routeHost,
+        headers: { host: routeHost },
+        rejectUnauthorized: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", () => resolve({ status: 0, body: "" }));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
 }

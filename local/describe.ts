@@ -4,8 +4,7 @@
  * prints what the stack deployed, read back from the servers' own APIs: Connect CA mounts, the CA
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
-import { request } from "node:https";
-import { publishedPort, readClusterEnv, requestJson } from "./cluster-env";
+import { publishedPort, readClusterEnv, requestJson, viaIngress } from "./cluster-env";
 
 /** How long `npm run up` waits for the mesh to answer after the deploy. */
 const WAIT_SECONDS = 180;
@@ -17,32 +16,6 @@ const HOST = `count.${ENVIRONMENT}.meshstack.internal`;
 const SECURED = ENVIRONMENT !== "local";
 
 const env = readClusterEnv(ENV_FILE);
-
-/** A GET through Traefik's TLS port with the route's host name; resolves to the status code or 0. */
-function viaTraefik(address: string, path: string): Promise<number> {
-  const [host, port] = address.split(":");
-  return new Promise((resolve) => {
-    const req = request(
-      // The local ingress certificate is Traefik's own: the point here is routing, not trust.
-      {
-        host,
-        port: Number(port),
-        path,
-        servername: HOST,
-        headers: { host: HOST },
-        rejectUnauthorized: false,
-        timeout: 3000,
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on("error", () => resolve(0));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
 
 /** What does not answer yet; empty when every try-it command below works. */
 async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingress?: string }> {
@@ -59,7 +32,7 @@ async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingr
     if (!ok) waiting.push("the dashboard does not reach count-api through the mesh yet");
   }
   if (!ingress) waiting.push("Traefik is not placed");
-  else if ((await viaTraefik(ingress, "/count")) !== 200)
+  else if ((await viaIngress(ingress, "/count", HOST, 3000)).status !== 200)
     waiting.push("Traefik does not route to the dashboard yet");
   return { waiting, dashboard, ingress };
 }

@@ -211,35 +211,33 @@ ui_config { enabled = false }
 HCL
 }
 
+# consul_token NAME DESCRIPTION RULES: a Consul policy and a token holding only it; prints the secret.
+consul_token() {
+  local h="X-Consul-Token: $(secret consul-management)"
+  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/policy" \
+    -d "$(jq -n --arg n "$1" --arg d "$2" --arg r "$3" '{Name: $n, Description: $d, Rules: $r}')" >/dev/null \
+    || die "could not create the $1 Consul policy"
+  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/token" \
+    -d "$(jq -n --arg n "$1" --arg d "$2" '{Description: $d, Policies: [{Name: $n}]}')" | jq -r .SecretID
+}
+
 # The Nomad agents' own Consul token (Nomad's documented minimum): bootstrap, like the agent configs.
 consul_nomad_token() {
   [ -s "$STATE/secrets/consul-nomad-agents" ] && return 0
-  local h="X-Consul-Token: $(secret consul-management)" rules
-  rules='agent_prefix "" { policy = "read" }
+  consul_token nomad-agents "Nomad agents (bootstrap)" 'agent_prefix "" { policy = "read" }
 node_prefix "" { policy = "write" }
 service_prefix "" { policy = "write" }
 acl = "write"
-mesh = "write"'
-  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/policy" \
-    -d "$(jq -n --arg r "$rules" '{Name: "nomad-agents", Description: "Nomad servers and clients (bootstrap)", Rules: $r}')" >/dev/null \
-    || die "could not create the nomad-agents Consul policy"
-  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/token" \
-    -d '{"Description": "Nomad agents (bootstrap)", "Policies": [{"Name": "nomad-agents"}]}' \
-    | jq -r .SecretID >"$STATE/secrets/consul-nomad-agents"
+mesh = "write"' >"$STATE/secrets/consul-nomad-agents"
 }
 
 # Terraform's state lives in Consul KV (the consul backend), under a token that may touch nothing
 # else: its KV prefix, and the sessions that hold the state lock.
 consul_state_token() {
   [ -s "$STATE/secrets/state-backend.hcl" ] && return 0
-  local h="X-Consul-Token: $(secret consul-management)" rules token
-  rules="key_prefix \"$STATE_PATH\" { policy = \"write\" }
-session_prefix \"\" { policy = \"write\" }"
-  api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/policy" \
-    -d "$(jq -n --arg r "$rules" '{Name: "terraform-state", Description: "Terraform state of the prodlike stack", Rules: $r}')" >/dev/null \
-    || die "could not create the terraform-state Consul policy"
-  token=$(api -H "$h" -X PUT "$CONSUL_HTTP_ADDR/v1/acl/token" \
-    -d '{"Description": "Terraform state (consul backend)", "Policies": [{"Name": "terraform-state"}]}' | jq -r .SecretID)
+  local token
+  token=$(consul_token terraform-state "Terraform state (consul backend)" "key_prefix \"$STATE_PATH\" { policy = \"write\" }
+session_prefix \"\" { policy = \"write\" }")
   # Handed to `terraform init` as a -backend-config file (TF_CLI_ARGS_init): never on a command line.
   # Each cluster makes a new token, so init reconfigures the backend instead of asking to migrate.
   printf 'access_token = "%s"\n' "$token" >"$STATE/secrets/state-backend.hcl"

@@ -5,26 +5,17 @@
  * plan sees the drift and the apply repairs it, and destroys. `prevent_destroy` is relaxed
  * explicitly for this throwaway copy.
  */
-import { request } from "node:https";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { publishedPort as publishedPortOf, resetConsulCa } from "../../local/cluster-env";
+import { publishedPort as publishedPortOf, resetConsulCa, viaIngress } from "../../local/cluster-env";
 import { jobDrift } from "../../plan-review/job-drift";
 import { resourceAddress } from "../../constructs/core/addresses";
-import { api, clusterEnv, eventually, throwawayLocal, vaultCapabilities } from "./harness";
+import { api, clusterEnv, eventually, serverApis, throwawayLocal, vaultCapabilities } from "./harness";
 import { Workspace } from "./terraform";
 
 jest.setTimeout(15 * 60 * 1000);
 
 const env = clusterEnv();
-const vault = <T>(path: string, init?: RequestInit) =>
-  api<T>(env.VAULT_ADDR!, `/v1/${path}`, env.VAULT_TOKEN, init);
-const consul = <T>(path: string, init?: RequestInit) =>
-  api<T>(env.CONSUL_HTTP_ADDR!, `/v1/${path}`, env.CONSUL_HTTP_TOKEN, {
-    ...init,
-    tokenHeader: "X-Consul-Token",
-  });
-const nomad = <T>(path: string, init?: RequestInit) =>
-  api<T>(env.NOMAD_ADDR!, `/v1/${path}`, env.NOMAD_TOKEN, { ...init, tokenHeader: "X-Nomad-Token" });
+const { vault, consul, nomad } = serverApis(env);
 
 const workspace = new Workspace("local", env);
 const stack = workspace.synth(throwawayLocal(env));
@@ -212,27 +203,11 @@ describe("local stack on the real cluster", () => {
     const port = await publishedPort("traefik", "https");
     const host = "count.local.meshstack.internal";
     const body = await eventually(
-      () =>
-        new Promise<string | false>((resolve) => {
-          // Traefik's default certificate is self-signed locally; the point here is routing, not trust.
-          const req = request(
-            {
-              host: port.HostIP,
-              port: port.Value,
-              path: "/count",
-              servername: host,
-              headers: { host },
-              rejectUnauthorized: false,
-            },
-            (res) => {
-              let data = "";
-              res.on("data", (chunk) => (data += chunk));
-              res.on("end", () => resolve(res.statusCode === 200 && data));
-            },
-          );
-          req.on("error", () => resolve(false));
-          req.end();
-        }),
+      async () => {
+        // Traefik's default certificate is self-signed locally; the point here is routing, not trust.
+        const answer = await viaIngress(`${port.HostIP}:${port.Value}`, "/count", host);
+        return answer.status === 200 && answer.body;
+      },
       90_000,
       "Traefik to route to the dashboard",
     );

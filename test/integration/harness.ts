@@ -71,6 +71,21 @@ export function api<T = unknown>(
   return requestJson<T>(base, path, tokenHeader, token, request);
 }
 
+/** JSON requests to the cluster's Vault, Consul and Nomad (`/v1/<path>`), each with its token from `env`. */
+export function serverApis(env: NodeJS.ProcessEnv) {
+  return {
+    vault: <T>(path: string, init?: RequestInit) =>
+      api<T>(env.VAULT_ADDR!, `/v1/${path}`, env.VAULT_TOKEN, init),
+    consul: <T>(path: string, init?: RequestInit) =>
+      api<T>(env.CONSUL_HTTP_ADDR!, `/v1/${path}`, env.CONSUL_HTTP_TOKEN, {
+        ...init,
+        tokenHeader: "X-Consul-Token",
+      }),
+    nomad: <T>(path: string, init?: RequestInit) =>
+      api<T>(env.NOMAD_ADDR!, `/v1/${path}`, env.NOMAD_TOKEN, { ...init, tokenHeader: "X-Nomad-Token" }),
+  };
+}
+
 /** What a Vault token may do on `path` (`sys/capabilities-self`), e.g. `["update"]` or `["deny"]`. */
 export async function vaultCapabilities(
   env: NodeJS.ProcessEnv,

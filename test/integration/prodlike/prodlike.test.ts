@@ -10,25 +10,16 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
-import { request } from "node:https";
 import { connect } from "node:tls";
-import { resetConsulCa } from "../../../local/cluster-env";
+import { resetConsulCa, viaIngress } from "../../../local/cluster-env";
 import { IntentionAction } from "../../../constructs/consul/intentions";
-import { api, clusterEnv, eventually, throwawayProdlike, vaultCapabilities } from "../harness";
+import { api, clusterEnv, eventually, serverApis, throwawayProdlike, vaultCapabilities } from "../harness";
 import { Workspace } from "../terraform";
 
 jest.setTimeout(15 * 60 * 1000);
 
 const env = clusterEnv();
-const vault = <T>(path: string, init?: RequestInit) =>
-  api<T>(env.VAULT_ADDR!, `/v1/${path}`, env.VAULT_TOKEN, init);
-const consul = <T>(path: string, init?: RequestInit) =>
-  api<T>(env.CONSUL_HTTP_ADDR!, `/v1/${path}`, env.CONSUL_HTTP_TOKEN, {
-    ...init,
-    tokenHeader: "X-Consul-Token",
-  });
-const nomad = <T>(path: string, init?: RequestInit) =>
-  api<T>(env.NOMAD_ADDR!, `/v1/${path}`, env.NOMAD_TOKEN, { ...init, tokenHeader: "X-Nomad-Token" });
+const { vault, consul, nomad } = serverApis(env);
 
 const HOST = "count.prodlike.meshstack.internal";
 const repo = join(__dirname, "..", "..", "..");
@@ -119,29 +110,8 @@ async function portOf(alloc: Alloc, label: string): Promise<Port> {
 }
 
 /** A GET through Traefik's TLS port with the route's host name: status and body. */
-function viaTraefik(address: Port, path: string, host = HOST): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: address.HostIP,
-        port: address.Value,
-        path,
-        servername: host,
-        headers: { host },
-        rejectUnauthorized: false, // Traefik's own certificate: the point here is routing
-        timeout: 5000,
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on("error", () => resolve({ status: 0, body: "" }));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
+const viaTraefik = (address: Port, path: string, host = HOST) =>
+  viaIngress(`${address.HostIP}:${address.Value}`, path, host);
 
 /** The certificate a TLS server presents (the handshake may fail afterwards: mTLS wants ours). */
 function presentedCertificate(host: string, port: number): Promise<X509Certificate> {
