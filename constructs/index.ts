@@ -11,6 +11,8 @@ export * from "./consul/mesh-defaults";
 export * from "./consul/intentions";
 export * from "./consul/nomad-consul";
 export * from "./consul/acl-token";
+export * from "./consul/service-routing";
+export { HTTP_METHODS } from "./consul/http-methods";
 export * from "./nomad";
 export * from "./traefik";
 export * from "./mesh";

@@ -13,7 +13,7 @@ export const local: EnvironmentConfig = {
   consul: { address: "http://127.0.0.1:8500", aclsEnabled: false, agentJob: false },
   nomad: { address: "http://127.0.0.1:4646" },
   pki: { ownership: PkiMountOwnership.TERRAFORM, intermediateCertTtl: "8760h", leafCertTtl: "72h" },
-  workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true },
+  workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true, demoCanary: true },
   // Lives with the dev cluster's own state: `npm run down` discards both together.
   backend: { type: "local", path: ".local/cluster/terraform.tfstate" },
 };

@@ -150,6 +150,12 @@ export interface EnvironmentConfig {
      * @default false
      */
     readonly demoAcrossNodes?: boolean;
+    /**
+     * Deploy the canary demo too (greeter v1/v2 behind a 90/10 split, a path and a header route,
+     * and an L7 permission); its programs need the raw_exec or exec driver.
+     * @default false
+     */
+    readonly demoCanary?: boolean;
   };
   /**
    * Ingress settings.

@@ -4,17 +4,7 @@
  * They avoid `{{` so consul-template leaves them alone.
  */
 
-/** Methods both servers' request handlers share: a plain reply, and no access log on stderr. */
-const HANDLER_HELPERS = `    def reply(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-`;
+import { HANDLER_HELPERS } from "./python-programs";
 
 /** The counting API: JSON `{"count": n}` on `/`, `ok` on `/health`; loopback only, reached through Envoy. */
 export const COUNT_API_PY = `import json

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { MeshJob, MeshService, MeshTaskProps, ServiceMesh } from "../constructs/mesh";
 import { TaskDriver } from "../constructs/nomad";
 import { COUNT_API_PY, COUNT_DASHBOARD_PY } from "./countdash-programs";
+import { pythonTask } from "./python-programs";
 
 /** How the dashboard reaches the API. */
 export type CountdashMode = "transparent-proxy" | "upstreams";
@@ -106,12 +107,5 @@ function program(
   env: Record<string, string>,
 ): MeshTaskProps {
   if (props.mesh.driver === "docker") return { name, driver: TaskDriver.docker({ image }), env };
-  const localDir = props.mesh.driver === "raw_exec" ? "local" : "/local";
-  const options = { command: props.python ?? "python3", args: [`${localDir}/${file}`] };
-  return {
-    name,
-    driver: props.mesh.driver === "raw_exec" ? TaskDriver.rawExec(options) : TaskDriver.exec(options),
-    env,
-    templates: [{ EmbeddedTmpl: source, DestPath: `local/${file}`, ChangeMode: "restart" }],
-  };
+  return pythonTask(props.mesh.driver, { name, file, source, env, python: props.python ?? "python3" });
 }

@@ -1,3 +1,4 @@
+export * from "./canary";
 export * from "./countdash";
 export * from "./redis";
 export * from "./ssh-sni";

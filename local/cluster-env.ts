@@ -70,16 +70,26 @@ export async function resetConsulCa(env: NodeJS.ProcessEnv): Promise<void> {
   );
 }
 
+/** How {@link viaIngress} sends its request. */
+export interface IngressRequest {
+  /** @default 5000 */
+  readonly timeoutMs?: number;
+  /** @default "GET" */
+  readonly method?: string;
+  /** @default - none beyond `Host` */
+  readonly headers?: Record<string, string>;
+}
+
 /**
- * A GET through the ingress's TLS port at `address` (`host:port`) with the route's host name (SNI and
- * `Host`); resolves to the status and body, or status 0 when nothing answers in time. The
+ * A request through the ingress's TLS port at `address` (`host:port`) with the route's host name (SNI
+ * and `Host`); resolves to the status and body, or status 0 when nothing answers in time. The
  * certificate is not checked: the point is routing, and tests check the certificate on their own.
  */
 export function viaIngress(
   address: string,
   path: string,
   routeHost: string,
-  timeoutMs = 5000,
+  options: IngressRequest = {},
 ): Promise<{ status: number; body: string }> {
   const [host, port] = address.split(":");
   return new Promise((resolve) => {
@@ -88,10 +98,11 @@ export function viaIngress(
         host,
         port: Number(port),
         path,
+        method: options.method ?? "GET",
         servername: routeHost,
-        headers: { host: routeHost },
+        headers: { ...options.headers, host: routeHost },
         rejectUnauthorized: false,
-        timeout: timeoutMs,
+        timeout: options.timeoutMs ?? 5000,
       },
       (res) => {
         let body = "";

@@ -12,10 +12,19 @@ const WAIT_SECONDS = 180;
 const ENVIRONMENT = process.argv[2] ?? "local";
 const ENV_FILE = ENVIRONMENT === "local" ? ".local/cluster.env" : `.local/${ENVIRONMENT}/cluster.env`;
 const HOST = `count.${ENVIRONMENT}.meshstack.internal`;
+const CANARY_HOST = `canary.${ENVIRONMENT}.meshstack.internal`;
 /** How the try-it commands reach a server: with the CA and token of clusters that use them. */
 const SECURED = ENVIRONMENT !== "local";
 
 const env = readClusterEnv(ENV_FILE);
+
+/** Whether the environment's stack deployed a job (the canary demo is optional). */
+function hasJob(id: string): Promise<boolean> {
+  return requestJson(env.NOMAD_ADDR, `/v1/job/${id}`, "X-Nomad-Token", env.NOMAD_TOKEN).then(
+    () => true,
+    () => false,
+  );
+}
 
 /** What does not answer yet; empty when every try-it command below works. */
 async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingress?: string }> {
@@ -32,8 +41,13 @@ async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingr
     if (!ok) waiting.push("the dashboard does not reach count-api through the mesh yet");
   }
   if (!ingress) waiting.push("Traefik is not placed");
-  else if ((await viaIngress(ingress, "/count", HOST, 3000)).status !== 200)
+  else if ((await viaIngress(ingress, "/count", HOST, { timeoutMs: 3000 })).status !== 200)
     waiting.push("Traefik does not route to the dashboard yet");
+  else if (
+    (await hasJob("canary")) &&
+    (await viaIngress(ingress, "/", CANARY_HOST, { timeoutMs: 3000 })).status !== 200
+  )
+    waiting.push("the canary's web front does not reach the greeter yet");
   return { waiting, dashboard, ingress };
 }
 
@@ -99,11 +113,18 @@ async function main(): Promise<void> {
     ? 'curl -s --cacert "$CONSUL_CACERT" -H "X-Consul-Token: $CONSUL_HTTP_TOKEN"'
     : "curl -s";
   const suffix = ENVIRONMENT === "local" ? "" : ` -- ${ENVIRONMENT}`;
+  const canaryCurl = `curl -sk --resolve ${CANARY_HOST}:${ingressPort}:${ingressHost} https://${CANARY_HOST}:${ingressPort}`;
+  const canaryTry = jobs.some((j) => j.ID === "canary")
+    ? `
+  for i in $(seq 1000); do ${canaryCurl}/; echo; done | grep -o '"version": "v[0-9]*"' | sort | uniq -c   # the 90/10 split of greeter v1/v2
+  ${canaryCurl}/v2/hello      # the path route: always v2
+  ${canaryCurl}/admin; echo   # the L7 permission: 403 from greeter's sidecar`
+    : "";
   console.log(`
 try:${SECURED ? `\n  set -a; . ${ENV_FILE}; set +a                     # addresses, CA files and tokens of the CLIs` : ""}
   curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh
   curl -sk --resolve ${HOST}:${ingressPort}:${ingressHost} https://${HOST}:${ingressPort}/count   # through Traefik
-  ${consulCurl} "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied
+  ${consulCurl} "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied${canaryTry}
   npm run plan${suffix}                                                     # a second plan shows no changes
   npm run down${suffix}                                                     # stop the cluster`);
 }

@@ -169,10 +169,13 @@ up() {
   [ -s "$STATE/bao.token" ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/bao.token"
   start bao bao server -dev -dev-listen-address="127.0.0.1:$VAULT_PORT" -dev-root-token-id="$(cat "$STATE/bao.token")"
   # Consul's HTTP/DNS also listen on the bridge gateway: allocations (Traefik's catalog provider,
-  # templates) reach the node's agent there, as they would on a real client.
+  # templates) reach the node's agent there, as they would on a real client. ACLs are off here, so
+  # the intention default would be allow: deny it, as ACLs do elsewhere, or an L7 allow-list would
+  # let through every request it does not match (Consul falls back to the default, not to `* -> *`).
   start consul consul agent -dev -node="meshstack-$BRIDGE" -bind=127.0.0.1 -client="127.0.0.1 ${BRIDGE_CIDR%/*}" \
     -http-port="$CONSUL_PORT" -grpc-port="$CONSUL_GRPC_PORT" -dns-port="$(port 8600)" -server-port="$(port 8300)" \
-    -serf-lan-port="$(port 8301)" -serf-wan-port="$(port 8302)" -hcl "connect { enabled = true }" -hcl "ports { grpc_tls = $(port 8503) }"
+    -serf-lan-port="$(port 8301)" -serf-wan-port="$(port 8302)" -hcl "connect { enabled = true }" -hcl "ports { grpc_tls = $(port 8503) }" \
+    -hcl 'default_intention_policy = "deny"'
   wait_healthy bao 30
   wait_healthy consul 60
 

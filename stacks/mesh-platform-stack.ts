@@ -6,6 +6,7 @@ import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { checkServiceName, checkUrl } from "../constructs/core/names";
 import { check, show } from "../constructs/core/errors";
 import { MeshPlatform } from "../constructs/platform/mesh-platform";
+import { Canary } from "../examples/canary";
 import { Countdash } from "../examples/countdash";
 import { EnvironmentConfig } from "../environments/types";
 import { configureBackend } from "./backend";
@@ -79,6 +80,9 @@ export class MeshPlatformStack extends TerraformStack {
         distinctHosts: env.workloads.demoAcrossNodes,
         dashboardHost: `count.${env.name}.meshstack.internal`,
       });
+    }
+    if (env.workloads?.demo && env.workloads.demoCanary) {
+      new Canary(this, "Canary", { mesh: platform.mesh, host: `canary.${env.name}.meshstack.internal` });
     }
 
     new TerraformOutput(this, "connect_root_path", { value: platform.pki.rootPath });

@@ -1,14 +1,26 @@
 import { TerraformStack, Testing } from "cdktf";
 import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
 import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
-import { MeshService, ServiceMesh, TaskDriver, TraefikIngress } from "../constructs";
+import {
+  IntentionAction,
+  MeshDefaults,
+  MeshService,
+  ServiceMesh,
+  TaskDriver,
+  TraefikIngress,
+} from "../constructs";
 
-// The README's construct example, kept honest: it must synthesize and produce what the README claims.
-function readmeStack(upstream: string) {
+/** The stack and ingress the README's examples start from. */
+function readmeBase() {
   const stack = new TerraformStack(Testing.app(), "test");
   new NomadProvider(stack, "nomad", { address: "http://127.0.0.1:4646" });
   new ConsulProvider(stack, "consul", {});
-  const ingress = new TraefikIngress(stack, "Traefik", { datacenters: ["dc1"] });
+  return { stack, ingress: new TraefikIngress(stack, "Traefik", { datacenters: ["dc1"] }) };
+}
+
+// The README's construct example, kept honest: it must synthesize and produce what the README claims.
+function readmeStack(upstream: string) {
+  const { stack, ingress } = readmeBase();
   const mesh = new ServiceMesh(stack, "Mesh", { ingress });
   const api = new MeshService(stack, "api", {
     mesh,
@@ -41,5 +53,47 @@ describe("README construct example", () => {
     expect(() => Testing.synth(stack, true)).toThrow(
       'MeshService test/web: upstream "apii" is not a service in this stack (known: api, traefik); fix the name, add the service, or declare it with mesh.addExternalService()',
     );
+  });
+});
+
+describe("README canary example", () => {
+  function canaryStack() {
+    const { stack, ingress } = readmeBase();
+    const mesh = new ServiceMesh(stack, "Mesh", { ingress, defaults: new MeshDefaults(stack, "Defaults") });
+    const api = new MeshService(stack, "api", {
+      mesh,
+      port: 9001,
+      protocol: "http",
+      version: "v1",
+      tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1.4.2" }) }],
+    });
+    const web = new MeshService(stack, "web", {
+      mesh,
+      port: 8080,
+      expose: { http: { host: "web.example.com" } },
+      tasks: [{ name: "web", driver: TaskDriver.docker({ image: "example/web:2.0.0" }) }],
+    });
+    api
+      .addVersion("v2", {
+        tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1.5.0" }) }],
+      })
+      .splitTraffic({ v1: 90, v2: 10 })
+      .routeTraffic({ pathPrefix: "/v2/" }, { version: "v2" })
+      .routeTraffic({ headers: [{ name: "x-canary", exact: "always" }] }, { version: "v2" });
+    web.connectTo(api, {
+      localBindPort: 9001,
+      permissions: [{ action: IntentionAction.DENY, pathExact: "/admin" }, { methods: ["GET", "HEAD"] }],
+    });
+    return JSON.parse(Testing.synth(stack, true)) as {
+      resource: Record<string, Record<string, { kind?: string; config_json?: string }>>;
+    };
+  }
+
+  test("renders a resolver, a 90/10 splitter and a router with two routes", () => {
+    const entries = Object.values(canaryStack().resource.consul_config_entry);
+    const body = (kind: string) => JSON.parse(entries.find((e) => e.kind === kind)!.config_json!);
+    expect(Object.keys(body("service-resolver").Subsets)).toEqual(["v1", "v2"]);
+    expect(body("service-splitter").Splits.map((s: { Weight: number }) => s.Weight)).toEqual([90, 10]);
+    expect(body("service-router").Routes).toHaveLength(2);
   });
 });

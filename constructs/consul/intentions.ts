@@ -7,7 +7,8 @@ import {
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
-import { checkBoolean, checkList, checkOneOf, checkTexts } from "../core/values";
+import { checkBoolean, checkList, checkOneOf } from "../core/values";
+import { checkHttpMethods } from "./http-methods";
 
 /** What an intention does with matching traffic. */
 export enum IntentionAction {
@@ -86,6 +87,11 @@ export interface IntentionEdge {
   readonly permissions?: readonly HttpPermission[];
   /** Description stored with the intention. */
   readonly description: string;
+  /**
+   * The service whose route made this edge necessary, when no relation declared it.
+   * @default - declared directly
+   */
+  readonly routedBy?: string;
 }
 
 const WILDCARD = "*";
@@ -137,6 +143,21 @@ export class Intentions extends Construct {
       action: IntentionAction.ALLOW,
       description: options.description,
       permissions: options.permissions,
+    });
+  }
+
+  /**
+   * Allows `source` to call `destination` because a route of `via` sends its requests there; a no-op
+   * when the pair already has an edge. A later explicit allow replaces it.
+   */
+  public allowRouted(source: string, destination: string, via: string): this {
+    if (this.edgesByDestination.get(destination)?.has(source)) return this;
+    return this.add({
+      source,
+      destination,
+      action: IntentionAction.ALLOW,
+      description: `meshstack: ${source} -> ${destination} (routed by ${via})`,
+      routedBy: via,
     });
   }
 
@@ -226,7 +247,8 @@ export class Intentions extends Construct {
       `${action}("*", "*"): the wildcard pair is the default-deny entry; use defaultDeny instead`,
     );
     const bySource = this.edgesByDestination.get(destination) ?? new Map<string, IntentionEdge>();
-    const existing = bySource.get(source);
+    // An edge a route implied gives way to one declared for the pair.
+    const existing = bySource.get(source)?.routedBy === undefined ? bySource.get(source) : undefined;
     check(
       this,
       !existing,
@@ -320,9 +342,6 @@ function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
   };
 }
 
-/** The methods Consul's isValidHTTPMethod accepts (agent/structs/config_entry_discoverychain.go). */
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"];
-
 /** Checks one L7 permission (agent/structs/config_entry_intentions.go, validate). */
 function checkPermission(scope: Intentions, field: string, permission: HttpPermission): void {
   check(
@@ -344,23 +363,10 @@ function checkPermission(scope: Intentions, field: string, permission: HttpPermi
     pathExact === undefined || (typeof pathExact === "string" && pathExact.startsWith("/")),
     `${field}.pathExact ${show(pathExact)} does not start with "/"; use e.g. "/v1/counter"`,
   );
-  checkTexts(scope, `${field}.methods`, methods, "GET");
-  // Consul upper-cases methods before validating them (ServiceIntentionsConfigEntry.Normalize).
-  const upper = (methods ?? []).map((m) => m.toUpperCase());
-  const unknown = upper.filter((m) => !HTTP_METHODS.includes(m));
+  checkHttpMethods(scope, `${field}.methods`, methods);
   check(
     scope,
-    unknown.length === 0,
-    `${field}.methods ${show(methods)} has unknown methods ${show(unknown)}; use ${HTTP_METHODS.join(", ")}`,
-  );
-  check(
-    scope,
-    new Set(upper).size === upper.length,
-    `${field}.methods ${show(methods)} lists a method twice; list each once`,
-  );
-  check(
-    scope,
-    pathExact !== undefined || upper.length > 0,
+    pathExact !== undefined || (methods ?? []).length > 0,
     `${field} ${show(permission)} matches nothing, which Consul rejects; give pathExact, methods or both`,
   );
 }

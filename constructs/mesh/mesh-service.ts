@@ -12,6 +12,7 @@ import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName, checkTaskName } from "../core/names";
 import { isL7Protocol, type ServiceProtocol } from "../consul/mesh-defaults";
 import type { HttpPermission } from "../consul/intentions";
+import type { RouteMatch } from "../consul/service-routing";
 import { TaskDriver } from "../nomad/driver";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
 import { checkTemplates, escapesAllocation } from "../nomad/group-checks";
@@ -19,7 +20,9 @@ import {
   checkBoolean,
   checkInstance,
   checkList,
+  checkInteger,
   checkObject,
+  checkPattern,
   checkStringMap,
   checkTexts,
 } from "../core/values";
@@ -235,6 +238,48 @@ export interface MeshServiceProps {
    * @default - the mesh's sidecar override
    */
   readonly sidecarTask?: SidecarTaskOverride;
+  /**
+   * The version this group runs, registered as service meta `version` and used as the default subset
+   * once {@link MeshService.addVersion} adds another (e.g. "v1").
+   * @default - unversioned
+   */
+  readonly version?: string;
+}
+
+/** Options of {@link MeshService.addVersion}. */
+export interface ServiceVersionOptions {
+  /** The version's tasks (the rest of the group is the service's own: port, sidecar, upstreams, check). */
+  readonly tasks: MeshTaskProps[];
+  /**
+   * Allocations of this version.
+   * @default 1
+   */
+  readonly count?: number;
+}
+
+/** Where {@link MeshService.routeTraffic} sends the requests it matches. */
+export interface TrafficDestination {
+  /**
+   * A version of the destination service (its subset).
+   * @default - the destination's default version
+   */
+  readonly version?: string;
+  /**
+   * Another service; its callers through this service are allowed to reach it (one intention each).
+   * @default - this service
+   */
+  readonly service?: MeshService | string;
+  /**
+   * Replace the matched path prefix before forwarding; needs `pathExact` or `pathPrefix`.
+   * @default - the path is forwarded unchanged
+   */
+  readonly prefixRewrite?: string;
+}
+
+interface ServiceVersion {
+  readonly version: string;
+  readonly tasks: MeshTaskProps[];
+  readonly count: number;
 }
 
 interface UpstreamEdge {
@@ -245,6 +290,8 @@ interface UpstreamEdge {
 }
 
 const PUBLIC_PORT = "public";
+/** Consul's subset names (ServiceResolverConfigEntry.Validate), which versions become. */
+const SUBSET_NAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const HEALTH_PORT = "healthcheck";
 
 /**
@@ -272,6 +319,7 @@ export class MeshService extends Construct {
   private readonly upstreams: UpstreamEdge[] = [];
   private readonly tags: string[];
   private readonly update?: UpdateStrategy;
+  private readonly versions: ServiceVersion[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     checkPropsOf("MeshService", scope, id, props, "{ mesh, port, tasks }");
@@ -301,6 +349,14 @@ export class MeshService extends Construct {
       `count ${show(count)} must be a whole number, 0 or more`,
     );
     this.update = this.toUpdate(count, props.update);
+    checkPattern(
+      this,
+      "version",
+      props.version,
+      SUBSET_NAME,
+      'a version name (lower-case letters, digits, "-")',
+      "v1",
+    );
     this.checkHealth(props.healthCheck, props.exposePaths ?? []);
     this.mesh.register(this);
     this.tags = [...(props.tags ?? [])];
@@ -321,7 +377,99 @@ export class MeshService extends Construct {
         ? scope
         : new MeshJob(this, "Job", { mesh: this.mesh, name: this.serviceName }));
     this.job.addGroup(() => this.toGroup());
-    this.node.addValidation({ validate: () => [...this.unknownUpstreams(), ...this.l7Upstreams()] });
+    this.node.addValidation({
+      validate: () => [...this.unknownUpstreams(), ...this.l7Upstreams(), ...this.unknownRouteVersions()],
+    });
+  }
+
+  /**
+   * Runs another version of the service beside this one: a group `<name>-<version>` in the same job,
+   * registered under the same service name with meta `version`. Callers in the mesh keep reaching
+   * this group's version (the default subset) until {@link splitTraffic} or {@link routeTraffic} send
+   * them elsewhere; the ingress dials only this group (Traefik picks instances from the catalog, not
+   * through Consul's discovery chain).
+   */
+  public addVersion(version: string, options: ServiceVersionOptions): this {
+    const own = this.props.version;
+    check(
+      this,
+      own !== undefined,
+      `addVersion(${show(version)}) needs the service's own version to route the rest of the traffic to; ` +
+        `set version (e.g. "v1") on the service`,
+    );
+    checkPattern(this, "addVersion version", version, SUBSET_NAME, "a version name", "v2");
+    check(
+      this,
+      version !== own && !this.versions.some((v) => v.version === version),
+      `addVersion(${show(version)}): the version is already declared; declare each version once`,
+    );
+    checkProps(this, options, "{ tasks: [{ name, driver }] }");
+    checkList(this, `version ${show(version)} tasks`, options.tasks, "tasks { name, driver }");
+    check(
+      this,
+      (options.tasks ?? []).length > 0,
+      `addVersion(${show(version)}) has no tasks; give the tasks that run this version`,
+    );
+    for (const task of options.tasks) this.checkTask(task);
+    const count = options.count ?? 1;
+    checkInteger(this, `version ${show(version)} count`, count, 0);
+    const routing = this.mesh.routingOf(this.serviceName, this);
+    if (routing.subsetNames.length === 0) routing.addSubset(own, versionFilter(own));
+    routing.addSubset(version, versionFilter(version));
+    this.versions.push({ version, tasks: [...options.tasks], count });
+    this.job.addGroup(() =>
+      this.groupOf({
+        name: `${this.serviceName}-${version}`,
+        version,
+        tasks: this.versionTasks(version),
+        count,
+        tags: this.props.tags ?? [],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Splits the requests callers send to this service between its versions, by percent, e.g.
+   * `{ v1: 90, v2: 10 }` (a `service-splitter`). The weights sum to 100; the service needs an
+   * HTTP-like protocol.
+   */
+  public splitTraffic(weights: Record<string, number>): this {
+    check(
+      this,
+      isObject(weights),
+      `splitTraffic(${show(weights)}): weights are not an object; pass e.g. { v1: 90, v2: 10 }`,
+    );
+    const routing = this.mesh.routingOf(this.serviceName, this);
+    routing.split(Object.entries(weights).map(([subset, weight]) => ({ subset, weight })));
+    return this;
+  }
+
+  /**
+   * Sends the requests matching `match` (path, headers, methods) to a version of this service or to
+   * another service (a `service-router` route; routes apply in the order they are added). Routing to
+   * another service allows each caller of this one to reach it.
+   */
+  public routeTraffic(match: RouteMatch, to: TrafficDestination): this {
+    check(
+      this,
+      isObject(to),
+      `routeTraffic(…, ${show(to)}): the destination is not an object; pass e.g. { version: "v2" } or { service: api }`,
+    );
+    const service =
+      to.service === undefined ? undefined : this.nameOf("routeTraffic", "destination", to.service);
+    const routing = this.mesh.routingOf(this.serviceName, this);
+    routing.addRoute({
+      match,
+      destination: {
+        service: service === this.serviceName ? undefined : service,
+        subset: to.version,
+        prefixRewrite: to.prefixRewrite,
+      },
+    });
+    if (service !== undefined && service !== this.serviceName)
+      this.mesh.routeCallers(this.serviceName, service);
+    return this;
   }
 
   /**
@@ -375,7 +523,7 @@ export class MeshService extends Construct {
       );
     }
     this.upstreams.push({ service, localBindPort: port, l7: options.permissions !== undefined });
-    this.mesh.intentions.allow(this.serviceName, service, { permissions: options.permissions });
+    this.mesh.relate(this.serviceName, service, options.permissions);
     return this;
   }
 
@@ -398,6 +546,12 @@ export class MeshService extends Construct {
 
   /** Adds a task to the service's group. */
   public addTask(task: MeshTaskProps): this {
+    this.checkTask(task);
+    this.tasks.push(task);
+    return this;
+  }
+
+  private checkTask(task: MeshTaskProps): void {
     checkProps(this, task, '{ name: "api", driver: TaskDriver.docker({ image }) }');
     checkTaskName(this, "task name", task.name);
     const field = `task ${show(task.name)}`;
@@ -438,8 +592,6 @@ export class MeshService extends Construct {
         `${at}.RelativeDest ${show(artifact.RelativeDest)} escapes the allocation directory; use e.g. "local/"`,
       );
     });
-    this.tasks.push(task);
-    return this;
   }
 
   /**
@@ -460,6 +612,28 @@ export class MeshService extends Construct {
 
   /** The group as it renders now. */
   public toGroup(): TaskGroup {
+    return this.groupOf({
+      name: this.serviceName,
+      version: this.props.version,
+      tasks: this.tasks,
+      count: this.props.count ?? 1,
+      tags: this.tags,
+    });
+  }
+
+  /** The tasks of an added version. */
+  private versionTasks(version: string): MeshTaskProps[] {
+    return this.versions.find((v) => v.version === version)?.tasks ?? [];
+  }
+
+  /** A group of this service: its own, or one of its versions. */
+  private groupOf(variant: {
+    name: string;
+    version?: string;
+    tasks: MeshTaskProps[];
+    count: number;
+    tags: string[];
+  }): TaskGroup {
     const p = this.props;
     const health = p.healthCheck;
     const exposePaths: ConsulExposePath[] = [
@@ -508,8 +682,8 @@ export class MeshService extends Construct {
       : [];
     const sidecarTask = sidecar?.task;
     return {
-      Name: this.serviceName,
-      Count: p.count ?? 1,
+      Name: variant.name,
+      Count: variant.count,
       Update: this.update,
       Networks: [
         {
@@ -522,7 +696,9 @@ export class MeshService extends Construct {
         {
           Name: this.serviceName,
           PortLabel: p.hostPort === undefined ? String(this.port) : PUBLIC_PORT,
-          Tags: this.tags.length ? this.tags : undefined,
+          Tags: variant.tags.length ? [...variant.tags] : undefined,
+          // Consul copies it to the sidecar, where the resolver's subset filters look.
+          Meta: variant.version === undefined ? undefined : { version: variant.version },
           Connect: {
             SidecarService: Object.values(proxy).some((v) => v !== undefined) ? { Proxy: proxy } : {},
             SidecarTask: sidecarTask,
@@ -530,7 +706,7 @@ export class MeshService extends Construct {
           Checks: checks.length ? checks : undefined,
         },
       ],
-      Tasks: this.tasks.map(toTask),
+      Tasks: variant.tasks.map(toTask),
     };
   }
 
@@ -675,6 +851,25 @@ export class MeshService extends Construct {
       );
   }
 
+  /** A route to another service's version needs that version (its subset) declared. */
+  private unknownRouteVersions(): string[] {
+    const routing = this.mesh.routingIfAny(this.serviceName);
+    if (!routing) return [];
+    return routing.declaredRoutes
+      .map((r, i) => [r.destination, i] as const)
+      .filter(([d]) => d.service !== undefined && d.subset !== undefined)
+      .filter(([d]) => !(this.mesh.routingIfAny(d.service!)?.subsetNames ?? []).includes(d.subset!))
+      .map(
+        ([d, i]) =>
+          constructError(
+            this,
+            `routeTraffic #${i + 1} sends requests to version ${show(d.subset)} of ${show(d.service)}, which has ` +
+              `no such version (versions: ${this.mesh.routingIfAny(d.service!)?.subsetNames.join(", ") || "none"}); ` +
+              `add it there with addVersion() or fix the name`,
+          ).message,
+      );
+  }
+
   private unknownUpstreams(): string[] {
     const unknown = this.upstreams.filter((u) => !this.mesh.knows(u.service));
     if (unknown.length === 0) return [];
@@ -689,6 +884,11 @@ export class MeshService extends Construct {
         ).message,
     );
   }
+}
+
+/** The resolver filter selecting one version's instances (meta Consul copies onto their sidecars). */
+function versionFilter(version: string): string {
+  return `Service.Meta.version == "${version}"`;
 }
 
 function toTask(task: MeshTaskProps): Task {

@@ -4,8 +4,9 @@ import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { resourceAddress } from "../core/addresses";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
 import { checkInstance, checkList, checkOneOf, checkTexts } from "../core/values";
-import { Intentions } from "../consul/intentions";
+import { HttpPermission, Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
+import { ServiceRouting } from "../consul/service-routing";
 import type { TaskDriverKind } from "../nomad/driver";
 import type { IIngress } from "../traefik/ingress";
 import { SidecarTaskOverride } from "./sidecar";
@@ -80,6 +81,9 @@ export class ServiceMesh extends Construct {
   public readonly dependsOn: ITerraformDependable[];
   private readonly members = new Map<string, MeshMember>();
   private readonly external = new Set<string>();
+  private readonly routings = new Map<string, ServiceRouting>();
+  /** Who calls each service through its discovery chain (`connectTo`), by destination. */
+  private readonly callers = new Map<string, Set<string>>();
   private currentIngress?: IIngress;
 
   public constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
@@ -127,6 +131,56 @@ export class ServiceMesh extends Construct {
       if (!(entry.dependsOn ?? []).includes(address)) entry.dependsOn = [...(entry.dependsOn ?? []), address];
     }
     return [];
+  }
+
+  /**
+   * Records that `source` calls `destination` through its sidecar, and allows exactly that edge
+   * (optionally limited to L7 permissions). When the destination's routes send requests on to other
+   * services, the caller is allowed to reach those too: its sidecar dials them directly.
+   */
+  public relate(source: string, destination: string, permissions?: HttpPermission[]): void {
+    this.intentions.allow(source, destination, { permissions });
+    const callers = this.callers.get(destination) ?? new Set<string>();
+    callers.add(source);
+    this.callers.set(destination, callers);
+    for (const target of this.routings.get(destination)?.routedServices ?? []) {
+      this.intentions.allowRouted(source, target, destination);
+    }
+  }
+
+  /**
+   * The discovery chain (resolver, splitter, router) of a service, created on first use; it needs
+   * the mesh's {@link MeshDefaults}, where L7 protocols are declared.
+   */
+  public routingOf(service: string, user: Construct): ServiceRouting {
+    check(
+      user,
+      this.defaults !== undefined,
+      `versions, splits and routes need MeshDefaults (they depend on the service's protocol); ` +
+        `pass defaults to the ServiceMesh`,
+    );
+    let routing = this.routings.get(service);
+    if (!routing) {
+      routing = new ServiceRouting(this, `Routing-${service}`, {
+        service,
+        defaults: this.defaults,
+        dependsOn: this.dependsOn.length ? this.dependsOn : undefined,
+      });
+      this.routings.set(service, routing);
+    }
+    return routing;
+  }
+
+  /** The discovery chain of a service, when it has one. */
+  public routingIfAny(service: string): ServiceRouting | undefined {
+    return this.routings.get(service);
+  }
+
+  /** Allows every caller of `service` to reach `target`, where a route of `service` sends requests. */
+  public routeCallers(service: string, target: string): void {
+    for (const source of this.callers.get(service) ?? []) {
+      if (source !== target) this.intentions.allowRouted(source, target, service);
+    }
   }
 
   /** The ingress, when one is set. */

@@ -57,6 +57,20 @@ function meshStack(stack: TerraformStack = testStack()) {
 }
 const service = (p: object) =>
   new m.MeshService(testStack(), "x", { mesh: meshStack(), port: 9001, tasks: [app], ...p });
+const versioned = () => service({ version: "v1", protocol: "http" });
+const routing = (p: object = {}) => {
+  const stack = testStack();
+  return new m.ServiceRouting(stack, "x", { service: "api", defaults: new m.MeshDefaults(stack, "d"), ...p });
+};
+const split = (s: object) =>
+  routing()
+    .addSubset("v1", "Service.Meta.version == v1")
+    .split([never(s)]);
+const route = (r: object) => routing().addRoute(never(r));
+const match = (mt: object) => route({ match: mt, destination: { subset: "v2" } });
+const header = (h: object) => match({ headers: [h] });
+const destination = (d: object) => route({ match: { pathPrefix: "/v2/" }, destination: d });
+const trafficTo = (to: object) => versioned().routeTraffic({ pathPrefix: "/v2/" }, never(to));
 const meshTask = (p: object) => service({ tasks: [{ ...app, ...p }] });
 const expose = (route: object) => service({ expose: route });
 const platform = (p: object) =>
@@ -1097,6 +1111,179 @@ const rows: Row[] = [
     `MeshService ${x}: sidecarTask {} is not a SidecarTaskOverride`,
   ],
   [
+    "MeshServiceProps.version",
+    () => service({ version: "V1" }),
+    `MeshService ${x}: version "V1" is not a version name`,
+  ],
+  [
+    "ServiceVersionOptions.tasks",
+    () => versioned().addVersion("v2", { tasks: [] }),
+    `MeshService ${x}: addVersion("v2") has no tasks`,
+  ],
+  [
+    "ServiceVersionOptions.count",
+    () => versioned().addVersion("v2", { tasks: [app], count: -1 }),
+    `MeshService ${x}: version "v2" count -1 is not a whole number`,
+  ],
+  [
+    "MeshService.addVersion(version)",
+    () => versioned().addVersion("v1", { tasks: [app] }),
+    `MeshService ${x}: addVersion("v1"): the version is already declared`,
+  ],
+  [
+    "MeshService.addVersion(version)",
+    () => service({}).addVersion("v2", { tasks: [app] }),
+    `MeshService ${x}: addVersion("v2") needs the service's own version`,
+  ],
+  [
+    "MeshService.splitTraffic(weights)",
+    () => versioned().splitTraffic({ v1: 90, v2: 20 }),
+    `ServiceRouting test/mesh/Routing-x: splits weights [90,20] sum to 110, not 100`,
+  ],
+  [
+    "TrafficDestination.version",
+    () => trafficTo({ version: "" }),
+    `ServiceRouting test/mesh/Routing-x: routes[0].destination.subset "" is empty`,
+  ],
+  [
+    "TrafficDestination.service",
+    () => trafficTo({ service: 42 }),
+    `MeshService ${x}: routeTraffic(42): the destination must be a MeshService`,
+  ],
+  [
+    "TrafficDestination.prefixRewrite",
+    () =>
+      versioned().routeTraffic({ headers: [{ name: "x-canary", present: true }] }, { prefixRewrite: "/" }),
+    `ServiceRouting test/mesh/Routing-x: routes[0].destination.prefixRewrite "/" needs match.pathExact or match.pathPrefix`,
+  ],
+  [
+    "ServiceRoutingProps.service",
+    () => routing({ service: "API" }),
+    `ServiceRouting test/x: service "API" is not a valid service name`,
+  ],
+  [
+    "ServiceRoutingProps.defaults",
+    () => routing({ defaults: {} }),
+    `ServiceRouting test/x: defaults {} is not a MeshDefaults`,
+  ],
+  [
+    "ServiceRoutingProps.dependsOn",
+    () => routing({ dependsOn: "agent" }),
+    `ServiceRouting test/x: dependsOn "agent" is not a list`,
+  ],
+  [
+    "ServiceRouting.addSubset(name)",
+    () => routing().addSubset("V2", "x"),
+    `ServiceRouting test/x: subset "V2" is not a valid subset name`,
+  ],
+  [
+    "ServiceRouting.addSubset(filter)",
+    () => routing().addSubset("v2", " "),
+    `ServiceRouting test/x: subset "v2" filter " " is empty`,
+  ],
+  [
+    "TrafficSplit.subset",
+    () => split({ subset: "", weight: 100 }),
+    `ServiceRouting test/x: splits[0].subset "" is empty`,
+  ],
+  [
+    "TrafficSplit.weight",
+    () => split({ subset: "v1", weight: 101 }),
+    `ServiceRouting test/x: splits[0].weight 101 is not a percentage`,
+  ],
+  [
+    "TrafficSplit.weight",
+    () => split({ subset: "v1", weight: 99.999 }),
+    `ServiceRouting test/x: splits[0].weight 99.999 has more than two decimals`,
+  ],
+  [
+    "ServiceRoute.match",
+    () => route({ match: "/v2", destination: { subset: "v2" } }),
+    `ServiceRouting test/x: routes[0].match "/v2" is not an object`,
+  ],
+  [
+    "ServiceRoute.destination",
+    () => route({ match: { pathPrefix: "/v2" } }),
+    `ServiceRouting test/x: routes[0].destination undefined is not an object`,
+  ],
+  [
+    "RouteMatch.pathExact",
+    () => match({ pathExact: "v2" }),
+    `ServiceRouting test/x: routes[0].match.pathExact "v2" does not start with "/"`,
+  ],
+  [
+    "RouteMatch.pathPrefix",
+    () => match({ pathPrefix: "v2" }),
+    `ServiceRouting test/x: routes[0].match.pathPrefix "v2" does not start with "/"`,
+  ],
+  [
+    "RouteMatch.pathRegex",
+    () => match({ pathRegex: "" }),
+    `ServiceRouting test/x: routes[0].match.pathRegex "" is empty`,
+  ],
+  [
+    "RouteMatch.pathRegex",
+    () => match({ pathPrefix: "/v2", pathRegex: "/v[0-9]+" }),
+    `ServiceRouting test/x: routes[0].match sets 2 of pathExact, pathPrefix and pathRegex`,
+  ],
+  [
+    "RouteMatch.headers",
+    () => match({ headers: { name: "x" } }),
+    `ServiceRouting test/x: routes[0].match.headers {"name":"x"} is not a list`,
+  ],
+  [
+    "RouteMatch.methods",
+    () => match({ methods: ["FETCH"] }),
+    `ServiceRouting test/x: routes[0].match.methods ["FETCH"] has unknown methods ["FETCH"]`,
+  ],
+  ["RouteMatch.methods", () => match({}), `ServiceRouting test/x: routes[0].match {} matches every request`],
+  [
+    "HeaderMatch.name",
+    () => header({ name: " ", exact: "1" }),
+    `ServiceRouting test/x: routes[0].match.headers[0].name " " is empty`,
+  ],
+  [
+    "HeaderMatch.present",
+    () => header({ name: "x-canary", present: "yes" }),
+    `ServiceRouting test/x: routes[0].match.headers[0].present "yes" is not a boolean`,
+  ],
+  [
+    "HeaderMatch.exact",
+    () => header({ name: "x-canary", exact: "1", prefix: "1" }),
+    `ServiceRouting test/x: routes[0].match.headers[0] {"name":"x-canary","exact":"1","prefix":"1"} sets 2 of present`,
+  ],
+  [
+    "HeaderMatch.prefix",
+    () => header({ name: "x-canary", prefix: "" }),
+    `ServiceRouting test/x: routes[0].match.headers[0].prefix "" is not a non-empty string`,
+  ],
+  [
+    "HeaderMatch.suffix",
+    () => header({ name: "x-canary", suffix: 1 }),
+    `ServiceRouting test/x: routes[0].match.headers[0].suffix 1 is not a non-empty string`,
+  ],
+  [
+    "HeaderMatch.regex",
+    () => header({ name: "x-canary" }),
+    `ServiceRouting test/x: routes[0].match.headers[0] {"name":"x-canary"} sets 0 of present`,
+  ],
+  [
+    "HeaderMatch.invert",
+    () => header({ name: "x-canary", exact: "1", invert: 1 }),
+    `ServiceRouting test/x: routes[0].match.headers[0].invert 1 is not a boolean`,
+  ],
+  [
+    "RouteDestination.service",
+    () => destination({ service: "Legacy" }),
+    `ServiceRouting test/x: routes[0].destination.service "Legacy" is not a valid service name`,
+  ],
+  ["RouteDestination.subset", () => destination({}), `ServiceRouting test/x: routes[0].destination is empty`],
+  [
+    "RouteDestination.prefixRewrite",
+    () => destination({ prefixRewrite: 1 }),
+    `ServiceRouting test/x: routes[0].destination.prefixRewrite 1 is not a string`,
+  ],
+  [
     "MeshTaskProps.name",
     () => meshTask({ name: "alloc" }),
     `MeshService ${x}: task name "alloc" is not a Nomad task name`,
@@ -1500,7 +1687,7 @@ function publicFields(): string[] {
       /export interface (\w+)(?: extends \w+)? \{([\s\S]*?)\n\}/g,
     )) {
       if (
-        !/(Props|Options)$|^(HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule)$/.test(
+        !/(Props|Options)$|^(HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule)$/.test(
           name,
         )
       )
