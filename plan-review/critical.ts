@@ -137,12 +137,13 @@ function edgeText(edge: IntentionEdge): string {
   return `${source} → ${destination}`;
 }
 
-const WIDENING_TEXT: Readonly<Record<Widening["kind"], (edge: IntentionEdge) => string>> = {
+const WIDENING_TEXT: Readonly<Record<Widening["kind"], (edge: IntentionEdge, detail?: string) => string>> = {
   "new-allow": (e) => `**New allow**: ${edgeText(e)}`,
   "deny-to-allow": (e) => `**Deny changed to allow**: ${edgeText(e)}`,
   "deny-removed": (e) => `**Deny removed**: ${edgeText(e)} falls back to broader intentions`,
   "default-deny-removed": () =>
     "**Default deny removed**: `*` → `*` deny is gone, so unlisted traffic is allowed",
+  "l7-widened": (e, detail) => `**L7 rules widened**: ${edgeText(e)}: ${code(detail ?? "")}`,
 };
 
 function intentionChanges(resources: readonly ReviewedResource[], renderer: ValueRenderer): CriticalChange[] {
@@ -174,7 +175,7 @@ function intentionChanges(resources: readonly ReviewedResource[], renderer: Valu
   }
   for (const w of findWidenings(before, after)) {
     const type = resources.find((r) => r.address === w.address)?.type ?? "";
-    const message = `${WIDENING_TEXT[w.kind](w.edge)} (${code(w.address)})`;
+    const message = `${WIDENING_TEXT[w.kind](w.edge, w.detail)} (${code(w.address)})`;
     out.push({
       address: w.address,
       type,

@@ -1,5 +1,6 @@
 import type { JsonValue, PlanChange, ValueMask } from "./plan-json";
 import { REDACTED, anyMarked, childMask, stringAt, valueAt } from "./values";
+import { l7Rules, l7Widening } from "./l7-rules";
 
 /** What an intention edge does, with L7 permissions counted as allow. */
 export type EdgeAction = "allow" | "deny";
@@ -19,7 +20,8 @@ export interface IntentionEdge {
 }
 
 /** How an intention change widens who may call whom. */
-export type WideningKind = "new-allow" | "deny-to-allow" | "deny-removed" | "default-deny-removed";
+export type WideningKind =
+  "new-allow" | "deny-to-allow" | "deny-removed" | "default-deny-removed" | "l7-widened";
 
 /** One widening of access found by comparing intention edges before and after the plan. */
 export interface Widening {
@@ -29,12 +31,21 @@ export interface Widening {
   readonly edge: IntentionEdge;
   /** Address of the resource that carries the edge. */
   readonly address: string;
+  /** For `l7-widened`: what lets more through (rules added, removed or reordered). */
+  readonly detail?: string;
 }
 
 /** Intention edges of one side of a change, or why they cannot be read. */
 export type EdgeReading = { readonly edges: readonly IntentionEdge[] } | { readonly unreadable: string };
 
 const WILDCARD = "*";
+
+/** Whether a reading holds edges (rather than the reason they cannot be read). */
+export function isReadable(
+  reading: EdgeReading | undefined,
+): reading is { readonly edges: readonly IntentionEdge[] } {
+  return reading !== undefined && "edges" in reading;
+}
 
 function qualified(name: string, qualifiers: readonly (string | undefined)[]): string {
   const parts = qualifiers.filter((q): q is string => typeof q === "string" && q !== "" && q !== "default");
@@ -198,7 +209,8 @@ export class EdgeSet {
 
 /**
  * Compares the mesh's intention edges before and after the plan and returns every change that lets
- * more traffic through: a new allow, an allow replacing a deny, a removed deny, a removed default deny.
+ * more traffic through: a new allow, an allow replacing a deny, a removed deny, a removed default deny,
+ * and L7 rules that allow more requests on an edge that stays.
  *
  * Comparing the whole graph rather than each resource means moving an edge between resources (a
  * renamed construct) is not reported as a new allow.
@@ -210,6 +222,10 @@ export function findWidenings(before: EdgeSet, after: EdgeSet): Widening[] {
     const previous = before.get(edge);
     if (!previous) found.push({ kind: "new-allow", edge, address });
     else if (previous.edge.action === "deny") found.push({ kind: "deny-to-allow", edge, address });
+    else {
+      const detail = l7Widening(l7Rules(previous.edge.entry), l7Rules(edge.entry));
+      if (detail) found.push({ kind: "l7-widened", edge, address, detail });
+    }
   }
   for (const { edge, address } of before.all()) {
     if (edge.action !== "deny" || after.get(edge)) continue;

@@ -2,6 +2,8 @@ import type { AttributeChange } from "./attributes";
 import type { SourceChange } from "./intention-sources";
 import { CONCERN_TITLES, ChangeKind, Concern, CriticalChange, ReviewedResource } from "./model";
 import { ABSENT, SENSITIVE, UNKNOWN } from "./values";
+import { AccessGraph, graphSection } from "./access-graph";
+import type { TrafficChange } from "./traffic";
 
 /** Resource counts of a plan; a replacement counts once, as `replace`, not as add plus destroy. */
 export interface PlanCounts {
@@ -47,6 +49,10 @@ export interface ReviewDocument {
   readonly resources: readonly ReviewedResource[];
   /** Changed outputs. */
   readonly outputs: readonly OutputReview[];
+  /** Traffic entries (splits, routes, subsets) the plan changes. */
+  readonly traffic: readonly TrafficChange[];
+  /** The access graph after the plan. */
+  readonly graph: AccessGraph;
 }
 
 /** Size limits of the rendered Markdown. */
@@ -239,6 +245,28 @@ function groupSection(
   return lines;
 }
 
+const TRAFFIC_TITLES: Readonly<Record<TrafficChange["kind"], string>> = {
+  "service-splitter": "split",
+  "service-router": "routes",
+  "service-resolver": "versions",
+};
+
+/** Splits, routes and versions the plan changes, each before → after on one line. */
+function trafficSection(traffic: readonly TrafficChange[]): string[] {
+  if (traffic.length === 0) return [];
+  return [
+    `### Traffic (${traffic.length})`,
+    "",
+    ...traffic.map((t) => {
+      const what = `${code(t.service)} ${TRAFFIC_TITLES[t.kind]}`;
+      if (t.before === undefined) return `- ${what}: ${code(t.after ?? "")} (new)`;
+      if (t.after === undefined) return `- ${what}: ${code(t.before)} (removed)`;
+      return `- ${what}: ${code(t.before)} → ${code(t.after)}`;
+    }),
+    "",
+  ];
+}
+
 function outputsSection(outputs: readonly OutputReview[]): string[] {
   if (outputs.length === 0) return [];
   return [
@@ -281,7 +309,9 @@ function render(doc: ReviewDocument, limits: MarkdownLimits, level: RenderLevel)
     const group = doc.resources.filter((r) => r.concern === concern);
     if (group.length > 0) lines.push(...groupSection(concern, group, criticalAddresses, limits, level));
   }
+  lines.push(...trafficSection(doc.traffic));
   lines.push(...outputsSection(doc.outputs));
+  lines.push(...graphSection(doc.graph, "Access graph after this plan"));
   if (level.note) lines.push(`_${level.note}_`, "");
   const version = doc.terraformVersion ? ` from a Terraform ${doc.terraformVersion} plan` : "";
   lines.push(`<sub>meshstack plan review${version}. Sensitive values are never shown.</sub>`, "");

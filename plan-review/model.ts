@@ -58,6 +58,7 @@ export type CriticalKind =
   | "deny-to-allow"
   | "deny-removed"
   | "default-deny-removed"
+  | "l7-widened"
   | "intention-unverifiable";
 
 // Defined here rather than in critical.ts so the Markdown renderer reads it without importing the rules

@@ -5,6 +5,12 @@ import { OutputReview, PlanCounts, renderMarkdown } from "./markdown";
 import { CriticalChange, ReviewedResource, concernOf, kindOf } from "./model";
 import { PlanChange, ResourceChange, TerraformPlanJson } from "./plan-json";
 import { SENSITIVE, UNKNOWN, ValueRenderer, collectMarkedLeaves, isMarked, redact } from "./values";
+import { AccessGraph, accessGraphOf } from "./access-graph";
+import { TrafficChange, trafficChanges } from "./traffic";
+
+export type { AccessGraph, EdgeChange, GraphEdge, GraphVersion } from "./access-graph";
+export { accessGraphOf, renderMermaid } from "./access-graph";
+export type { TrafficChange, TrafficKind } from "./traffic";
 
 export type { CriticalRuleOptions } from "./critical";
 export type { SourceChange, SourceChangeKind, SourceFieldChange } from "./intention-sources";
@@ -46,6 +52,10 @@ export interface PlanSummary {
   readonly counts: PlanCounts;
   /** Every resource change, classified (no-ops and reads included), with secrets redacted. */
   readonly resources: readonly ReviewedResource[];
+  /** Splits, routes and versions the plan changes. */
+  readonly traffic: readonly TrafficChange[];
+  /** The mesh's access graph after the plan (what the review's Mermaid diagram draws). */
+  readonly graph: AccessGraph;
 }
 
 /** Exit codes of the plan review CLI. */
@@ -141,13 +151,17 @@ function reviewResource(rc: ResourceChange, renderer: ValueRenderer): ReviewedRe
  * Intentions, Nomad jobs, Other), diffs attributes of updates and replacements with sensitive values
  * masked (intention sources by name, not list position), and lists critical changes: destroy or
  * replace of the mesh CA, its PKI mounts, root certificate and Vault policy, the default-deny
- * intention, the Consul and Traefik jobs; and every intention change that widens access.
+ * intention, the Consul and Traefik jobs; and every intention change that widens access (L7 rules
+ * included). Lists split, route and version changes with their weights, and draws the access graph
+ * after the plan as a Mermaid diagram.
  */
 export function summarizePlan(plan: TerraformPlanJson, options: SummarizeOptions = {}): PlanSummary {
   const renderer = new ValueRenderer(collectSecrets(plan), options.maxValueLength ?? 80);
   const resources = (plan.resource_changes ?? []).map((rc) => reviewResource(rc, renderer));
   const counts = countKinds(resources);
   const critical = findCriticalChanges(resources, renderer, options);
+  const traffic = trafficChanges(resources);
+  const graph = accessGraphOf(resources);
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, change]) => !change.actions.every((a) => a === "no-op"))
     .map(([name, change]) => reviewOutput(name, change, renderer));
@@ -159,8 +173,10 @@ export function summarizePlan(plan: TerraformPlanJson, options: SummarizeOptions
       critical,
       resources: resources.filter((r) => r.kind !== "no-op" && r.kind !== "read"),
       outputs,
+      traffic,
+      graph,
     },
     { maxAttributeChanges: options.maxAttributeChanges ?? 30, maxLength: options.maxLength ?? 60_000 },
   );
-  return { markdown, critical, counts, resources };
+  return { markdown, critical, counts, resources, traffic, graph };
 }
