@@ -4,6 +4,9 @@
  * prints what the stack deployed, read back from the servers' own APIs: Connect CA mounts, the CA
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
+import { writeFileSync } from "node:fs";
+import { GRAPH_ENTRY_KINDS, graphFromConsulEntries, graphSection } from "../plan-review/summarize";
+import type { JsonValue } from "../plan-review/plan-json";
 import { publishedPort, readClusterEnv, requestJson, viaIngress } from "./cluster-env";
 
 /** How long `npm run up` waits for the mesh to answer after the deploy. */
@@ -11,6 +14,9 @@ const WAIT_SECONDS = 180;
 /** The environment, and the env file its cluster script wrote (scripts/environment.sh). */
 const ENVIRONMENT = process.argv[2] ?? "local";
 const ENV_FILE = ENVIRONMENT === "local" ? ".local/cluster.env" : `.local/${ENVIRONMENT}/cluster.env`;
+/** Where the running mesh's access graph is written (Markdown with a Mermaid diagram). */
+const GRAPH_FILE =
+  ENVIRONMENT === "local" ? ".local/cluster/mesh-graph.md" : `.local/${ENVIRONMENT}/mesh-graph.md`;
 const HOST = `count.${ENVIRONMENT}.meshstack.internal`;
 const CANARY_HOST = `canary.${ENVIRONMENT}.meshstack.internal`;
 /** How the try-it commands reach a server: with the CA and token of clusters that use them. */
@@ -94,6 +100,17 @@ async function main(): Promise<void> {
       "config/service-intentions",
     );
   const jobs = await nomad<{ ID: string; Type: string; Status: string }[]>("jobs");
+  const graphEntries = (
+    await Promise.all(GRAPH_ENTRY_KINDS.map((kind) => consul<JsonValue[]>(`config/${kind}`)))
+  ).flat();
+  writeFileSync(
+    GRAPH_FILE,
+    [
+      `# meshstack ${ENVIRONMENT}: the running mesh's access graph`,
+      "",
+      ...graphSection(graphFromConsulEntries(graphEntries), "Who may call whom, as Consul holds it"),
+    ].join("\n"),
+  );
 
   console.log(`\nmeshstack ${ENVIRONMENT} cluster`);
   console.log(`  Vault   ${env.VAULT_ADDR}   PKI mounts: ${pki.join(", ") || "none"}`);
@@ -106,6 +123,7 @@ async function main(): Promise<void> {
     for (const source of entry.Sources)
       console.log(`    ${source.Name} -> ${entry.Name}: ${source.Action ?? "L7 rules"}`);
   }
+  console.log(`  access graph (Mermaid, as Consul holds it): ${GRAPH_FILE}`);
   console.log("  jobs:");
   for (const job of jobs) console.log(`    ${job.ID} (${job.Type}): ${job.Status}`);
   const [ingressHost, ingressPort] = ingress.split(":");

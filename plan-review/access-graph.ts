@@ -172,9 +172,14 @@ export function renderMermaid(graph: AccessGraph): string {
 /** The graph as a Markdown section: the diagram and a one-line key. */
 export function graphSection(graph: AccessGraph, title: string): string[] {
   if (graph.edges.length === 0 && graph.versions.size === 0) return [];
-  const deny = graph.defaultDeny
-    ? "everything else is denied (`*` → `*`)"
-    : "**no default deny**: unlisted traffic is allowed";
+  const key = [
+    "Arrows are allowed calls, labelled with their L7 rules",
+    ...(graph.edges.some((e) => e.change === "added") ? ["thick green: added by this change"] : []),
+    ...(graph.edges.some((e) => e.change === "removed") ? ["dashed red: removed"] : []),
+    graph.defaultDeny
+      ? "everything else is denied (`*` → `*`)"
+      : "**no default deny**: unlisted traffic is allowed",
+  ];
   return [
     `### ${title}`,
     "",
@@ -182,7 +187,7 @@ export function graphSection(graph: AccessGraph, title: string): string[] {
     renderMermaid(graph),
     "```",
     "",
-    `<sub>Arrows are allowed calls, labelled with their L7 rules; thick green: added by this change; dashed red: removed; ${deny}.</sub>`,
+    `<sub>${key.join("; ")}.</sub>`,
     "",
   ];
 }

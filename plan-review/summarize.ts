@@ -9,7 +9,8 @@ import { AccessGraph, accessGraphOf } from "./access-graph";
 import { TrafficChange, trafficChanges } from "./traffic";
 
 export type { AccessGraph, EdgeChange, GraphEdge, GraphVersion } from "./access-graph";
-export { accessGraphOf, renderMermaid } from "./access-graph";
+export { accessGraphOf, graphSection, renderMermaid } from "./access-graph";
+export { GRAPH_ENTRY_KINDS, graphFromConsulEntries } from "./consul-graph";
 export type { TrafficChange, TrafficKind } from "./traffic";
 
 export type { CriticalRuleOptions } from "./critical";

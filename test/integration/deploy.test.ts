@@ -13,6 +13,15 @@ import {
   viaIngress,
 } from "../../local/cluster-env";
 import type { ServiceRouting } from "../../constructs/consul/service-routing";
+import {
+  AccessGraph,
+  GRAPH_ENTRY_KINDS,
+  PlanSummary,
+  graphFromConsulEntries,
+  renderMermaid,
+  summarizePlan,
+} from "../../plan-review/summarize";
+import { JsonValue, parsePlanJson } from "../../plan-review/plan-json";
 import { jobDrift } from "../../plan-review/job-drift";
 import { resourceAddress } from "../../constructs/core/addresses";
 import { api, clusterEnv, eventually, serverApis, throwawayLocal, vaultCapabilities } from "./harness";
@@ -77,12 +86,40 @@ function deployedJobs(): Record<string, unknown>[] {
     });
 }
 
+/** The review of the plan from empty, made before the first apply. */
+let firstReview: PlanSummary | undefined;
+
+/** Every traffic-related config entry Consul holds, as its API returns them. */
+async function consulGraphEntries(): Promise<JsonValue[]> {
+  return (await Promise.all(GRAPH_ENTRY_KINDS.map((kind) => consul<JsonValue[]>(`config/${kind}`)))).flat();
+}
+
+/** Edges as comparable lines: `source -> destination [rules]`. */
+const edgeLines = (graph: AccessGraph) =>
+  graph.edges.map((e) => `${e.source} -> ${e.destination}${e.rules ? ` [${e.rules}]` : ""}`).sort();
+
 describe("local stack on the real cluster", () => {
   test("deploys from empty in one run", async () => {
     expect(deployed).toBe(false);
     await timed("init", () => workspace.init());
+    firstReview = summarizePlan(parsePlanJson(workspace.planJson()), { environment: "local" });
     await timed("apply", () => workspace.apply());
     deployed = true;
+  });
+
+  test("the review's access graph of that plan is what Consul holds after the apply", async () => {
+    expect(deployed).toBe(true);
+    const planned = firstReview!.graph;
+    const held = graphFromConsulEntries(await consulGraphEntries());
+    expect(planned.edges.every((e) => e.change === "added")).toBe(true);
+    expect(edgeLines(planned)).toEqual(edgeLines(held));
+    expect(edgeLines(held)).toContain("canary-web -> greeter [deny /admin; allow GET,HEAD]");
+    expect([...planned.versions]).toEqual([...held.versions]);
+    expect(planned.defaultDeny && held.defaultDeny).toBe(true);
+    expect(firstReview!.markdown).toContain('["v2 · 10 % · /v2/* · x-canary=always"]');
+    expect(renderMermaid(held)).toBe(
+      renderMermaid({ ...planned, edges: planned.edges.map((e) => ({ ...e, change: "kept" })) }),
+    );
   });
 
   test("Vault has the Connect CA mounts with the declared TTLs", async () => {
@@ -315,6 +352,35 @@ describe("traffic management: the canary's split, routes and L7 permissions", ()
         body: "RBAC: access denied",
       });
     }
+  });
+
+  test("a split changed by hand shows in the review with its weights, and the apply restores it", async () => {
+    await consul("config", {
+      method: "PUT",
+      body: JSON.stringify({
+        Kind: "service-splitter",
+        Name: "greeter",
+        Splits: [
+          { Weight: 50, ServiceSubset: "v1" },
+          { Weight: 50, ServiceSubset: "v2" },
+        ],
+      }),
+    });
+    let review: PlanSummary;
+    try {
+      review = summarizePlan(parsePlanJson(workspace.planJson()));
+    } finally {
+      workspace.apply();
+    }
+    expect(review.traffic).toEqual([
+      expect.objectContaining({
+        service: "greeter",
+        before: "v1 50 % · v2 50 %",
+        after: "v1 90 % · v2 10 %",
+      }),
+    ]);
+    expect(review.markdown).toContain("- `greeter` split: `v1 50 % · v2 50 %` → `v1 90 % · v2 10 %`");
+    expect(review.critical).toEqual([]);
   });
 
   test("Consul holds the resolver, splitter and router as declared", async () => {

@@ -105,10 +105,15 @@ export class Workspace {
     return result;
   }
 
+  /** The plan as `terraform show -json` prints it (what the plan review reads). */
+  public planJson(): string {
+    this.must(["plan", "-out=review.tfplan"]);
+    return this.must(["show", "-json", "review.tfplan"]);
+  }
+
   /** The resource changes a plan would make, as `address: actions` (no-ops left out). */
   public plannedChanges(): Record<string, string> {
-    this.must(["plan", "-out=drift.tfplan"]);
-    const plan = JSON.parse(this.must(["show", "-json", "drift.tfplan"])) as {
+    const plan = JSON.parse(this.planJson()) as {
       resource_changes?: { address: string; change: { actions: string[] } }[];
     };
     return Object.fromEntries(
