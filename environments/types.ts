@@ -1,4 +1,4 @@
-import { PkiMountOwnership } from "../constructs/vault/connect-ca-pki";
+import { PkiMountOwnership, RetiringRoot } from "../constructs/vault/connect-ca-pki";
 import { NomadVaultMode } from "../constructs/vault/nomad-vault";
 
 /** Where an environment keeps its Terraform state. */
@@ -111,6 +111,24 @@ export interface EnvironmentConfig {
      * @default false
      */
     readonly rootRotation?: boolean;
+    /**
+     * Vault path of the root mount; a new one, with a higher `rootGeneration` and `retiringRoot`,
+     * rotates the root (README: "Rotating the Connect root").
+     * @default "<datacenter>/connect_root"
+     */
+    readonly rootPath?: string;
+    /** @default 1 */
+    readonly rootGeneration?: number;
+    /**
+     * The root a rotation replaces, kept until the rotation is finished.
+     * @default - no rotation under way
+     */
+    readonly retiringRoot?: RetiringRoot;
+    /**
+     * Renewal period of Consul's CA token.
+     * @default "72h"
+     */
+    readonly caTokenPeriod?: string;
     /** @default "87600h" */
     readonly rootCertTtl?: string;
     /** @default "8760h" */

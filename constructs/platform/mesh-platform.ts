@@ -12,7 +12,7 @@ import { ServiceMesh, SidecarTaskOverride } from "../mesh";
 import { ConsulAgentJob } from "../nomad/consul-agent";
 import { TaskDriverKind } from "../nomad/driver";
 import { TraefikIngress } from "../traefik";
-import { ConnectCaPki, PkiMountOwnership } from "../vault/connect-ca-pki";
+import { ConnectCaPki, PkiMountOwnership, RetiringRoot } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 import { IngressPki } from "../vault/ingress-pki";
 import { NomadVaultIntegration, NomadVaultMode } from "../vault/nomad-vault";
@@ -77,6 +77,28 @@ export interface MeshPlatformProps {
    * @default false
    */
   readonly caRootRotation?: boolean;
+  /**
+   * Vault path of the Connect root mount; a new path (with a higher `caRootGeneration` and
+   * `caRetiringRoot`) rotates the root.
+   * @default "<datacenter>/connect_root"
+   */
+  readonly caRootPath?: string;
+  /**
+   * Generation of the Connect root (see `ConnectCaPki` `rootGeneration`).
+   * @default 1
+   */
+  readonly caRootGeneration?: number;
+  /**
+   * The root a rotation replaces, kept while Consul cross-signs with it (see
+   * `ConnectCaPki` `retiringRoot`).
+   * @default - no rotation under way
+   */
+  readonly caRetiringRoot?: RetiringRoot;
+  /**
+   * Renewal period of Consul's CA token (Consul renews it; see `ConsulCaToken` `period`).
+   * @default "72h"
+   */
+  readonly caTokenPeriod?: string;
   /** @default "87600h" */
   readonly rootCertTtl?: string;
   /** @default "8760h" */
@@ -194,9 +216,12 @@ export class MeshPlatform extends Construct {
       intermediateCertTtl: props.intermediateCertTtl,
       leafCertTtl: props.leafCertTtl,
       rootRotation: props.caRootRotation,
+      rootPath: props.caRootPath,
+      rootGeneration: props.caRootGeneration,
+      retiringRoot: props.caRetiringRoot,
       preventDestroy,
     });
-    this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki });
+    this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki, period: props.caTokenPeriod });
 
     // 2. Vault and Consul access for Nomad workloads.
     this.nomadVault = new NomadVaultIntegration(this, "NomadVault", {

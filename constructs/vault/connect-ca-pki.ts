@@ -2,10 +2,10 @@ import { Construct } from "constructs";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
-import { check, checkPropsOf, show } from "../core/errors";
+import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { checkNotLonger, durationSeconds } from "../core/duration";
 import { checkServiceName, checkVaultPath, VAULT_NAME } from "../core/names";
-import { checkBoolean, checkOneOf, checkPattern, checkText } from "../core/values";
+import { checkBoolean, checkInteger, checkOneOf, checkPattern, checkText } from "../core/values";
 import { PolicyDocument } from "./policy-document";
 import { lazyPolicy } from "./lazy-policy";
 
@@ -81,6 +81,38 @@ export interface ConnectCaPkiProps {
    * @default false
    */
   readonly rootRotation?: boolean;
+  /**
+   * Generation of the root (Terraform ownership): generation 1 keeps the original resource addresses,
+   * each later one gets its own (`RootMount2`, `RootCertificate2`, …), so a new root is a new mount
+   * beside the old one, never a remount of it. Raise it, with a new `rootPath`, to rotate the root.
+   * @default 1
+   */
+  readonly rootGeneration?: number;
+  /**
+   * The root being rotated out, kept (mount and certificate, at the addresses of its generation)
+   * while Consul cross-signs the new root with it. Needs `rootRotation` (the cross-sign right, on
+   * this root's path). Drop it, and `rootRotation`, in the deploy that finishes the rotation.
+   * @default - no rotation under way
+   */
+  readonly retiringRoot?: RetiringRoot;
+}
+
+/** The root a rotation replaces (see {@link ConnectCaPkiProps.retiringRoot}). */
+export interface RetiringRoot {
+  /** Its mount path, as it was deployed. */
+  readonly path: string;
+  /** Its generation, as it was deployed. */
+  readonly generation: number;
+  /**
+   * Its certificate's common name, as it was deployed (a change would replace it).
+   * @default - the default common name of its generation
+   */
+  readonly commonName?: string;
+  /**
+   * Its certificate's lifetime, as it was deployed (a change would replace it).
+   * @default - rootCertTtl
+   */
+  readonly certTtl?: string;
 }
 
 const HOUR = 3600;
@@ -121,6 +153,12 @@ export class ConnectCaPki extends Construct {
   public readonly intermediateMount?: Mount;
   /** The root certificate, when Terraform owns the mounts. */
   public readonly rootCertificate?: PkiSecretBackendRootCert;
+  /** The root generation. */
+  public readonly rootGeneration: number;
+  /** The retiring root's mount, while a rotation is under way. */
+  public readonly retiringRootMount?: Mount;
+  /** The retiring root's certificate, while a rotation is under way. */
+  public readonly retiringRootCertificate?: PkiSecretBackendRootCert;
 
   public constructor(scope: Construct, id: string, props: ConnectCaPkiProps) {
     checkPropsOf("ConnectCaPki", scope, id, props, '{ datacenter: "dc1" }');
@@ -146,14 +184,20 @@ export class ConnectCaPki extends Construct {
     );
 
     checkBoolean(this, "rootRotation", props.rootRotation);
+    this.rootGeneration = props.rootGeneration ?? 1;
+    checkInteger(this, "rootGeneration", props.rootGeneration, 1);
+    const retiring = props.retiringRoot;
+    if (retiring !== undefined) this.checkRetiringRoot(props, retiring);
     if (props.rootRotation && this.ownership === PkiMountOwnership.TERRAFORM) {
+      // The old root cross-signs the new one: during a rotation, the right is on the retiring root.
+      const crossSigner = retiring?.path ?? this.rootPath;
       this.rotationPolicy = lazyPolicy(
         this,
         "RotationPolicy",
         `${props.policyName ?? `${props.datacenter}-consul-connect-ca`}-root-rotation`,
         new PolicyDocument([
           {
-            path: `${this.rootPath}/root/sign-self-issued`,
+            path: `${crossSigner}/root/sign-self-issued`,
             capabilities: ["sudo", "update"],
             comment: "root rotation only: the old root cross-signs the new one so existing leaves stay valid",
           },
@@ -161,22 +205,19 @@ export class ConnectCaPki extends Construct {
       );
     }
     if (this.ownership === PkiMountOwnership.TERRAFORM) {
-      this.rootMount = new Mount(this, "RootMount", {
+      const root = this.rootResources(props, {
         path: this.rootPath,
-        type: "pki",
-        description: `Consul Connect root CA for ${props.datacenter}`,
-        maxLeaseTtlSeconds: durationSeconds(this, "rootCertTtl", this.rootCertTtl),
-        lifecycle,
+        generation: this.rootGeneration,
+        commonName: props.rootCommonName,
+        certTtl: this.rootCertTtl,
       });
-      this.rootCertificate = new PkiSecretBackendRootCert(this, "RootCertificate", {
-        backend: this.rootMount.path,
-        type: "internal",
-        commonName: props.rootCommonName ?? `${props.datacenter} Connect Root CA`,
-        ttl: String(durationSeconds(this, "rootCertTtl", this.rootCertTtl)),
-        keyType: "ec",
-        keyBits: 256,
-        lifecycle,
-      });
+      this.rootMount = root.mount;
+      this.rootCertificate = root.certificate;
+      if (retiring) {
+        const old = this.rootResources(props, retiring);
+        this.retiringRootMount = old.mount;
+        this.retiringRootCertificate = old.certificate;
+      }
       this.intermediateMount = new Mount(this, "IntermediateMount", {
         path: this.intermediatePath,
         type: "pki",
@@ -185,6 +226,79 @@ export class ConnectCaPki extends Construct {
         lifecycle: { ...lifecycle, ignoreChanges: ["default_lease_ttl_seconds", "max_lease_ttl_seconds"] },
       });
     }
+  }
+
+  /**
+   * A root's mount and certificate, at the addresses of its generation (generation 1 has the original
+   * ones), so the retiring and the new root are two resources each, and neither moves.
+   */
+  private rootResources(
+    props: ConnectCaPkiProps,
+    root: RetiringRoot,
+  ): { mount: Mount; certificate: PkiSecretBackendRootCert } {
+    const suffix = root.generation === 1 ? "" : String(root.generation);
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    const ttl = root.certTtl ?? this.rootCertTtl;
+    const mount = new Mount(this, `RootMount${suffix}`, {
+      path: root.path,
+      type: "pki",
+      description: `Consul Connect root CA for ${props.datacenter}${suffix ? ` (generation ${suffix})` : ""}`,
+      maxLeaseTtlSeconds: durationSeconds(this, "rootCertTtl", ttl),
+      lifecycle,
+    });
+    const certificate = new PkiSecretBackendRootCert(this, `RootCertificate${suffix}`, {
+      backend: mount.path,
+      type: "internal",
+      commonName:
+        root.commonName ?? `${props.datacenter} Connect Root CA${suffix ? ` (generation ${suffix})` : ""}`,
+      ttl: String(durationSeconds(this, "rootCertTtl", ttl)),
+      keyType: "ec",
+      keyBits: 256,
+      lifecycle,
+    });
+    return { mount, certificate };
+  }
+
+  /** A rotation keeps the old root beside the new one and needs the cross-sign right. */
+  private checkRetiringRoot(props: ConnectCaPkiProps, retiring: RetiringRoot): void {
+    check(
+      this,
+      isObject(retiring),
+      `retiringRoot ${show(retiring)} is not an object; pass { path: "dc1/connect_root", generation: 1 }`,
+    );
+    check(
+      this,
+      this.ownership === PkiMountOwnership.TERRAFORM,
+      `retiringRoot ${show(retiring)} needs Terraform-owned mounts; with ownership "consul", Consul ` +
+        `creates the new root mount itself when rootPath changes, so drop retiringRoot`,
+    );
+    checkVaultPath(this, "retiringRoot.path", retiring.path);
+    checkInteger(this, "retiringRoot.generation", retiring.generation, 1);
+    checkText(this, "retiringRoot.commonName", retiring.commonName, "dc1 Connect Root CA");
+    if (retiring.certTtl !== undefined) durationSeconds(this, "retiringRoot.certTtl", retiring.certTtl);
+    check(
+      this,
+      retiring.path !== this.rootPath && retiring.generation !== this.rootGeneration,
+      `retiringRoot ${show(retiring)} is the current root (rootPath ${show(this.rootPath)}, rootGeneration ` +
+        `${this.rootGeneration}); a rotation needs a new rootPath and a higher rootGeneration`,
+    );
+    check(
+      this,
+      retiring.generation < this.rootGeneration,
+      `retiringRoot.generation ${retiring.generation} is not below rootGeneration ${this.rootGeneration}; ` +
+        `raise rootGeneration for the new root`,
+    );
+    check(
+      this,
+      props.rootRotation === true,
+      `retiringRoot ${show(retiring.path)} needs rootRotation: true, so the retiring root may cross-sign ` +
+        `the new one (Consul's supported rotation); set it for this deploy`,
+    );
+    check(
+      this,
+      !retiring.path.startsWith(`${this.intermediatePath}/`) && retiring.path !== this.intermediatePath,
+      `retiringRoot.path ${show(retiring.path)} is the intermediate mount's path; give the old root's path`,
+    );
   }
 
   /** Consul may read the root and sign with it, and manage the intermediate it owns. */

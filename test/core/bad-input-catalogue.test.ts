@@ -19,6 +19,13 @@ const x = "test/x";
 
 // Builders with valid defaults, so each row changes one thing.
 const pki = (p: object) => new m.ConnectCaPki(testStack(), "x", { datacenter: "dc1", ...p });
+const rotation = (retiring: object) =>
+  pki({
+    rootPath: "dc1/connect_root_2",
+    rootGeneration: 2,
+    rootRotation: true,
+    retiringRoot: { path: "dc1/connect_root", generation: 1, ...retiring },
+  });
 const token = (p: object) => {
   const stack = testStack();
   const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
@@ -99,6 +106,32 @@ const secured = (secrets: unknown) => agent({ server: false, retryJoin: ["10.0.0
 const rows: Row[] = [
   // ConnectCaPki: names.ts rules; Consul agent/structs/connect_ca.go CommonCAProviderConfig.Validate
   // (leaf 1h-8760h, intermediate >= 3 × leaf, root >= intermediate); Vault GenericNameRegex, lowercased.
+  [
+    "ConnectCaPkiProps.rootGeneration",
+    () => pki({ rootGeneration: 0 }),
+    `ConnectCaPki ${x}: rootGeneration 0 is not a whole number in range`,
+  ],
+  [
+    "ConnectCaPkiProps.retiringRoot",
+    () => pki({ retiringRoot: "dc1/connect_root" }),
+    `ConnectCaPki ${x}: retiringRoot "dc1/connect_root" is not an object`,
+  ],
+  ["RetiringRoot.path", () => rotation({ path: "/old/" }), `ConnectCaPki ${x}: retiringRoot.path "/old/"`],
+  [
+    "RetiringRoot.generation",
+    () => rotation({ generation: 1.5 }),
+    `ConnectCaPki ${x}: retiringRoot.generation 1.5 is not a whole number in range`,
+  ],
+  [
+    "RetiringRoot.commonName",
+    () => rotation({ commonName: "" }),
+    `ConnectCaPki ${x}: retiringRoot.commonName "" is not a non-empty string`,
+  ],
+  [
+    "RetiringRoot.certTtl",
+    () => rotation({ certTtl: "ten years" }),
+    `ConnectCaPki ${x}: retiringRoot.certTtl "ten years"`,
+  ],
   ["ConnectCaPkiProps.datacenter", () => pki({ datacenter: "DC 1" }), `ConnectCaPki ${x}: datacenter "DC 1"`],
   ["ConnectCaPkiProps.rootPath", () => pki({ rootPath: "/root/" }), `ConnectCaPki ${x}: rootPath "/root/"`],
   ["ConnectCaPkiProps.rootPath", () => pki({ rootPath: 42 }), `ConnectCaPki ${x}: rootPath 42`],
@@ -1632,6 +1665,26 @@ const rows: Row[] = [
     `ConnectCaPki ${x}/ConnectCaPki: intermediateCertTtl "200h" is shorter than 3 × leafCertTtl`,
   ],
   [
+    "MeshPlatformProps.caRootPath",
+    () => platform({ caRootPath: "dc1//root" }),
+    `ConnectCaPki ${x}/ConnectCaPki: rootPath "dc1//root"`,
+  ],
+  [
+    "MeshPlatformProps.caRootGeneration",
+    () => platform({ caRootGeneration: -2 }),
+    `ConnectCaPki ${x}/ConnectCaPki: rootGeneration -2 is not a whole number in range`,
+  ],
+  [
+    "MeshPlatformProps.caRetiringRoot",
+    () => platform({ caRetiringRoot: { path: "dc1/connect_root", generation: 1 } }),
+    `ConnectCaPki ${x}/ConnectCaPki: retiringRoot {"path":"dc1/connect_root","generation":1} is the current root`,
+  ],
+  [
+    "MeshPlatformProps.caTokenPeriod",
+    () => platform({ caTokenPeriod: "forever" }),
+    `ConsulCaToken ${x}/ConsulCaToken: period "forever"`,
+  ],
+  [
     "MeshPlatformProps.leafCertTtl",
     () => platform({ leafCertTtl: "10m" }),
     `ConnectCaPki ${x}/ConnectCaPki: leafCertTtl "10m" is outside what Consul accepts`,
@@ -1687,7 +1740,7 @@ function publicFields(): string[] {
       /export interface (\w+)(?: extends \w+)? \{([\s\S]*?)\n\}/g,
     )) {
       if (
-        !/(Props|Options)$|^(HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule)$/.test(
+        !/(Props|Options)$|^(RetiringRoot|HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule)$/.test(
           name,
         )
       )

@@ -86,6 +86,76 @@ describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
     expect(onlyResource(synth(plainStack), "vault_token").policies).toHaveLength(1);
   });
 
+  describe("root rotation to a new mount", () => {
+    const rotating = (extra: object = {}) => {
+      const stack = testStack();
+      const pki = new ConnectCaPki(stack, "Pki", {
+        datacenter: "dc1",
+        rootPath: "dc1/connect_root_2",
+        rootGeneration: 2,
+        rootRotation: true,
+        retiringRoot: { path: "dc1/connect_root", generation: 1 },
+        ...extra,
+      });
+      new ConsulCaToken(stack, "Token", { pki });
+      return { pki, json: synth(stack) };
+    };
+
+    test("keeps the retiring root at its original addresses and adds the new one beside it", () => {
+      const { json } = rotating();
+      const mounts = resourcesOf(json, "vault_mount");
+      expect(Object.keys(mounts).filter((k) => k.startsWith("Pki_RootMount"))).toEqual([
+        expect.stringMatching(/^Pki_RootMount2_/),
+        expect.stringMatching(/^Pki_RootMount_/),
+      ]);
+      const byId = (prefix: string) => Object.entries(mounts).find(([k]) => k.startsWith(prefix))![1];
+      expect(byId("Pki_RootMount_").path).toBe("dc1/connect_root");
+      expect(byId("Pki_RootMount2_").path).toBe("dc1/connect_root_2");
+      const certs = Object.values(resourcesOf(json, "vault_pki_secret_backend_root_cert")).map(
+        (c) => c.common_name,
+      );
+      expect(certs.sort()).toEqual(["dc1 Connect Root CA", "dc1 Connect Root CA (generation 2)"]);
+    });
+
+    test("the cross-sign right is on the retiring root; the CA policy moves to the new one", () => {
+      const { pki, json } = rotating();
+      const rotation = Object.values(resourcesOf(json, "vault_policy")).find((p) =>
+        String(p.name).endsWith("-root-rotation"),
+      )!;
+      expect(rotation.policy).toContain('path "dc1/connect_root/root/sign-self-issued"');
+      expect(rotation.policy).not.toContain("connect_root_2");
+      expect(pki.policyDocument.paths).toContain("dc1/connect_root_2/root/sign-intermediate");
+      expect(pki.policyDocument.paths.some((p) => p.startsWith("dc1/connect_root/"))).toBe(false);
+    });
+
+    test("finishing drops the retiring root and the cross-sign policy, keeping the new root's addresses", () => {
+      const stack = testStack();
+      const pki = new ConnectCaPki(stack, "Pki", {
+        datacenter: "dc1",
+        rootPath: "dc1/connect_root_2",
+        rootGeneration: 2,
+      });
+      new ConsulCaToken(stack, "Token", { pki });
+      const json = synth(stack);
+      expect(
+        Object.keys(resourcesOf(json, "vault_mount")).filter((k) => k.startsWith("Pki_RootMount")),
+      ).toEqual([expect.stringMatching(/^Pki_RootMount2_/)]);
+      expect(pki.rotationPolicy).toBeUndefined();
+      expect(onlyResource(json, "vault_token").policies).toHaveLength(1);
+    });
+
+    test("refuses a rotation without the cross-sign right, onto the same root, or backwards", () => {
+      expect(() => rotating({ rootRotation: false })).toThrow(
+        /retiringRoot "dc1\/connect_root" needs rootRotation: true/,
+      );
+      expect(() => rotating({ rootPath: "dc1/connect_root" })).toThrow(/is the current root/);
+      expect(() =>
+        rotating({ rootGeneration: 1, retiringRoot: { path: "dc1/connect_root", generation: 2 } }),
+      ).toThrow(/retiringRoot.generation 2 is not below rootGeneration 1/);
+      expect(() => rotating({ ownership: PkiMountOwnership.CONSUL })).toThrow(/needs Terraform-owned mounts/);
+    });
+  });
+
   test("grants Consul only read on the root, sign-intermediate and the intermediate subtree", () => {
     const { pki } = build();
     const doc = pki.policyDocument;
