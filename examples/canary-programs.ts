@@ -43,7 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(os.environ.get("PORT", "9011"))
 HOST, _, UPSTREAM_PORT = os.environ["GREETER_ADDR"].rpartition(":")
-FORWARDED = ("Content-Type", "X-Canary")
+FORWARDED = ("Content-Type", "X-Canary", "X-Team")
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -35,7 +35,8 @@ const UPSTREAM_PORT = 8090;
  * A canary release in the mesh: `greeter` runs as `v1` and `v2` (two groups, one service), callers
  * get `v2` for a weighted share of requests, for every path under `/v2/`, and whenever they send
  * `x-canary: always`. `canary-web`, behind the ingress, calls the greeter through its sidecar and
- * may only `GET` or `HEAD`, never `/admin`: the greeter's sidecar refuses the rest (403).
+ * may `GET` or `HEAD`, `POST` only with `x-team: blue`, and nothing under `/admin`: the greeter's
+ * sidecar refuses the rest (403).
  */
 export class Canary extends Construct {
   /** The job holding every group. */
@@ -72,8 +73,9 @@ export class Canary extends Construct {
     this.web.connectTo(this.greeter, {
       localBindPort: UPSTREAM_PORT,
       permissions: [
-        { action: IntentionAction.DENY, pathExact: "/admin" },
+        { action: IntentionAction.DENY, pathPrefix: "/admin" },
         { action: IntentionAction.ALLOW, methods: ["GET", "HEAD"] },
+        { action: IntentionAction.ALLOW, methods: ["POST"], headers: [{ name: "x-team", exact: "blue" }] },
       ],
     });
     this.web.addTask(

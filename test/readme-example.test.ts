@@ -82,7 +82,11 @@ describe("README canary example", () => {
       .routeTraffic({ headers: [{ name: "x-canary", exact: "always" }] }, { version: "v2" });
     web.connectTo(api, {
       localBindPort: 9001,
-      permissions: [{ action: IntentionAction.DENY, pathExact: "/admin" }, { methods: ["GET", "HEAD"] }],
+      permissions: [
+        { action: IntentionAction.DENY, pathPrefix: "/admin" },
+        { methods: ["GET", "HEAD"] },
+        { methods: ["POST"], headers: [{ name: "x-team", exact: "blue" }] },
+      ],
     });
     return JSON.parse(Testing.synth(stack, true)) as {
       resource: Record<string, Record<string, { kind?: string; config_json?: string }>>;

@@ -8,7 +8,9 @@ import {
 import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 import { checkBoolean, checkList, checkOneOf } from "../core/values";
-import { checkHttpMethods } from "./http-methods";
+import { forgetWhenRemoved } from "../core/removed";
+import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
+import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 
 /** What an intention does with matching traffic. */
 export enum IntentionAction {
@@ -24,9 +26,7 @@ export interface HttpPermission {
    */
   readonly action?: IntentionAction;
   /**
-   * Request path prefix. Refused at synth: terraform-provider-consul 2.22.1 overwrites `PathPrefix`
-   * with its (empty) `path_regex`, so Consul would receive a permission that matches every path.
-   * Use `pathExact` or `methods`.
+   * Request path prefix, starting with "/", e.g. "/v1/".
    * @default - any path
    */
   readonly pathPrefix?: string;
@@ -35,6 +35,16 @@ export interface HttpPermission {
    * @default - any path
    */
   readonly pathExact?: string;
+  /**
+   * Request path regular expression (Envoy's RE2 syntax).
+   * @default - any path
+   */
+  readonly pathRegex?: string;
+  /**
+   * Header rules, all of which must match.
+   * @default - any headers
+   */
+  readonly headers?: HeaderMatch[];
   /**
    * HTTP methods to match, each once (GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE).
    * @default - any method
@@ -107,12 +117,17 @@ const DEFAULT_DENY_SOURCE = {
  * rendered from `allow`/`deny` edges, plus a default-deny `*` → `*` entry (zero trust: nothing talks
  * unless an edge says so).
  *
- * Uses the dedicated `consul_config_entry_service_intentions` resource rather than a raw
- * `consul_config_entry`, whose `config_json` showed permanent diffs (terraform-provider-consul#281).
+ * Uses the dedicated `consul_config_entry_service_intentions` resource, except for a destination
+ * whose permissions match a path prefix, a path regular expression or headers: terraform-provider-
+ * consul 2.22.1 overwrites `PathPrefix` with its (empty) `path_regex` and never sends header rules, so
+ * such a destination's entry is a raw `consul_config_entry`, whose JSON goes through Consul's own API
+ * types and is compared the same way (with every field Consul fills in declared, the plan stays empty).
  */
 export class Intentions extends Construct {
   private readonly edgesByDestination = new Map<string, Map<string, IntentionEdge>>();
-  private readonly entries = new Map<string, ConfigEntryServiceIntentions>();
+  private readonly entries = new Map<string, ConfigEntryServiceIntentions | ConfigEntry>();
+  /** Destinations whose permissions the typed resource cannot carry. */
+  private readonly rawDestinations = new Set<string>();
   private readonly dependsOn?: ITerraformDependable[];
   /** The default-deny entry, unless disabled. */
   public readonly defaultDeny?: ConfigEntryServiceIntentions;
@@ -124,6 +139,15 @@ export class Intentions extends Construct {
     checkBoolean(this, "preventDestroy", props.preventDestroy);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
+    // An entry that changes resource type (a permission the typed resource cannot carry came or went)
+    // leaves its other type (same logical id) forgotten, never destroyed: destroying it would delete
+    // the Consul entry the new resource wrote.
+    forgetWhenRemoved(this, () =>
+      [...this.entries.values()].map(
+        (e) =>
+          `${e instanceof ConfigEntry ? "consul_config_entry_service_intentions" : "consul_config_entry"}.${e.friendlyUniqueId}`,
+      ),
+    );
     if (props.defaultDeny ?? true) {
       this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
         name: WILDCARD,
@@ -177,7 +201,7 @@ export class Intentions extends Construct {
   }
 
   /** The `service-intentions` entry of a destination, if any edge targets it. */
-  public entryFor(destination: string): ConfigEntryServiceIntentions | undefined {
+  public entryFor(destination: string): ConfigEntryServiceIntentions | ConfigEntry | undefined {
     return this.entries.get(destination);
   }
 
@@ -252,13 +276,18 @@ export class Intentions extends Construct {
     check(
       this,
       !existing,
-      existing?.action === action
-        ? `${action}(${show(source)}, ${show(destination)}) is declared twice; remove the duplicate`
-        : `${action}(${show(source)}, ${show(destination)}) conflicts with the ${existing?.action} already ` +
+      existing?.action === action && !existing.permissions !== !declared.permissions
+        ? `${action}(${show(source)}, ${show(destination)}) mixes an L4 ${action} and L7 permissions for one pair; ` +
+            `Consul keeps one per source, so keep the permissions (they allow only what they match) or drop them`
+        : existing?.action === action
+          ? `${action}(${show(source)}, ${show(destination)}) is declared twice; remove the duplicate`
+          : `${action}(${show(source)}, ${show(destination)}) conflicts with the ${existing?.action} already ` +
             `declared for this pair; keep one of them`,
     );
     bySource.set(source, edge);
     this.edgesByDestination.set(destination, bySource);
+    // Once raw, always raw: edges are never taken away (a routed edge gives way only to a declared one).
+    if (needsRawEntry(edge)) this.rawDestinations.add(destination);
     this.entry(destination);
     return this;
   }
@@ -284,23 +313,73 @@ export class Intentions extends Construct {
     return [...bySource.keys()].sort().map((s) => bySource.get(s)!);
   }
 
-  private entry(destination: string): ConfigEntryServiceIntentions {
-    let entry = this.entries.get(destination) ?? (destination === WILDCARD ? this.defaultDeny : undefined);
-    if (!entry) {
-      // The destination name is the construct id: renaming a service replaces only its own entry.
-      entry = new ConfigEntryServiceIntentions(
-        this,
-        destination === WILDCARD ? "AnyDestination" : destination,
-        {
+  private entry(destination: string): ConfigEntryServiceIntentions | ConfigEntry {
+    const existing =
+      this.entries.get(destination) ?? (destination === WILDCARD ? this.defaultDeny : undefined);
+    const raw = this.rawDestinations.has(destination);
+    if (existing && existing instanceof ConfigEntry === raw) return existing;
+    // The destination name is the construct id: renaming a service replaces only its own entry.
+    const id = destination === WILDCARD ? "AnyDestination" : destination;
+    // A permission the provider cannot carry arrived: the same entry, as a raw one.
+    if (existing) this.node.tryRemoveChild(id);
+    const entry = raw
+      ? new ConfigEntry(this, id, {
+          kind: "service-intentions",
+          name: destination,
+          configJson: Lazy.stringValue({
+            produce: () => JSON.stringify({ Sources: this.consulSources(destination).map(toConsulSource) }),
+          }),
+          dependsOn: this.dependsOn,
+        })
+      : new ConfigEntryServiceIntentions(this, id, {
           name: destination,
           sources: this.lazySources(destination),
           dependsOn: this.dependsOn,
-        },
-      );
-      this.entries.set(destination, entry);
-    }
+        });
+    this.entries.set(destination, entry);
     return entry;
   }
+
+  /** A destination's sources in the order Consul stores them. */
+  private consulSources(destination: string): IntentionEdge[] {
+    return this.sortedEdges(destination).sort(
+      (a, b) => intentionPrecedence(b.source, b.destination) - intentionPrecedence(a.source, a.destination),
+    );
+  }
+}
+
+/** Whether an edge has a permission the typed resource would send wrongly (prefix, regex, headers). */
+function needsRawEntry(edge: IntentionEdge): boolean {
+  return (edge.permissions ?? []).some(
+    (p) => p.pathPrefix !== undefined || p.pathRegex !== undefined || (p.headers ?? []).length > 0,
+  );
+}
+
+/**
+ * A source in Consul's JSON, with the fields Consul fills in (`Precedence`, `Type`) declared, so what
+ * the provider reads back equals what it sent.
+ */
+function toConsulSource(edge: IntentionEdge): Record<string, unknown> {
+  const common = {
+    Name: edge.source,
+    Precedence: intentionPrecedence(edge.source, edge.destination),
+    Type: "consul",
+    Description: edge.description,
+  };
+  if (!edge.permissions) return { ...common, Action: edge.action };
+  return {
+    ...common,
+    Permissions: edge.permissions.map((p) => ({
+      Action: p.action ?? IntentionAction.ALLOW,
+      HTTP: {
+        PathExact: p.pathExact,
+        PathPrefix: p.pathPrefix,
+        PathRegex: p.pathRegex,
+        Header: p.headers?.map(headerJson),
+        Methods: p.methods?.map((m) => m.toUpperCase()),
+      },
+    })),
+  };
 }
 
 /**
@@ -349,24 +428,15 @@ function checkPermission(scope: Intentions, field: string, permission: HttpPermi
     isObject(permission),
     `${field} ${show(permission)} is not an object; pass e.g. { pathPrefix: "/api/", methods: ["GET"] }`,
   );
-  const { action, pathPrefix, pathExact, methods } = permission;
+  const { action, headers, methods } = permission;
   checkOneOf(scope, `${field}.action`, action, Object.values(IntentionAction));
-  check(
-    scope,
-    pathPrefix === undefined,
-    `${field}.pathPrefix ${show(pathPrefix)} cannot be deployed: terraform-provider-consul 2.22.1 overwrites ` +
-      "PathPrefix with its empty path_regex (resource_consul_config_entry_service_intentions.go), so Consul " +
-      "would allow every path; use pathExact or methods",
-  );
-  check(
-    scope,
-    pathExact === undefined || (typeof pathExact === "string" && pathExact.startsWith("/")),
-    `${field}.pathExact ${show(pathExact)} does not start with "/"; use e.g. "/v1/counter"`,
-  );
+  const paths = checkPaths(scope, field, permission);
+  checkList(scope, `${field}.headers`, headers, "{ name, exact }");
+  (headers ?? []).forEach((h, i) => checkHeader(scope, `${field}.headers[${i}]`, h, true));
   checkHttpMethods(scope, `${field}.methods`, methods);
   check(
     scope,
-    pathExact !== undefined || (methods ?? []).length > 0,
-    `${field} ${show(permission)} matches nothing, which Consul rejects; give pathExact, methods or both`,
+    paths > 0 || (methods ?? []).length > 0 || (headers ?? []).length > 0,
+    `${field} ${show(permission)} matches nothing, which Consul rejects; give a path, methods or headers`,
   );
 }

@@ -4,48 +4,9 @@ import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { resourceAddress } from "../core/addresses";
 import { checkServiceName } from "../core/names";
-import { checkBoolean, checkInstance, checkList, checkText } from "../core/values";
-import { checkHttpMethods } from "./http-methods";
+import { checkInstance, checkList } from "../core/values";
+import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
-
-/**
- * A match on one request header (Consul `ServiceRouteHTTPMatchHeader`): its name and exactly one of
- * `present`, `exact`, `prefix`, `suffix` or `regex`.
- */
-export interface HeaderMatch {
-  /** Header name, e.g. "x-canary". */
-  readonly name: string;
-  /**
-   * Match when the header is present, whatever its value.
-   * @default false
-   */
-  readonly present?: boolean;
-  /**
-   * Match this exact value.
-   * @default - not matched on the exact value
-   */
-  readonly exact?: string;
-  /**
-   * Match values starting with this.
-   * @default - not matched on a prefix
-   */
-  readonly prefix?: string;
-  /**
-   * Match values ending with this.
-   * @default - not matched on a suffix
-   */
-  readonly suffix?: string;
-  /**
-   * Match values against this regular expression (Envoy's RE2 syntax).
-   * @default - not matched on a regular expression
-   */
-  readonly regex?: string;
-  /**
-   * Match requests the rule does not match.
-   * @default false
-   */
-  readonly invert?: boolean;
-}
 
 /** Which requests a route takes (Consul `ServiceRouteHTTPMatch`): at least one criterion, all must match. */
 export interface RouteMatch {
@@ -430,60 +391,16 @@ function checkMatch(scope: ServiceRouting, field: string, match: RouteMatch): vo
     isObject(match),
     `${field} ${show(match)} is not an object; pass e.g. { pathPrefix: "/v2/" } or { headers: [{ name: "x-canary", exact: "1" }] }`,
   );
-  const { pathExact, pathPrefix, pathRegex, headers, methods } = match;
-  for (const [name, value] of [
-    ["pathExact", pathExact],
-    ["pathPrefix", pathPrefix],
-  ] as const) {
-    check(
-      scope,
-      value === undefined || (typeof value === "string" && value.startsWith("/")),
-      `${field}.${name} ${show(value)} does not start with "/"; use e.g. "/v2/"`,
-    );
-  }
-  check(
-    scope,
-    pathRegex === undefined || (typeof pathRegex === "string" && pathRegex !== ""),
-    `${field}.pathRegex ${show(pathRegex)} is empty; give a regular expression or leave it out`,
-  );
-  const paths = [pathExact, pathPrefix, pathRegex].filter((p) => p !== undefined);
-  check(
-    scope,
-    paths.length <= 1,
-    `${field} sets ${paths.length} of pathExact, pathPrefix and pathRegex; Consul takes at most one, so keep one`,
-  );
+  const { headers, methods } = match;
+  const paths = checkPaths(scope, field, match);
   checkList(scope, `${field}.headers`, headers, "{ name, exact }");
-  (headers ?? []).forEach((h, i) => checkHeader(scope, `${field}.headers[${i}]`, h));
+  (headers ?? []).forEach((h, i) => checkHeader(scope, `${field}.headers[${i}]`, h, false));
   checkHttpMethods(scope, `${field}.methods`, methods);
   check(
     scope,
-    paths.length > 0 || (headers ?? []).length > 0 || (methods ?? []).length > 0,
+    paths > 0 || (headers ?? []).length > 0 || (methods ?? []).length > 0,
     `${field} ${show(match)} matches every request, so every later route and the split would be unused; ` +
       `give a path, a header or methods (use a split or the default subset for all requests)`,
-  );
-}
-
-/** Checks one header rule: a name and exactly one way to match it. */
-function checkHeader(scope: ServiceRouting, field: string, header: HeaderMatch): void {
-  check(
-    scope,
-    isObject(header),
-    `${field} ${show(header)} is not an object; pass e.g. { name: "x-canary", exact: "1" }`,
-  );
-  check(
-    scope,
-    typeof header.name === "string" && header.name.trim() !== "",
-    `${field}.name ${show(header.name)} is empty; name the header, e.g. "x-canary"`,
-  );
-  checkBoolean(scope, `${field}.present`, header.present);
-  checkBoolean(scope, `${field}.invert`, header.invert);
-  const ways = (["exact", "prefix", "suffix", "regex"] as const).filter((k) => header[k] !== undefined);
-  for (const way of ways) checkText(scope, `${field}.${way}`, header[way], "1");
-  const count = ways.length + (header.present ? 1 : 0);
-  check(
-    scope,
-    count === 1,
-    `${field} ${show(header)} sets ${count} of present, exact, prefix, suffix and regex; Consul takes exactly one`,
   );
 }
 
@@ -494,15 +411,7 @@ function toConsulRoute(route: ServiceRoute): Record<string, unknown> {
     PathExact: match.pathExact,
     PathPrefix: match.pathPrefix,
     PathRegex: match.pathRegex,
-    Header: match.headers?.map((h) => ({
-      Name: h.name,
-      Present: h.present || undefined,
-      Exact: h.exact,
-      Prefix: h.prefix,
-      Suffix: h.suffix,
-      Regex: h.regex,
-      Invert: h.invert || undefined,
-    })),
+    Header: match.headers?.map(headerJson),
     // Consul stores methods upper-cased: lower-case input would diff on every plan.
     Methods: match.methods?.map((m) => m.toUpperCase()),
   };

@@ -1,5 +1,5 @@
 import { IntentionAction, Intentions } from "../../constructs/consul/intentions";
-import { resourcesOf, synth, testStack } from "../helpers";
+import { onlyResource, resourcesOf, synth, testStack } from "../helpers";
 
 function entries(intentions: Intentions) {
   const json = synth(intentions.node.scope as ReturnType<typeof testStack>);
@@ -100,14 +100,69 @@ describe("Intentions", () => {
     ]);
   });
 
-  test("refuses path prefixes, which the consul provider 2.22.1 would turn into allow-every-path", () => {
-    expect(() =>
-      new Intentions(testStack(), "Intentions").allow("web", "api", {
-        permissions: [{ pathPrefix: "/v1/" }],
-      }),
-    ).toThrow(
-      'Intentions test/Intentions: permissions[0].pathPrefix "/v1/" cannot be deployed: terraform-provider-consul ' +
-        "2.22.1 overwrites PathPrefix with its empty path_regex",
+  test("a destination with prefix, regex or header permissions is a raw entry in Consul's own JSON", () => {
+    // GIVEN permissions the provider's typed resource would send wrongly (consul provider 2.22.1)
+    const stack = testStack();
+    const intentions = new Intentions(stack, "Intentions");
+    intentions.allow("batch", "api");
+    intentions.allow("web", "api", {
+      permissions: [
+        { action: IntentionAction.DENY, pathPrefix: "/admin/" },
+        { pathRegex: "/v[0-9]+/items", methods: ["get"] },
+        {
+          headers: [
+            { name: "x-team", exact: "blue", ignoreCase: true },
+            { name: "x-debug", present: true, invert: true },
+          ],
+        },
+      ],
+    });
+    intentions.allow("*", "api");
+    const json = synth(stack);
+    // THEN the typed entry is gone and the raw one holds every source, as Consul stores them
+    expect(
+      Object.values(resourcesOf(json, "consul_config_entry_service_intentions")).map((e) => e.name),
+    ).toEqual(["*"]);
+    const raw = onlyResource(json, "consul_config_entry");
+    expect(raw).toMatchObject({ kind: "service-intentions", name: "api" });
+    expect(JSON.parse(raw.config_json as string).Sources).toEqual([
+      {
+        Name: "batch",
+        Precedence: 9,
+        Type: "consul",
+        Description: "meshstack: batch -> api",
+        Action: "allow",
+      },
+      {
+        Name: "web",
+        Precedence: 9,
+        Type: "consul",
+        Description: "meshstack: web -> api",
+        Permissions: [
+          { Action: "deny", HTTP: { PathPrefix: "/admin/" } },
+          { Action: "allow", HTTP: { PathRegex: "/v[0-9]+/items", Methods: ["GET"] } },
+          {
+            Action: "allow",
+            HTTP: {
+              Header: [
+                { Name: "x-team", Exact: "blue", IgnoreCase: true },
+                { Name: "x-debug", Present: true, Invert: true },
+              ],
+            },
+          },
+        ],
+      },
+      { Name: "*", Precedence: 8, Type: "consul", Description: "meshstack: * -> api", Action: "allow" },
+    ]);
+    expect(intentions.entryFor("api")?.terraformResourceType).toBe("consul_config_entry");
+  });
+
+  test("exact paths and methods stay on the typed resource; mixing L4 and L7 for one pair is refused", () => {
+    const intentions = new Intentions(testStack(), "Intentions");
+    intentions.allow("web", "api", { permissions: [{ pathExact: "/health" }] });
+    expect(intentions.entryFor("api")?.terraformResourceType).toBe("consul_config_entry_service_intentions");
+    expect(() => intentions.allow("web", "api")).toThrow(
+      'Intentions test/Intentions: allow("web", "api") mixes an L4 allow and L7 permissions for one pair',
     );
   });
 

@@ -432,8 +432,28 @@ const rows: Row[] = [
   ],
   [
     "HttpPermission.pathPrefix",
-    () => permission({ pathPrefix: "/api/" }),
-    `Intentions ${x}: permissions[0].pathPrefix "/api/" cannot be deployed: terraform-provider-consul 2.22.1`,
+    () => permission({ pathPrefix: "api/" }),
+    `Intentions ${x}: permissions[0].pathPrefix "api/" does not start with "/"`,
+  ],
+  [
+    "HttpPermission.pathRegex",
+    () => permission({ pathExact: "/a", pathRegex: "/a.*" }),
+    `Intentions ${x}: permissions[0] sets 2 of pathExact, pathPrefix and pathRegex`,
+  ],
+  [
+    "HttpPermission.headers",
+    () => permission({ headers: [{ name: "x-team", regex: ".*", ignoreCase: true }] }),
+    `Intentions ${x}: permissions[0].headers[0].ignoreCase applies to exact, prefix, suffix or contains only`,
+  ],
+  [
+    "HeaderMatch.contains",
+    () => header({ name: "x-canary", contains: "1" }),
+    `ServiceRouting ${x}: routes[0].match.headers[0] {"name":"x-canary","contains":"1"} uses contains or ignoreCase, which Consul allows in intention permissions only`,
+  ],
+  [
+    "HeaderMatch.ignoreCase",
+    () => permission({ headers: [{ name: "x-team", exact: "a", ignoreCase: "yes" }] }),
+    `Intentions ${x}: permissions[0].headers[0].ignoreCase "yes" is not a boolean`,
   ],
   [
     "HttpPermission.pathExact",

@@ -4,7 +4,7 @@
  */
 import { App } from "cdktf";
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentConfig } from "../../environments";
@@ -78,16 +78,25 @@ export class Workspace {
 
   /** Addresses of the resources in the local state file, as Terraform last wrote it. */
   public stateAddresses(): string[] {
+    return this.stateSnapshot().addresses;
+  }
+
+  /** The local state file's text and resource addresses, as Terraform last wrote it. */
+  public stateSnapshot(): { text: string; addresses: string[] } {
     const file = join(this.root, "terraform.tfstate");
-    if (!existsSync(file)) return [];
+    if (!existsSync(file)) return { text: "", addresses: [] };
+    const text = readFileSync(file, "utf8");
     try {
-      const state = JSON.parse(readFileSync(file, "utf8")) as {
-        resources?: { type: string; name: string }[];
-      };
-      return (state.resources ?? []).map((r) => `${r.type}.${r.name}`);
+      const state = JSON.parse(text) as { resources?: { type: string; name: string }[] };
+      return { text, addresses: (state.resources ?? []).map((r) => `${r.type}.${r.name}`) };
     } catch {
-      return []; // caught mid-write
+      return { text, addresses: [] }; // caught mid-write
     }
+  }
+
+  /** Writes the local state file back (see the kill -9 test for why). */
+  public restoreState(text: string): void {
+    writeFileSync(join(this.root, "terraform.tfstate"), text);
   }
 
   public init(): void {
