@@ -18,10 +18,13 @@ export function forgetWhenRemoved(scope: IConstruct, addresses: () => string[]):
     stack.addOverride(
       "removed",
       Lazy.anyValue({
-        produce: () =>
-          [...new Set(registered.flatMap((s) => s()))]
-            .sort()
-            .map((from) => ({ from, lifecycle: { destroy: false } })),
+        produce: () => {
+          const addresses = [...new Set(registered.flatMap((s) => s()))].sort();
+          // No block at all rather than an empty list: nothing to say, and renderers differ on `[]`.
+          return addresses.length
+            ? addresses.map((from) => ({ from, lifecycle: { destroy: false } }))
+            : undefined;
+        },
       }),
     );
   }

@@ -154,6 +154,9 @@ describe("the Connect CA over time", () => {
       if (now.data.last_renewal_time) renewals.add(now.data.last_renewal_time);
       await new Promise((r) => setTimeout(r, 2000));
     }
+    console.log(
+      `CA token: ${renewals.size} renewals seen over ${3.5 * TOKEN_PERIOD_SECONDS} s (period ${TOKEN_PERIOD_SECONDS} s)`,
+    );
     expect(renewals.size).toBeGreaterThanOrEqual(3);
     // And the provider still works with it: a new service gets a leaf signed through Vault.
     const leaf = await consul<{ CertPEM: string }>("agent/connect/ca/leaf/renewal-probe");

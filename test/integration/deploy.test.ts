@@ -324,6 +324,7 @@ describe("traffic management: the canary's split, routes and L7 permissions", ()
     expect(failed).toBe(0);
     expect((counts.v1 ?? 0) + (counts.v2 ?? 0)).toBe(1000);
     const share = (counts.v2 ?? 0) / 10;
+    console.log(`canary split: ${counts.v2 ?? 0} of 1000 requests reached v2 (${share} %)`);
     expect(share).toBeGreaterThanOrEqual(6);
     expect(share).toBeLessThanOrEqual(14);
   });
