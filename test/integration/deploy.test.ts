@@ -13,6 +13,8 @@ import {
   viaIngress,
 } from "../../local/cluster-env";
 import type { ServiceRouting } from "../../constructs/consul/service-routing";
+import type { HttpPermission } from "../../constructs/consul/intentions";
+import type { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import {
   AccessGraph,
   GRAPH_ENTRY_KINDS,
@@ -395,6 +397,41 @@ describe("traffic management: the canary's split, routes and L7 permissions", ()
     ]);
     expect(review.markdown).toContain("- `greeter` split: `v1 50 % · v2 50 %` → `v1 90 % · v2 10 %`");
     expect(review.critical).toEqual([]);
+  });
+
+  test("an intentions entry switching resource type (typed <-> raw) keeps its Consul entry", async () => {
+    expect(deployed).toBe(true);
+    const probe = "switch-probe";
+    const withProbe = (permissions: HttpPermission[]) => (s: MeshPlatformStack) => {
+      s.platform.meshDefaults.setServiceProtocol(probe, "http");
+      s.platform.intentions.allow("canary-web", probe, { permissions });
+    };
+    const typed: HttpPermission[] = [{ pathExact: "/a" }];
+    const raw: HttpPermission[] = [{ pathExact: "/a" }, { pathPrefix: "/b/", methods: ["GET"] }];
+    const held = async () =>
+      (
+        await consul<{ Sources: { Permissions: { HTTP: Record<string, unknown> }[] }[] }>(
+          `config/service-intentions/${probe}`,
+        )
+      ).Sources[0].Permissions.map((p) => p.HTTP);
+    try {
+      for (const [permissions, expected, resourceType] of [
+        [typed, [{ PathExact: "/a" }], "consul_config_entry_service_intentions"],
+        [raw, [{ PathExact: "/a" }, { PathPrefix: "/b/", Methods: ["GET"] }], "consul_config_entry"],
+        [typed, [{ PathExact: "/a" }], "consul_config_entry_service_intentions"],
+      ] as const) {
+        const probed = workspace.synth(throwawayLocal(env), withProbe([...permissions]));
+        expect(probed.platform.intentions.entryFor(probe)?.terraformResourceType).toBe(resourceType);
+        // The other type is forgotten, never destroyed: destroying it would delete the entry.
+        expect(workspace.apply()).toMatch(/, 0 destroyed/);
+        expect(await held()).toEqual(expected);
+        expect(workspace.plan().code).toBe(0);
+      }
+    } finally {
+      workspace.synth(throwawayLocal(env));
+      workspace.apply();
+    }
+    await expect(consul(`config/service-intentions/${probe}`)).rejects.toThrow(/404/);
   });
 
   test("Consul holds the resolver, splitter and router as declared", async () => {
