@@ -9,13 +9,10 @@ import {
   show,
 } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
-import { checkPort, checkServiceName, checkTaskName } from "../core/names";
+import { checkPort, checkServiceName } from "../core/names";
 import { isL7Protocol, type ServiceProtocol } from "../consul/mesh-defaults";
 import type { HttpPermission } from "../consul/intentions";
 import type { RouteMatch } from "../consul/service-routing";
-import { TaskDriver } from "../nomad/driver";
-import { checkResources, TaskResources, toResources } from "../nomad/resources";
-import { checkTemplates, escapesAllocation } from "../nomad/group-checks";
 import {
   checkBoolean,
   checkInstance,
@@ -23,7 +20,6 @@ import {
   checkInteger,
   checkObject,
   checkPattern,
-  checkStringMap,
   checkTexts,
 } from "../core/values";
 import type {
@@ -32,56 +28,16 @@ import type {
   ConsulUpstream,
   Port,
   ServiceCheck,
-  Task,
-  TaskArtifact,
   TaskGroup,
-  TaskLifecycle,
-  Template,
   UpdateStrategy,
 } from "../nomad/jobspec";
 import { MeshJob } from "./mesh-job";
+import { checkMeshTask, MeshTaskProps, toTask } from "./mesh-task";
+import { checkMeshHealth, MeshHealthCheck, MeshUpdateOptions, meshUpdate } from "./health-and-update";
 import { IngressRoute, routeTags } from "./routes";
 import { ServiceMesh } from "./service-mesh";
 import { SidecarTaskOverride } from "./sidecar";
 import { checkSidecarTask } from "./checks";
-
-/** A task of a mesh service's group. */
-export interface MeshTaskProps {
-  /** Task name, unique in the group. */
-  readonly name: string;
-  /** Driver and its configuration. */
-  readonly driver: TaskDriver;
-  /**
-   * Environment variables; may use Nomad interpolation such as `${NOMAD_UPSTREAM_ADDR_api}`.
-   * @default - none
-   */
-  readonly env?: Record<string, string>;
-  /**
-   * Templates rendered into the task directory.
-   * @default - none
-   */
-  readonly templates?: Template[];
-  /**
-   * Resources.
-   * @default - 100 MHz, 128 MiB
-   */
-  readonly resources?: TaskResources;
-  /**
-   * Vault JWT role the task logs in with through its workload identity (`vault { role }`).
-   * @default - no Vault access
-   */
-  readonly vaultRole?: string;
-  /**
-   * Lifecycle hook, for prestart or sidecar tasks.
-   * @default - a main task
-   */
-  readonly lifecycle?: TaskLifecycle;
-  /**
-   * Files fetched into the task directory before it starts.
-   * @default - none
-   */
-  readonly artifacts?: TaskArtifact[];
-}
 
 /** Options of {@link MeshService.connectTo}. */
 export interface UpstreamOptions {
@@ -103,62 +59,6 @@ export interface UpstreamOptions {
 export interface UpstreamProps extends UpstreamOptions {
   /** The service called; a mesh service, an external service or the ingress. */
   readonly service: string;
-}
-
-/** An HTTP health check of a mesh service, routed through an Envoy expose path. */
-export interface MeshHealthCheck {
-  /** HTTP path, e.g. `"/health"`. */
-  readonly path: string;
-  /**
-   * Time between checks, at least 1s (Nomad's minimum).
-   * @default "10s"
-   */
-  readonly interval?: string;
-  /**
-   * Time a check may take, at least 1s (Nomad's minimum).
-   * @default "2s"
-   */
-  readonly timeout?: string;
-  /**
-   * Route the check through an expose path; in bridge mode the Consul agent cannot reach the
-   * application otherwise, so `false` is rejected.
-   * @default true
-   */
-  readonly expose?: boolean;
-}
-
-/** Rolling update and canary settings. */
-export interface MeshUpdateOptions {
-  /**
-   * Allocations updated at once.
-   * @default 1
-   */
-  readonly maxParallel?: number;
-  /**
-   * Canary allocations; at most the group's count.
-   * @default 0
-   */
-  readonly canary?: number;
-  /**
-   * Promote healthy canaries automatically.
-   * @default false
-   */
-  readonly autoPromote?: boolean;
-  /**
-   * Revert to the last stable version when a deployment fails.
-   * @default false
-   */
-  readonly autoRevert?: boolean;
-  /**
-   * Time an allocation must be healthy.
-   * @default "10s"
-   */
-  readonly minHealthyTime?: string;
-  /**
-   * Deadline for an allocation to become healthy.
-   * @default "5m"
-   */
-  readonly healthyDeadline?: string;
 }
 
 /** Props for {@link MeshService}. */
@@ -348,7 +248,7 @@ export class MeshService extends Construct {
       Number.isInteger(count) && count >= 0,
       `count ${show(count)} must be a whole number, 0 or more`,
     );
-    this.update = this.toUpdate(count, props.update);
+    this.update = meshUpdate(this, count, props.update);
     checkPattern(
       this,
       "version",
@@ -357,7 +257,7 @@ export class MeshService extends Construct {
       'a version name (lower-case letters, digits, "-")',
       "v1",
     );
-    this.checkHealth(props.healthCheck, props.exposePaths ?? []);
+    checkMeshHealth(this, props.healthCheck, props.exposePaths ?? []);
     this.mesh.register(this);
     this.tags = [...(props.tags ?? [])];
     if (props.expose) this.exposeThroughIngress(props.expose);
@@ -410,7 +310,7 @@ export class MeshService extends Construct {
       (options.tasks ?? []).length > 0,
       `addVersion(${show(version)}) has no tasks; give the tasks that run this version`,
     );
-    for (const task of options.tasks) this.checkTask(task);
+    for (const task of options.tasks) checkMeshTask(this, task);
     const count = options.count ?? 1;
     checkInteger(this, `version ${show(version)} count`, count, 0);
     const routing = this.mesh.routingOf(this.serviceName, this);
@@ -546,52 +446,9 @@ export class MeshService extends Construct {
 
   /** Adds a task to the service's group. */
   public addTask(task: MeshTaskProps): this {
-    this.checkTask(task);
+    checkMeshTask(this, task);
     this.tasks.push(task);
     return this;
-  }
-
-  private checkTask(task: MeshTaskProps): void {
-    checkProps(this, task, '{ name: "api", driver: TaskDriver.docker({ image }) }');
-    checkTaskName(this, "task name", task.name);
-    const field = `task ${show(task.name)}`;
-    check(
-      this,
-      task.driver instanceof TaskDriver,
-      `${field} driver ${show(task.driver)} is not a TaskDriver; pass e.g. TaskDriver.docker({ image })`,
-    );
-    checkStringMap(this, `${field} env`, task.env);
-    checkTemplates(this, `${field} templates`, task.templates);
-    checkResources(this, `${field} resources`, task.resources);
-    check(
-      this,
-      task.vaultRole === undefined || (typeof task.vaultRole === "string" && task.vaultRole.trim() !== ""),
-      `${field} vaultRole ${show(task.vaultRole)} is empty; name the Vault JWT role or leave it out`,
-    );
-    // Nomad's TaskLifecycleConfig.Validate and TaskArtifact.Validate.
-    checkObject(this, `${field} lifecycle`, task.lifecycle, '{ Hook: "prestart" }');
-    const hooks = ["prestart", "poststart", "poststop"];
-    check(
-      this,
-      task.lifecycle === undefined || hooks.includes(task.lifecycle.Hook),
-      `${field} lifecycle.Hook ${show(task.lifecycle?.Hook)} is not a lifecycle hook; use one of ${hooks.join(", ")}`,
-    );
-    checkBoolean(this, `${field} lifecycle.Sidecar`, task.lifecycle?.Sidecar);
-    checkList(this, `${field} artifacts`, task.artifacts, "artifacts { GetterSource }");
-    (task.artifacts ?? []).forEach((artifact, i) => {
-      const at = `${field} artifacts[${i}]`;
-      check(
-        this,
-        isObject(artifact) && typeof artifact.GetterSource === "string" && artifact.GetterSource !== "",
-        `${at}.GetterSource ${show(artifact.GetterSource)} is empty; give the URL to fetch`,
-      );
-      check(
-        this,
-        artifact.RelativeDest === undefined ||
-          (typeof artifact.RelativeDest === "string" && !escapesAllocation(artifact.RelativeDest)),
-        `${at}.RelativeDest ${show(artifact.RelativeDest)} escapes the allocation directory; use e.g. "local/"`,
-      );
-    });
   }
 
   /**
@@ -743,98 +600,6 @@ export class MeshService extends Construct {
     checkSidecarTask(this, props.sidecarTask);
   }
 
-  private checkHealth(health: MeshHealthCheck | undefined, exposePaths: string[]): void {
-    if (health) {
-      checkBoolean(this, "healthCheck.expose", health.expose);
-      check(
-        this,
-        health.expose ?? true,
-        `healthCheck.expose false leaves the check unable to reach the application inside the bridge ` +
-          `network; set healthCheck.expose to true`,
-      );
-      check(
-        this,
-        typeof health.path === "string" && health.path.startsWith("/"),
-        `healthCheck.path ${show(health.path)} must start with "/"; use e.g. "/health"`,
-      );
-      // Nomad's ServiceCheck.validateConsul (nomad/structs/services.go): minCheckInterval, minCheckTimeout.
-      for (const [field, value] of [
-        ["healthCheck.interval", health.interval ?? "10s"],
-        ["healthCheck.timeout", health.timeout ?? "2s"],
-      ] as const) {
-        check(
-          this,
-          durationNanoseconds(this, field, value) >= 1e9,
-          `${field} ${show(value)} is shorter than Nomad's minimum of 1s; use e.g. "1s" or more`,
-        );
-      }
-    }
-    check(
-      this,
-      exposePaths.length === 0 || health !== undefined,
-      `exposePaths ${show(exposePaths)} are served without mTLS but there is no health check; ` +
-        `add healthCheck: { path } or remove exposePaths`,
-    );
-    for (const path of exposePaths) {
-      check(
-        this,
-        path.startsWith("/"),
-        `exposePaths entry ${show(path)} must start with "/"; use e.g. "/metrics"`,
-      );
-      check(
-        this,
-        path !== health?.path,
-        `exposePaths entry ${show(path)} is the health check's path, already exposed; remove it`,
-      );
-    }
-  }
-
-  private toUpdate(count: number, update: MeshUpdateOptions | undefined): UpdateStrategy | undefined {
-    if (!update) return undefined;
-    const canary = update.canary ?? 0;
-    check(
-      this,
-      Number.isInteger(canary) && canary >= 0,
-      `update.canary ${show(canary)} must be a whole number, 0 or more`,
-    );
-    check(
-      this,
-      canary <= count,
-      `update.canary ${canary} exceeds count ${count}; use at most ${count} canaries or raise count`,
-    );
-    check(
-      this,
-      !update.autoPromote || canary > 0,
-      `update.autoPromote true needs canaries (update.canary is 0); set update.canary or drop autoPromote`,
-    );
-    checkBoolean(this, "update.autoPromote", update.autoPromote);
-    checkBoolean(this, "update.autoRevert", update.autoRevert);
-    const maxParallel = update.maxParallel ?? 1;
-    check(
-      this,
-      Number.isInteger(maxParallel) && maxParallel >= 0,
-      `update.maxParallel ${maxParallel} must be 0 or more`,
-    );
-    const minHealthyTime = update.minHealthyTime ?? "10s";
-    const healthyDeadline = update.healthyDeadline ?? "5m";
-    const minHealthy = durationNanoseconds(this, "update.minHealthyTime", minHealthyTime);
-    const deadline = durationNanoseconds(this, "update.healthyDeadline", healthyDeadline);
-    check(
-      this,
-      minHealthy < deadline,
-      `update.minHealthyTime ${show(minHealthyTime)} is not shorter than update.healthyDeadline ` +
-        `${show(healthyDeadline)}; Nomad rejects it, so shorten minHealthyTime or lengthen healthyDeadline`,
-    );
-    return {
-      MaxParallel: maxParallel,
-      Canary: canary,
-      AutoPromote: update.autoPromote ?? false,
-      AutoRevert: update.autoRevert ?? false,
-      MinHealthyTime: minHealthy,
-      HealthyDeadline: deadline,
-    };
-  }
-
   /** L7 permissions need an HTTP-like upstream (Consul rejects them on a tcp destination). */
   private l7Upstreams(): string[] {
     return this.upstreams
@@ -889,18 +654,4 @@ export class MeshService extends Construct {
 /** The resolver filter selecting one version's instances (meta Consul copies onto their sidecars). */
 function versionFilter(version: string): string {
   return `Service.Meta.version == "${version}"`;
-}
-
-function toTask(task: MeshTaskProps): Task {
-  return {
-    Name: task.name,
-    Driver: task.driver.name,
-    Config: task.driver.config,
-    Env: task.env,
-    Templates: task.templates,
-    Resources: toResources(task.resources, { cpu: 100, memoryMb: 128 }),
-    Vault: task.vaultRole ? { Role: task.vaultRole } : undefined,
-    Lifecycle: task.lifecycle,
-    Artifacts: task.artifacts,
-  };
 }
