@@ -5,7 +5,9 @@ import {
   ConfigEntryServiceIntentionsSources,
   configEntryServiceIntentionsSourcesToTerraform,
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
-import { check, checkPropsOf, isObject, show } from "../core/errors";
+import { check, checkPropsOf, constructError, isObject, show } from "../core/errors";
+import { resourceAddress } from "../core/addresses";
+import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
 import { checkServiceName } from "../core/names";
 import { checkBoolean, checkList, checkOneOf } from "../core/values";
 import { forgetWhenRemoved } from "../core/removed";
@@ -83,6 +85,13 @@ export interface IntentionsProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Where destination protocols are declared: an entry with L7 permissions then waits for its
+   * destination's protocol entry (and is removed before it), and permissions toward a destination
+   * that speaks `tcp` fail at synth. {@link Intentions.useDefaults} sets it later.
+   * @default - protocols unknown: no such ordering or check
+   */
+  readonly defaults?: MeshDefaults;
 }
 
 /** One declared edge of the service access graph. */
@@ -129,6 +138,7 @@ export class Intentions extends Construct {
   /** Destinations whose permissions the typed resource cannot carry. */
   private readonly rawDestinations = new Set<string>();
   private readonly dependsOn?: ITerraformDependable[];
+  private defaults?: MeshDefaults;
   /** The default-deny entry, unless disabled. */
   public readonly defaultDeny?: ConfigEntryServiceIntentions;
 
@@ -139,6 +149,8 @@ export class Intentions extends Construct {
     checkBoolean(this, "preventDestroy", props.preventDestroy);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
+    if (props.defaults !== undefined) this.useDefaults(props.defaults);
+    this.node.addValidation({ validate: () => this.checkL7Destinations() });
     // An entry that changes resource type (a permission the typed resource cannot carry came or went)
     // leaves its other type (same logical id) forgotten, never destroyed: destroying it would delete
     // the Consul entry the new resource wrote.
@@ -156,6 +168,55 @@ export class Intentions extends Construct {
         lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
     }
+  }
+
+  /** Takes the mesh's protocols into account (see {@link IntentionsProps.defaults}); set once. */
+  public useDefaults(defaults: MeshDefaults): this {
+    check(
+      this,
+      defaults instanceof MeshDefaults,
+      `defaults ${show(defaults)} is not a MeshDefaults; pass the mesh's MeshDefaults`,
+    );
+    check(
+      this,
+      this.defaults === undefined || this.defaults === defaults,
+      `defaults ${show(defaults)} replaces ${show(this.defaults)}; an intention graph follows one MeshDefaults`,
+    );
+    this.defaults = defaults;
+    return this;
+  }
+
+  /**
+   * Consul refuses permissions toward a destination that does not speak an HTTP-like protocol, and
+   * the protocol must exist first and go last: each such entry waits for its protocol entry.
+   */
+  private checkL7Destinations(): string[] {
+    const defaults = this.defaults;
+    if (!defaults) return [];
+    const errors: string[] = [];
+    for (const [destination, bySource] of this.edgesByDestination) {
+      const l7 = [...bySource.values()].filter((e) => e.permissions);
+      if (l7.length === 0) continue;
+      const protocol = defaults.protocolOf(destination);
+      if (!isL7Protocol(protocol)) {
+        errors.push(
+          constructError(
+            this,
+            `allow(${show(l7[0].source)}, ${show(destination)}) has L7 permissions but ${show(destination)} ` +
+              `speaks ${show(protocol)}; give it protocol "http", "http2" or "grpc" (MeshDefaults, or protocol ` +
+              `on its MeshService) or drop the permissions`,
+          ).message,
+        );
+        continue;
+      }
+      const entry = this.entries.get(destination);
+      const protocolEntry = defaults.serviceDefaultsOf(destination) ?? defaults.proxyDefaults;
+      const address = resourceAddress(protocolEntry);
+      // Validations may run more than once: add the edge once.
+      if (entry && !(entry.dependsOn ?? []).includes(address))
+        entry.dependsOn = [...(entry.dependsOn ?? []), address];
+    }
+    return errors;
   }
 
   /** Allows `source` to call `destination` (optionally only for the given L7 permissions). */

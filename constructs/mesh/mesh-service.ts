@@ -10,7 +10,7 @@ import {
 } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName } from "../core/names";
-import { isL7Protocol, type ServiceProtocol } from "../consul/mesh-defaults";
+import type { ServiceProtocol } from "../consul/mesh-defaults";
 import type { HttpPermission } from "../consul/intentions";
 import type { RouteMatch } from "../consul/service-routing";
 import {
@@ -600,18 +600,18 @@ export class MeshService extends Construct {
     checkSidecarTask(this, props.sidecarTask);
   }
 
-  /** L7 permissions need an HTTP-like upstream (Consul rejects them on a tcp destination). */
+  /** L7 permissions need an HTTP-like upstream, which only a mesh with MeshDefaults can declare. */
   private l7Upstreams(): string[] {
+    // With MeshDefaults, the mesh's Intentions check each destination's protocol themselves.
+    if (this.mesh.defaults) return [];
     return this.upstreams
       .filter((u) => u.l7)
-      .map((u) => [u.service, this.mesh.defaults?.protocolOf(u.service)] as const)
-      .filter(([, protocol]) => !protocol || !isL7Protocol(protocol))
       .map(
-        ([service, protocol]) =>
+        (u) =>
           constructError(
             this,
-            `upstream ${show(service)} has L7 permissions but speaks ${show(protocol ?? "an unknown protocol")}; ` +
-              `give it protocol "http" (service-defaults, through MeshDefaults) or drop permissions`,
+            `upstream ${show(u.service)} has L7 permissions but its protocol is unknown (the mesh has no ` +
+              `MeshDefaults); pass defaults to the ServiceMesh and give it protocol "http", or drop permissions`,
           ).message,
       );
   }

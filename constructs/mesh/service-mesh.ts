@@ -1,7 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
-import { resourceAddress } from "../core/addresses";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
 import { checkInstance, checkList, checkOneOf, checkTexts } from "../core/values";
 import { HttpPermission, Intentions } from "../consul/intentions";
@@ -113,24 +112,8 @@ export class ServiceMesh extends Construct {
     this.datacenters = props.datacenters;
     this.dependsOn = props.dependsOn ?? [];
     if (props.ingress) this.useIngress(props.ingress);
-    // L7 permissions need their destination's http protocol first, and gone last: Consul refuses
-    // to drop the protocol while permissions remain. Ordered once every edge is declared.
-    this.node.addValidation({ validate: () => this.orderL7Intentions() });
-  }
-
-  /** Makes each destination with L7 permissions depend on its `service-defaults` entry. */
-  private orderL7Intentions(): string[] {
-    for (const destination of new Set(
-      this.intentions.edges.filter((e) => e.permissions).map((e) => e.destination),
-    )) {
-      const defaults = this.defaults?.serviceDefaultsOf(destination);
-      const entry = this.intentions.entryFor(destination);
-      if (!defaults || !entry) continue;
-      const address = resourceAddress(defaults);
-      // Validations may run more than once: add the edge once.
-      if (!(entry.dependsOn ?? []).includes(address)) entry.dependsOn = [...(entry.dependsOn ?? []), address];
-    }
-    return [];
+    // L7 permissions wait for their destination's protocol, and are checked against it.
+    if (this.defaults) this.intentions.useDefaults(this.defaults);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { IntentionAction, Intentions } from "../../constructs/consul/intentions";
+import { MeshDefaults } from "../../constructs/consul/mesh-defaults";
 import { onlyResource, resourcesOf, synth, testStack } from "../helpers";
 
 function entries(intentions: Intentions) {
@@ -155,6 +156,31 @@ describe("Intentions", () => {
       { Name: "*", Precedence: 8, Type: "consul", Description: "meshstack: * -> api", Action: "allow" },
     ]);
     expect(intentions.entryFor("api")?.terraformResourceType).toBe("consul_config_entry");
+  });
+
+  test("with the mesh's defaults, an L7 entry waits for its destination's protocol entry; L4 entries do not", () => {
+    const stack = testStack();
+    const defaults = new MeshDefaults(stack, "Defaults");
+    defaults.setServiceProtocol("api", "http");
+    const intentions = new Intentions(stack, "Intentions", { defaults });
+    intentions.allow("web", "api", { permissions: [{ methods: ["GET"] }] }).allow("web", "db");
+    const byName = entries(intentions);
+    expect(byName.api.depends_on).toEqual([
+      expect.stringMatching(/^consul_config_entry_service_defaults\.Defaults_api_/),
+    ]);
+    expect(byName.db.depends_on).toBeUndefined();
+  });
+
+  test("with the mesh's defaults, permissions toward a tcp destination fail at synth", () => {
+    const stack = testStack();
+    const intentions = new Intentions(stack, "Intentions", { defaults: new MeshDefaults(stack, "Defaults") });
+    intentions.allow("web", "db", { permissions: [{ methods: ["GET"] }] });
+    expect(() => synth(stack)).toThrow(
+      'Intentions test/Intentions: allow("web", "db") has L7 permissions but "db" speaks "tcp"',
+    );
+    expect(() => intentions.useDefaults(new MeshDefaults(stack, "Other"))).toThrow(
+      /an intention graph follows one MeshDefaults/,
+    );
   });
 
   test("exact paths and methods stay on the typed resource; mixing L4 and L7 for one pair is refused", () => {

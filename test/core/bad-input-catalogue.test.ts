@@ -394,6 +394,11 @@ const rows: Row[] = [
     () => intentions({ dependsOn: "x" }),
     `Intentions ${x}: dependsOn "x" is not a list`,
   ],
+  [
+    "IntentionsProps.defaults",
+    () => intentions({ defaults: {} }),
+    `Intentions ${x}: defaults {} is not a MeshDefaults`,
+  ],
   ["Intentions.allow(source)", () => intentions().allow(never(null), "api"), `Intentions ${x}: source null`],
   [
     "Intentions.allow(destination)",

@@ -118,7 +118,21 @@ describe("MeshService", () => {
       permissions: [{ methods: ["GET"] }],
     });
     expect(validationError(stack)).toContain(
-      'upstream "db" has L7 permissions but speaks "tcp"; give it protocol "http"',
+      'Intentions platform/intentions: allow("count-dashboard", "db") has L7 permissions but "db" speaks "tcp"; ' +
+        'give it protocol "http", "http2" or "grpc"',
+    );
+  });
+
+  test("refuses L7 permissions in a mesh without MeshDefaults, where no protocol can be declared", () => {
+    const { stack } = platformStack();
+    const mesh = new ServiceMesh(stack, "mesh");
+    new MeshService(stack, "db", { mesh, port: 5432, tasks: app });
+    new MeshService(stack, "count-dashboard", { mesh, port: 9002, tasks: app }).connectTo("db", {
+      localBindPort: 15432,
+      permissions: [{ methods: ["GET"] }],
+    });
+    expect(validationError(stack)).toContain(
+      'MeshService platform/count-dashboard: upstream "db" has L7 permissions but its protocol is unknown',
     );
   });
 
