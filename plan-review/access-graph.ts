@@ -4,7 +4,7 @@
  * the versions of a service with their weights, edges the plan adds drawn thick and green, edges it
  * removes dashed and red. The same drawing of the running mesh is made from Consul's entries.
  */
-import { EdgeSet, IntentionEdge, isReadable, readChangeEdges } from "./intentions";
+import { EdgeSet, IntentionEdge, collectEdges, readChangeEdges } from "./intentions";
 import { l7Rules, rulesText } from "./l7-rules";
 import { isIntentionType } from "./model";
 import type { JsonValue, PlanChange } from "./plan-json";
@@ -69,10 +69,7 @@ export function accessGraphOf(resources: readonly GraphResource[]): AccessGraph 
   const after = new EdgeSet();
   for (const r of resources) {
     if (r.kind === "read" || !isIntentionType(r.type, [r.before, r.after])) continue;
-    const [b, a] = readChangeEdges(r);
-    if (r.kind !== "create" && isReadable(b)) before.add(r.address, b.edges);
-    if (r.kind !== "delete" && isReadable(a)) after.add(r.address, a.edges);
-    if (r.kind === "forget" && isReadable(b)) after.add(r.address, b.edges);
+    collectEdges(r, readChangeEdges(r), before, after);
   }
   const allowed = (set: EdgeSet) => set.all().filter(({ edge }) => edge.action === "allow");
   const edges: GraphEdge[] = [

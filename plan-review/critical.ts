@@ -1,5 +1,5 @@
 import { JobRole, ROLE_META_KEY } from "../constructs/core/markers";
-import { EdgeSet, IntentionEdge, Widening, findWidenings, readChangeEdges } from "./intentions";
+import { EdgeSet, IntentionEdge, Widening, collectEdges, findWidenings, readChangeEdges } from "./intentions";
 import type { JsonValue } from "./plan-json";
 import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
 import { code } from "./markdown";
@@ -167,11 +167,7 @@ function intentionChanges(resources: readonly ReviewedResource[], renderer: Valu
       }
       continue;
     }
-    const [b, a] = readings as readonly { edges: readonly IntentionEdge[] }[];
-    if (b && r.before !== undefined) before.add(r.address, b.edges);
-    if (a && r.after !== undefined && r.kind !== "delete") after.add(r.address, a.edges);
-    // "forget" drops the resource from state but leaves the intention in Consul.
-    if (b && r.kind === "forget") after.add(r.address, b.edges);
+    collectEdges(r, readings, before, after);
   }
   for (const w of findWidenings(before, after)) {
     const type = resources.find((r) => r.address === w.address)?.type ?? "";

@@ -1,5 +1,5 @@
 import type { JsonValue, PlanChange, ValueMask } from "./plan-json";
-import { REDACTED, anyMarked, childMask, stringAt, valueAt } from "./values";
+import { REDACTED, anyMarked, childMask, fieldNamed, stringAt, textNamed, valueAt } from "./values";
 import { l7Rules, l7Widening } from "./l7-rules";
 
 /** What an intention edge does, with L7 permissions counted as allow. */
@@ -41,7 +41,7 @@ export type EdgeReading = { readonly edges: readonly IntentionEdge[] } | { reado
 const WILDCARD = "*";
 
 /** Whether a reading holds edges (rather than the reason they cannot be read). */
-export function isReadable(
+function isReadable(
   reading: EdgeReading | undefined,
 ): reading is { readonly edges: readonly IntentionEdge[] } {
   return reading !== undefined && "edges" in reading;
@@ -52,25 +52,10 @@ function qualified(name: string, qualifiers: readonly (string | undefined)[]): s
   return parts.length > 0 ? `${name} (${parts.join("/")})` : name;
 }
 
-function field(obj: JsonValue | undefined, ...names: string[]): JsonValue | undefined {
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return undefined;
-  const lower = new Map(Object.entries(obj).map(([k, v]) => [k.toLowerCase(), v]));
-  for (const n of names) {
-    const found = lower.get(n.toLowerCase());
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-function text(obj: JsonValue | undefined, ...names: string[]): string | undefined {
-  const found = field(obj, ...names);
-  return typeof found === "string" ? found : undefined;
-}
-
 function actionOf(source: JsonValue): EdgeAction {
-  const permissions = field(source, "permissions");
+  const permissions = fieldNamed(source, "permissions");
   if (Array.isArray(permissions) && permissions.length > 0) return "allow";
-  return text(source, "action")?.toLowerCase() === "deny" ? "deny" : "allow";
+  return textNamed(source, "action")?.toLowerCase() === "deny" ? "deny" : "allow";
 }
 
 function sourcesEdges(destination: string, sources: JsonValue | undefined, unknown?: ValueMask): EdgeReading {
@@ -79,11 +64,11 @@ function sourcesEdges(destination: string, sources: JsonValue | undefined, unkno
     return { unreadable: "its sources are sensitive or malformed" };
   const edges: IntentionEdge[] = [];
   for (const [i, source] of sources.entries()) {
-    const name = text(source, "name");
+    const name = textNamed(source, "name");
     if (source === REDACTED || name === undefined)
       return { unreadable: "a source name is sensitive or missing" };
     const qualifiers = ["partition", "namespace", "peer", "sameness_group", "samenessgroup"].map((q) =>
-      text(source, q),
+      textNamed(source, q),
     );
     edges.push({
       destination,
@@ -154,7 +139,7 @@ export function readEdges(type: string, value: JsonValue | undefined, unknown?: 
     } catch {
       return { unreadable: "its config_json does not parse" };
     }
-    return sourcesEdges(destination, field(config, "sources"));
+    return sourcesEdges(destination, fieldNamed(config, "sources"));
   }
   return sourcesEdges(destination, valueAt(value, ["sources"]), childMask(unknown, "sources"));
 }
@@ -180,6 +165,29 @@ export function readChangeEdges(sides: IntentionSides): readonly [EdgeReading, E
     readEdges(sides.type, sides.before),
     readEdges(sides.type, sides.after, sides.change.after_unknown),
   ];
+}
+
+/**
+ * Adds one resource's readable edges to the plan-wide sets: its before side where it exists, its
+ * after side unless it is destroyed, and a forgotten resource's before side to both (it leaves
+ * Terraform's state, not Consul). The critical rules and the access graph share this, so they
+ * count the same edges.
+ */
+export function collectEdges(
+  resource: {
+    readonly address: string;
+    readonly kind: string;
+    readonly before?: JsonValue;
+    readonly after?: JsonValue;
+  },
+  [b, a]: readonly [EdgeReading, EdgeReading],
+  before: EdgeSet,
+  after: EdgeSet,
+): void {
+  const { address, kind } = resource;
+  if (resource.before !== undefined && isReadable(b)) before.add(address, b.edges);
+  if (resource.after !== undefined && kind !== "delete" && isReadable(a)) after.add(address, a.edges);
+  if (kind === "forget" && isReadable(b)) after.add(address, b.edges);
 }
 
 /** The key an edge is compared by: destination and source, not the resource or list position. */

@@ -4,6 +4,7 @@
  * own JSON (`Permissions[].HTTP`, camel case), so the review and the running mesh's picture agree.
  */
 import type { JsonValue } from "./plan-json";
+import { asList, fieldNamed, filledText } from "./values";
 
 /** One L7 permission, reduced to what decides who may send which request. */
 export interface L7Rule {
@@ -17,29 +18,9 @@ export interface L7Rule {
   readonly headers: readonly string[];
 }
 
-/** A field of a JSON object by name, ignoring case and underscores (`path_exact` = `PathExact`). */
-function field(value: JsonValue | undefined, name: string): JsonValue | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const wanted = name.toLowerCase().replace(/_/g, "");
-  const found = Object.entries(value).find(
-    ([k, v]) => k.toLowerCase().replace(/_/g, "") === wanted && v !== null,
-  );
-  return found?.[1];
-}
-
-function text(value: JsonValue | undefined, name: string): string | undefined {
-  const found = field(value, name);
-  return typeof found === "string" && found !== "" ? found : undefined;
-}
-
-function list(value: JsonValue | undefined): JsonValue[] {
-  if (Array.isArray(value)) return value;
-  return value === undefined || value === null ? [] : [value];
-}
-
 function headerText(header: JsonValue): string {
-  const name = text(header, "name") ?? "?";
-  const invert = field(header, "invert") === true ? "not " : "";
+  const name = filledText(header, "name") ?? "?";
+  const invert = fieldNamed(header, "invert") === true ? "not " : "";
   for (const [key, op] of [
     ["exact", "="],
     ["prefix", "^="],
@@ -47,7 +28,7 @@ function headerText(header: JsonValue): string {
     ["contains", "*="],
     ["regex", "~"],
   ] as const) {
-    const value = text(header, key);
+    const value = filledText(header, key);
     if (value !== undefined) return `${invert}${name}${op}${value}`;
   }
   return `${invert}${name} present`;
@@ -55,17 +36,17 @@ function headerText(header: JsonValue): string {
 
 /** The L7 rules of an intention source entry; empty for a plain (L4) source. */
 export function l7Rules(source: JsonValue | undefined): L7Rule[] {
-  return list(field(source, "permissions")).map((permission) => {
+  return asList(fieldNamed(source, "permissions")).map((permission) => {
     // The provider's block list holds one `http` object; Consul's JSON holds it directly.
-    const http = list(field(permission, "http"))[0];
-    const exact = text(http, "path_exact");
-    const prefix = text(http, "path_prefix");
-    const regex = text(http, "path_regex");
+    const http = asList(fieldNamed(permission, "http"))[0];
+    const exact = filledText(http, "path_exact");
+    const prefix = filledText(http, "path_prefix");
+    const regex = filledText(http, "path_regex");
     return {
-      action: text(permission, "action")?.toLowerCase() === "deny" ? "deny" : "allow",
-      methods: list(field(http, "methods")).filter((m): m is string => typeof m === "string"),
+      action: filledText(permission, "action")?.toLowerCase() === "deny" ? "deny" : "allow",
+      methods: asList(fieldNamed(http, "methods")).filter((m): m is string => typeof m === "string"),
       path: exact ?? (prefix !== undefined ? `${prefix}*` : regex !== undefined ? `~${regex}` : undefined),
-      headers: list(field(http, "header")).map(headerText),
+      headers: asList(fieldNamed(http, "header")).map(headerText),
     };
   });
 }

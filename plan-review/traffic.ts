@@ -4,7 +4,7 @@
  * from raw `consul_config_entry` resources (`kind`, `name`, `config_json`) on either side of a plan.
  */
 import type { JsonValue } from "./plan-json";
-import { stringAt } from "./values";
+import { asList, fieldNamed, stringAt, filledText } from "./values";
 
 /** The traffic entry kinds the review reads. */
 export const TRAFFIC_KINDS = ["service-splitter", "service-router", "service-resolver"] as const;
@@ -26,20 +26,6 @@ export interface TrafficEntry {
   readonly subsets: readonly string[];
   /** The content as one line: `v1 90 % · v2 10 %`, `/v2/* → v2; x-canary=always → v2`, `v1 (default), v2`. */
   readonly summary: string;
-}
-
-function field(value: JsonValue | undefined, name: string): JsonValue | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  return Object.entries(value).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-}
-
-function text(value: JsonValue | undefined, name: string): string | undefined {
-  const found = field(value, name);
-  return typeof found === "string" && found !== "" ? found : undefined;
-}
-
-function list(value: JsonValue | undefined): JsonValue[] {
-  return Array.isArray(value) ? value : [];
 }
 
 /** One route of a router, read. */
@@ -66,36 +52,36 @@ function routeLine(route: TrafficRoute, service: string): string {
 
 /** A route's match and destination. */
 function readRoute(route: JsonValue, service: string): TrafficRoute {
-  const http = field(field(route, "Match"), "HTTP");
-  const exact = text(http, "PathExact");
-  const prefix = text(http, "PathPrefix");
-  const regex = text(http, "PathRegex");
-  const headers = list(field(http, "Header")).map((h) => {
-    const name = text(h, "Name") ?? "?";
-    const way = (["Exact", "Prefix", "Suffix", "Regex"] as const).find((k) => text(h, k) !== undefined);
+  const http = fieldNamed(fieldNamed(route, "Match"), "HTTP");
+  const exact = filledText(http, "PathExact");
+  const prefix = filledText(http, "PathPrefix");
+  const regex = filledText(http, "PathRegex");
+  const headers = asList(fieldNamed(http, "Header")).map((h) => {
+    const name = filledText(h, "Name") ?? "?";
+    const way = (["Exact", "Prefix", "Suffix", "Regex"] as const).find((k) => filledText(h, k) !== undefined);
     return way
-      ? `${name}${way === "Exact" ? "=" : ` ${way.toLowerCase()} `}${text(h, way)}`
+      ? `${name}${way === "Exact" ? "=" : ` ${way.toLowerCase()} `}${filledText(h, way)}`
       : `${name} present`;
   });
-  const methods = list(field(http, "Methods")).filter((m) => typeof m === "string");
+  const methods = asList(fieldNamed(http, "Methods")).filter((m) => typeof m === "string");
   const match = [
     methods.join(","),
     exact ?? (prefix ? `${prefix}*` : regex ? `~${regex}` : ""),
     headers.join(" & "),
   ].filter((p) => p !== "");
-  const destination = field(route, "Destination");
+  const destination = fieldNamed(route, "Destination");
   return {
     match: match.join(" ") || "any",
-    service: text(destination, "Service") ?? service,
-    subset: text(destination, "ServiceSubset"),
-    prefixRewrite: text(destination, "PrefixRewrite"),
+    service: filledText(destination, "Service") ?? service,
+    subset: filledText(destination, "ServiceSubset"),
+    prefixRewrite: filledText(destination, "PrefixRewrite"),
   };
 }
 
 function splitsOf(config: JsonValue): { subset: string; weight: number }[] {
-  return list(field(config, "Splits")).map((s) => ({
-    subset: text(s, "ServiceSubset") ?? text(s, "Service") ?? "default",
-    weight: typeof field(s, "Weight") === "number" ? (field(s, "Weight") as number) : 0,
+  return asList(fieldNamed(config, "Splits")).map((s) => ({
+    subset: filledText(s, "ServiceSubset") ?? filledText(s, "Service") ?? "default",
+    weight: typeof fieldNamed(s, "Weight") === "number" ? (fieldNamed(s, "Weight") as number) : 0,
   }));
 }
 
@@ -117,10 +103,10 @@ export function readTrafficEntry(type: string, value: JsonValue | undefined): Tr
   }
   const splits = kind === "service-splitter" ? splitsOf(config) : [];
   const routes =
-    kind === "service-router" ? list(field(config, "Routes")).map((r) => readRoute(r, service)) : [];
-  const subsetMap = kind === "service-resolver" ? field(config, "Subsets") : undefined;
+    kind === "service-router" ? asList(fieldNamed(config, "Routes")).map((r) => readRoute(r, service)) : [];
+  const subsetMap = kind === "service-resolver" ? fieldNamed(config, "Subsets") : undefined;
   const subsets = typeof subsetMap === "object" && subsetMap !== null ? Object.keys(subsetMap) : [];
-  const fallback = text(config, "DefaultSubset");
+  const fallback = filledText(config, "DefaultSubset");
   const summary =
     kind === "service-splitter"
       ? splits.map((s) => `${s.subset} ${s.weight} %`).join(" · ")

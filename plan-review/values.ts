@@ -67,6 +67,38 @@ export function stringAt(value: JsonValue | undefined, key: string): string | un
   return typeof found === "string" ? found : undefined;
 }
 
+/**
+ * A field of an object by the first of `names` it has, ignoring case and underscores, so the
+ * provider's attributes and Consul's JSON read alike (`path_exact` = `PathExact`); null is absent.
+ */
+export function fieldNamed(value: JsonValue | undefined, ...names: string[]): JsonValue | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const key = (name: string) => name.toLowerCase().replace(/_/g, "");
+  const byKey = new Map(Object.entries(value).map(([k, v]) => [key(k), v]));
+  for (const name of names) {
+    const found = byKey.get(key(name));
+    if (found !== undefined && found !== null) return found;
+  }
+  return undefined;
+}
+
+/** A string field, as {@link fieldNamed} finds it. */
+export function textNamed(value: JsonValue | undefined, ...names: string[]): string | undefined {
+  const found = fieldNamed(value, ...names);
+  return typeof found === "string" ? found : undefined;
+}
+
+/** A string field that is set: the provider reads unset strings back as "". */
+export function filledText(value: JsonValue | undefined, ...names: string[]): string | undefined {
+  return textNamed(value, ...names) || undefined;
+}
+
+/** A value as a list: a list as it is, nothing as empty, one value as a list of one. */
+export function asList(value: JsonValue | undefined): JsonValue[] {
+  if (Array.isArray(value)) return value;
+  return value === undefined || value === null ? [] : [value];
+}
+
 /** Structural equality of two JSON values. */
 export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
