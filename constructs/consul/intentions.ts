@@ -6,7 +6,7 @@ import {
   configEntryServiceIntentionsSourcesToTerraform,
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
 import { check, checkPropsOf, constructError, isObject, show } from "../core/errors";
-import { resourceAddress } from "../core/addresses";
+import { dependOnce, resourceAddress } from "../core/addresses";
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
 import { checkServiceName } from "../core/names";
 import { checkBoolean, checkList, checkOneOf } from "../core/values";
@@ -210,11 +210,7 @@ export class Intentions extends Construct {
         continue;
       }
       const entry = this.entries.get(destination);
-      const protocolEntry = defaults.serviceDefaultsOf(destination) ?? defaults.proxyDefaults;
-      const address = resourceAddress(protocolEntry);
-      // Validations may run more than once: add the edge once.
-      if (entry && !(entry.dependsOn ?? []).includes(address))
-        entry.dependsOn = [...(entry.dependsOn ?? []), address];
+      if (entry) dependOnce(entry, [resourceAddress(defaults.protocolEntryOf(destination))]);
     }
     return errors;
   }

@@ -125,6 +125,11 @@ export class MeshDefaults extends Construct {
     return this.serviceDefaults.get(service)?.entry;
   }
 
+  /** The entry that declares a service's protocol: its own `service-defaults`, else `proxy-defaults`. */
+  public protocolEntryOf(service: string): ConfigEntryServiceDefaults | ConfigEntry {
+    return this.serviceDefaultsOf(service) ?? this.proxyDefaults;
+  }
+
   /** The effective protocol of a service. */
   public protocolOf(service: string): ServiceProtocol {
     return this.serviceDefaults.get(service)?.protocol ?? this.protocol;

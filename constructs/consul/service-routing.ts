@@ -2,7 +2,7 @@ import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
-import { resourceAddress } from "../core/addresses";
+import { dependOnce, resourceAddress } from "../core/addresses";
 import { checkServiceName } from "../core/names";
 import { checkInstance, checkList } from "../core/values";
 import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
@@ -88,7 +88,8 @@ export interface ServiceRoutingProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-const SUBSET_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+/** Consul's subset names (ServiceResolverConfigEntry.Validate): a DNS label of at most 63 characters. */
+export const SUBSET_NAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /**
  * One service's discovery chain in Consul: a `service-resolver` (subsets and the default one), a
@@ -160,7 +161,7 @@ export class ServiceRouting extends Construct {
   public addSubset(name: string, filter: string): this {
     check(
       this,
-      typeof name === "string" && name.length <= 63 && SUBSET_NAME.test(name),
+      typeof name === "string" && SUBSET_NAME.test(name),
       `subset ${show(name)} is not a valid subset name (lower-case letters, digits and "-", at most 63 ` +
         `characters, starting and ending with a letter or digit); use e.g. "v2"`,
     );
@@ -370,17 +371,15 @@ export class ServiceRouting extends Construct {
 
   /** Router → splitter → resolver → the protocol entries of every service the chain names. */
   private orderEntries(): void {
-    const protocolEntries = [this.service, ...this.routedServices].map(
-      (s) => this.defaults.serviceDefaultsOf(s) ?? this.defaults.proxyDefaults,
+    const protocolEntries = [this.service, ...this.routedServices].map((s) =>
+      this.defaults.protocolEntryOf(s),
     );
     const chain = [this.routerEntry, this.splitterEntry, this.resolverEntry].filter(
       (e): e is ConfigEntry => e !== undefined,
     );
-    chain.forEach((entry, i) => {
-      const after = [...chain.slice(i + 1, i + 2), ...protocolEntries].map(resourceAddress);
-      // Validations may run more than once: add each edge once.
-      entry.dependsOn = [...new Set([...(entry.dependsOn ?? []), ...after])];
-    });
+    chain.forEach((entry, i) =>
+      dependOnce(entry, [...chain.slice(i + 1, i + 2), ...protocolEntries].map(resourceAddress)),
+    );
   }
 }
 

@@ -12,7 +12,7 @@ import { durationNanoseconds } from "../core/duration";
 import { checkPort, checkServiceName } from "../core/names";
 import type { ServiceProtocol } from "../consul/mesh-defaults";
 import type { HttpPermission } from "../consul/intentions";
-import type { RouteMatch } from "../consul/service-routing";
+import { SUBSET_NAME, type RouteMatch } from "../consul/service-routing";
 import {
   checkBoolean,
   checkInstance,
@@ -190,8 +190,6 @@ interface UpstreamEdge {
 }
 
 const PUBLIC_PORT = "public";
-/** Consul's subset names (ServiceResolverConfigEntry.Validate), which versions become. */
-const SUBSET_NAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const HEALTH_PORT = "healthcheck";
 
 /**
