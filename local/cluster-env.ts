@@ -1,11 +1,13 @@
 /**
  * The local cluster that `scripts/cluster.sh` started: its addresses and tokens
- * (`.local/cluster.env`), where Nomad published a job's ports, and putting Consul back on its
- * built-in CA after a destroy.
+ * (`.local/cluster.env`), where Nomad published a job's ports, the entries the access graph is drawn
+ * from, and putting Consul back on its built-in CA after a destroy.
  */
 import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { GRAPH_ENTRY_KINDS } from "../plan-review/consul-graph";
+import type { JsonValue } from "../plan-review/plan-json";
 
 /** The KEY=VALUE lines `scripts/cluster.sh` writes to `.local/cluster.env` (addresses and tokens). */
 export function readClusterEnv(file = join(".local", "cluster.env")): Record<string, string> {
@@ -50,6 +52,18 @@ export async function publishedPort(
     if (port) return port;
   }
   return undefined;
+}
+
+/** The config entries the mesh's access graph is drawn from, as Consul's API returns them. */
+export async function consulGraphEntries(env: NodeJS.ProcessEnv): Promise<JsonValue[]> {
+  const consul = env.CONSUL_HTTP_ADDR ?? "http://127.0.0.1:8500";
+  const token = env.CONSUL_HTTP_TOKEN || undefined;
+  const lists = await Promise.all(
+    GRAPH_ENTRY_KINDS.map((kind) =>
+      requestJson<JsonValue[]>(consul, `/v1/config/${kind}`, "X-Consul-Token", token),
+    ),
+  );
+  return lists.flat();
 }
 
 /**

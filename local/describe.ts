@@ -5,9 +5,8 @@
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
 import { writeFileSync } from "node:fs";
-import { GRAPH_ENTRY_KINDS, graphFromConsulEntries, graphSection } from "../plan-review/summarize";
-import type { JsonValue } from "../plan-review/plan-json";
-import { publishedPort, readClusterEnv, requestJson, viaIngress } from "./cluster-env";
+import { graphFromConsulEntries, graphSection } from "../plan-review/summarize";
+import { consulGraphEntries, publishedPort, readClusterEnv, requestJson, viaIngress } from "./cluster-env";
 
 /** How long `npm run up` waits for the mesh to answer after the deploy. */
 const WAIT_SECONDS = 180;
@@ -100,9 +99,7 @@ async function main(): Promise<void> {
       "config/service-intentions",
     );
   const jobs = await nomad<{ ID: string; Type: string; Status: string }[]>("jobs");
-  const graphEntries = (
-    await Promise.all(GRAPH_ENTRY_KINDS.map((kind) => consul<JsonValue[]>(`config/${kind}`)))
-  ).flat();
+  const graphEntries = await consulGraphEntries(env);
   writeFileSync(
     GRAPH_FILE,
     [

@@ -18,6 +18,16 @@ function readmeBase() {
   return { stack, ingress: new TraefikIngress(stack, "Traefik", { datacenters: ["dc1"] }) };
 }
 
+/** The README's `web` service, exposed through the ingress; the canary example reuses it. */
+function readmeWeb(stack: TerraformStack, mesh: ServiceMesh): MeshService {
+  return new MeshService(stack, "web", {
+    mesh,
+    port: 8080,
+    expose: { http: { host: "web.example.com" } },
+    tasks: [{ name: "web", driver: TaskDriver.docker({ image: "example/web:2.0.0" }) }],
+  });
+}
+
 // The README's construct example, kept honest: it must synthesize and produce what the README claims.
 function readmeStack(upstream: string) {
   const { stack, ingress } = readmeBase();
@@ -28,12 +38,7 @@ function readmeStack(upstream: string) {
     healthCheck: { path: "/health" },
     tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1.4.2" }) }],
   });
-  const web = new MeshService(stack, "web", {
-    mesh,
-    port: 8080,
-    expose: { http: { host: "web.example.com" } },
-    tasks: [{ name: "web", driver: TaskDriver.docker({ image: "example/web:2.0.0" }) }],
-  });
+  const web = readmeWeb(stack, mesh);
   web.connectTo(upstream === "api" ? api : upstream, { localBindPort: 9001 });
   return { stack, mesh };
 }
@@ -67,12 +72,7 @@ describe("README canary example", () => {
       version: "v1",
       tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1.4.2" }) }],
     });
-    const web = new MeshService(stack, "web", {
-      mesh,
-      port: 8080,
-      expose: { http: { host: "web.example.com" } },
-      tasks: [{ name: "web", driver: TaskDriver.docker({ image: "example/web:2.0.0" }) }],
-    });
+    const web = readmeWeb(stack, mesh);
     api
       .addVersion("v2", {
         tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1.5.0" }) }],

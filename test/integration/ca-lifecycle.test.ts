@@ -5,7 +5,7 @@
  * (prepare, rotate, finish) with not one request failing.
  */
 import { X509Certificate } from "node:crypto";
-import { resetConsulCa, viaIngress } from "../../local/cluster-env";
+import { publishedPort, resetConsulCa, viaIngress } from "../../local/cluster-env";
 import { EnvironmentConfig } from "../../environments";
 import { api, clusterEnv, eventually, serverApis, throwawayLocal, vaultCapabilities } from "./harness";
 import { Workspace } from "./terraform";
@@ -13,7 +13,7 @@ import { Workspace } from "./terraform";
 jest.setTimeout(15 * 60 * 1000);
 
 const env = clusterEnv();
-const { vault, consul, nomad } = serverApis(env);
+const { vault, consul } = serverApis(env);
 const workspace = new Workspace("local", env);
 
 /** Short enough that three periods pass in a test, long enough for Consul's renewal to keep up. */
@@ -69,15 +69,9 @@ const lookupSelf = (token: string) =>
   );
 
 /** The ingress's TLS address, once Traefik runs. */
-async function ingressAddress(): Promise<string> {
-  const allocs = await nomad<{ ID: string; ClientStatus: string }[]>("job/traefik/allocations");
-  const running = allocs.find((a) => a.ClientStatus === "running");
-  if (!running) throw new Error("traefik is not running");
-  const alloc = await nomad<{
-    AllocatedResources: { Shared: { Ports: { Label: string; HostIP: string; Value: number }[] } };
-  }>(`allocation/${running.ID}`);
-  const port = alloc.AllocatedResources.Shared.Ports.find((p) => p.Label === "https")!;
-  return `${port.HostIP}:${port.Value}`;
+async function ingressAddress(): Promise<string | undefined> {
+  const port = await publishedPort(env, "traefik", "https");
+  return port && `${port.HostIP}:${port.Value}`;
 }
 
 /** Requests through Traefik into the mesh (two paths, one of them across two sidecars) until stopped. */
@@ -165,7 +159,7 @@ describe("the Connect CA over time", () => {
 
   test("the root rotates to a new mount under load with zero failed requests, as the README says", async () => {
     expect(deployed).toBe(true);
-    const load = new Load(await ingressAddress());
+    const load = new Load((await ingressAddress())!);
     let rotationToken = "";
     let newRoot: Roots["Roots"][number] | undefined;
     try {

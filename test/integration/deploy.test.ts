@@ -7,6 +7,7 @@
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import {
+  consulGraphEntries,
   IngressRequest,
   publishedPort as publishedPortOf,
   resetConsulCa,
@@ -17,13 +18,12 @@ import type { HttpPermission } from "../../constructs/consul/intentions";
 import type { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import {
   AccessGraph,
-  GRAPH_ENTRY_KINDS,
   PlanSummary,
   graphFromConsulEntries,
   renderMermaid,
   summarizePlan,
 } from "../../plan-review/summarize";
-import { JsonValue, parsePlanJson } from "../../plan-review/plan-json";
+import { parsePlanJson } from "../../plan-review/plan-json";
 import { jobDrift } from "../../plan-review/job-drift";
 import { resourceAddress } from "../../constructs/core/addresses";
 import { api, clusterEnv, eventually, serverApis, throwawayLocal, vaultCapabilities } from "./harness";
@@ -91,9 +91,19 @@ function deployedJobs(): Record<string, unknown>[] {
 /** The review of the plan from empty, made before the first apply. */
 let firstReview: PlanSummary | undefined;
 
-/** Every traffic-related config entry Consul holds, as its API returns them. */
-async function consulGraphEntries(): Promise<JsonValue[]> {
-  return (await Promise.all(GRAPH_ENTRY_KINDS.map((kind) => consul<JsonValue[]>(`config/${kind}`)))).flat();
+/** Drift through Consul's API: greeter's split set to 50/50 (the stack declares 90/10). */
+function splitEvenlyByHand(): Promise<unknown> {
+  return consul("config", {
+    method: "PUT",
+    body: JSON.stringify({
+      Kind: "service-splitter",
+      Name: "greeter",
+      Splits: [
+        { Weight: 50, ServiceSubset: "v1" },
+        { Weight: 50, ServiceSubset: "v2" },
+      ],
+    }),
+  });
 }
 
 /** Edges as comparable lines: `source -> destination [rules]`. */
@@ -112,7 +122,7 @@ describe("local stack on the real cluster", () => {
   test("the review's access graph of that plan is what Consul holds after the apply", async () => {
     expect(deployed).toBe(true);
     const planned = firstReview!.graph;
-    const held = graphFromConsulEntries(await consulGraphEntries());
+    const held = graphFromConsulEntries(await consulGraphEntries(env));
     expect(planned.edges.every((e) => e.change === "added")).toBe(true);
     expect(edgeLines(planned)).toEqual(edgeLines(held));
     expect(edgeLines(held)).toContain(
@@ -371,17 +381,7 @@ describe("traffic management: the canary's split, routes and L7 permissions", ()
   });
 
   test("a split changed by hand shows in the review with its weights, and the apply restores it", async () => {
-    await consul("config", {
-      method: "PUT",
-      body: JSON.stringify({
-        Kind: "service-splitter",
-        Name: "greeter",
-        Splits: [
-          { Weight: 50, ServiceSubset: "v1" },
-          { Weight: 50, ServiceSubset: "v2" },
-        ],
-      }),
-    });
+    await splitEvenlyByHand();
     let review: PlanSummary;
     try {
       review = summarizePlan(parsePlanJson(workspace.planJson()));
@@ -646,18 +646,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
     },
     {
       kind: "Consul service-splitter (weights shifted to 50/50)",
-      drift: () =>
-        consul("config", {
-          method: "PUT",
-          body: JSON.stringify({
-            Kind: "service-splitter",
-            Name: "greeter",
-            Splits: [
-              { Weight: 50, ServiceSubset: "v1" },
-              { Weight: 50, ServiceSubset: "v2" },
-            ],
-          }),
-        }),
+      drift: splitEvenlyByHand,
       planned: () => ({ [address(canaryRouting().splitter!)]: "update" }),
       repaired: async () =>
         expect(
