@@ -294,11 +294,6 @@ export class ServiceRouting extends Construct {
     return this.routes;
   }
 
-  /** The declared shares, if any. */
-  public get shares(): readonly TrafficSplit[] | undefined {
-    return this.splits;
-  }
-
   private resolverBody(): Record<string, unknown> {
     return {
       DefaultSubset: this.defaultSubset,
