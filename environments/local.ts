@@ -1,17 +1,24 @@
 import { PkiMountOwnership } from "../constructs/vault/connect-ca-pki";
+import { builtInConsulVersion, builtInNomadVersion } from "./built-in-cluster";
 import { EnvironmentConfig } from "./types";
 
 /**
  * The built-in local cluster started by `scripts/cluster.sh` (dev-mode OpenBao, Consul and Nomad on
  * loopback). Consul runs as a dev agent (Nomad's Connect needs it before any job runs), ACLs are off,
- * and workloads use raw_exec because there is no Docker engine.
+ * and workloads use raw_exec because there is no Docker engine. Its Nomad is the open-source 1.6.1
+ * (Vault through the `nomad-cluster` token role) unless the user brings another.
  */
 export const local: EnvironmentConfig = {
   name: "local",
   datacenter: "dc1",
   vault: { address: "http://127.0.0.1:8200" },
-  consul: { address: "http://127.0.0.1:8500", aclsEnabled: false, agentJob: false },
-  nomad: { address: "http://127.0.0.1:4646" },
+  consul: {
+    address: "http://127.0.0.1:8500",
+    version: builtInConsulVersion(),
+    aclsEnabled: false,
+    agentJob: false,
+  },
+  nomad: { address: "http://127.0.0.1:4646", version: builtInNomadVersion() },
   pki: { ownership: PkiMountOwnership.TERRAFORM, intermediateCertTtl: "8760h", leafCertTtl: "72h" },
   workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true, demoCanary: true },
   // Lives with the dev cluster's own state: `npm run down` discards both together.

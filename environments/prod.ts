@@ -7,13 +7,15 @@ export const prod: EnvironmentConfig = {
   vault: { address: "https://vault.prod.example.internal:8200" },
   consul: {
     address: "https://consul.prod.example.internal:8501",
+    version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: [
       "consul-1.prod.example.internal",
       "consul-2.prod.example.internal",
       "consul-3.prod.example.internal",
     ],
   },
-  nomad: { address: "https://nomad.prod.example.internal:4646" },
+  // Current Nomad: workload identity for Consul and Vault (the token flows are gone since 1.10).
+  nomad: { address: "https://nomad.prod.example.internal:4646", version: "1.11.3" },
   pki: { leafCertTtl: "24h", intermediateCertTtl: "2160h" },
   ingress: { domain: "prod.example.internal" },
   backend: {

@@ -1,3 +1,4 @@
+import { builtInConsulVersion, builtInNomadVersion, builtInTransparentProxy } from "./built-in-cluster";
 import { prod } from "./prod";
 import { EnvironmentConfig } from "./types";
 
@@ -5,10 +6,12 @@ import { EnvironmentConfig } from "./types";
 const servers = "172.26.96.1";
 
 /**
- * `prod` on the prod-shaped cluster started by `scripts/prodlike.sh`: the same datacenter, ACLs, TLS,
- * Consul client agents as the stack's system job and workload identity, with three Nomad clients in
- * network namespaces. It differs from `prod` in addresses, backend and task driver (raw_exec with the
- * toolchain's Envoy: there is no Docker engine), and deploys the countdash demo.
+ * `prod` on the prod-shaped cluster started by `scripts/prodlike.sh`: the same datacenter, ACLs, TLS and
+ * Consul client agents as the stack's system job, with three Nomad clients in network namespaces. It
+ * differs from `prod` in addresses, backend, task driver (raw_exec with the toolchain's Envoy: there
+ * is no Docker engine) and Nomad generation: the open-source Nomad 1.6.1 reaches Consul with its
+ * agents' tokens and Vault through the token role, where `prod` uses workload identity; a Nomad the
+ * user brings (1.7+) gets workload identity here too, and transparent proxy from 1.8.
  */
 export const prodlike: EnvironmentConfig = {
   ...prod,
@@ -16,20 +19,21 @@ export const prodlike: EnvironmentConfig = {
   vault: { address: `https://${servers}:8200` },
   consul: {
     address: `https://${servers}:8501`,
+    version: builtInConsulVersion(),
     retryJoin: [servers],
     // The script starts the Consul server in its state directory, where the CA lives at tls/ca.pem.
     vaultCaFile: "tls/ca.pem",
   },
-  nomad: { address: `https://${servers}:4646` },
+  nomad: { address: `https://${servers}:4646`, version: builtInNomadVersion() },
   ingress: { domain: "prodlike.meshstack.internal" },
   workloads: {
     driver: "raw_exec",
     envoyCommand: "envoy",
-    // Transparent proxy exempts only the proxy's uid from redirection: Envoy runs as nobody, apart
-    // from the workloads (which raw_exec runs as the Nomad agent's user).
+    // Envoy runs as nobody, apart from the workloads (which raw_exec runs as the Nomad agent's user):
+    // transparent proxy exempts only the proxy's uid from redirection.
     envoyUser: { name: "nobody", uid: 65534 },
     demo: true,
-    demoTransparentProxy: true,
+    demoTransparentProxy: builtInTransparentProxy(),
     demoAcrossNodes: true,
   },
   // A team's state without HCP Terraform: Consul KV over TLS, locked by a Consul session. The token

@@ -7,9 +7,11 @@ export const staging: EnvironmentConfig = {
   vault: { address: "https://vault.staging.example.internal:8200" },
   consul: {
     address: "https://consul.staging.example.internal:8501",
+    version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: ["consul.staging.example.internal"],
   },
-  nomad: { address: "https://nomad.staging.example.internal:4646" },
+  // Current Nomad: workload identity for Consul and Vault (the token flows are gone since 1.10).
+  nomad: { address: "https://nomad.staging.example.internal:4646", version: "1.11.3" },
   pki: { leafCertTtl: "24h" },
   workloads: { demo: true },
   ingress: { domain: "staging.meshstack.internal" },

@@ -64,6 +64,11 @@ export interface EnvironmentConfig {
     /** Consul HTTP API address Terraform uses (URL). */
     readonly address: string;
     /**
+     * The Consul servers' version (the mesh entries declare the fields it has; the agent job runs it).
+     * @default "1.14.11"
+     */
+    readonly version?: string;
+    /**
      * Consul ACLs are enabled; adds the Nomad workload-identity auth method.
      * @default true
      */
@@ -92,9 +97,13 @@ export interface EnvironmentConfig {
     readonly address: string;
     /** @default - `address`: Nomad as Vault and Consul reach it (for JWKS) */
     readonly addressFromServers?: string;
-    /** @default "1.11.3" */
+    /**
+     * The cluster's Nomad version: picks workload identity (1.7+) or the agents' tokens and the Vault
+     * token role (before 1.10), and refuses at synth what the version lacks.
+     * @default "1.11.3"
+     */
     readonly version?: string;
-    /** @default NomadVaultMode.WORKLOAD_IDENTITY */
+    /** @default - workload identity from Nomad 1.7, else the legacy token role */
     readonly vaultMode?: NomadVaultMode;
     /** @default "default" */
     readonly namespace?: string;
@@ -159,8 +168,8 @@ export interface EnvironmentConfig {
      */
     readonly demo?: boolean;
     /**
-     * The demo uses transparent proxy (needs the consul-cni plugin on every client).
-     * @default - with the docker driver only
+     * The demo uses transparent proxy (needs Nomad 1.8 and the consul-cni plugin on every client).
+     * @default - with the docker driver on Nomad 1.8+ only
      */
     readonly demoTransparentProxy?: boolean;
     /**

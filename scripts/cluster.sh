@@ -95,7 +95,7 @@ client {
   bridge_network_subnet = "${BRIDGE_CIDR%.*}.0/20"
   cni_path          = "/usr/lib/cni"
   cni_config_dir    = "$STATE/cni"
-  alloc_mounts_dir  = "$STATE/alloc_mounts"   # default is data_dir/.., i.e. /tmp with the symlink
+$(version_at_least "$NOMAD_VERSION" 1.8.0 && echo "  alloc_mounts_dir  = \"$STATE/alloc_mounts\"   # default is data_dir/.., i.e. /tmp with the symlink" || true)
   options {
     # Cloud fingerprinters probe the metadata address 169.254.169.254 (and env_aws dies on
     # AWS_CA_BUNDLE): a laptop/CI cluster has no cloud.
@@ -117,8 +117,17 @@ consul {
   address      = "127.0.0.1:$CONSUL_PORT"
   grpc_address = "127.0.0.1:$CONSUL_GRPC_PORT"
 }
-# Vault through workload identity (the stack's jwt-nomad backend), as on a real cluster: jobs that
-# use Vault (e.g. an ingress certificate) validate and run here too.
+$(nomad_vault_config)
+HCL
+}
+
+# Nomad's Vault access, as the stack sets Vault up for this Nomad version: workload identity (the
+# stack's jwt-nomad backend) from 1.7; before, the servers' token minting task tokens from the
+# stack's nomad-cluster role (Nomad retries every 30 s until the first deploy has created it). Jobs
+# that use Vault (e.g. an ingress certificate) validate and run here as on a real cluster.
+nomad_vault_config() {
+  if version_at_least "$NOMAD_VERSION" 1.7.0; then
+    cat <<HCL
 vault {
   enabled               = true
   address               = "$VAULT_ADDR"
@@ -129,6 +138,16 @@ vault {
   }
 }
 HCL
+  else
+    cat <<HCL
+vault {
+  enabled          = true
+  address          = "$VAULT_ADDR"
+  token            = "$(cat "$STATE/bao.token")"   # the dev server's root token: a throwaway cluster
+  create_from_role = "nomad-cluster"
+}
+HCL
+  fi
 }
 
 write_env() {
@@ -139,6 +158,8 @@ CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR
 CONSUL_HTTP_TOKEN=
 NOMAD_ADDR=$NOMAD_ADDR
 NOMAD_TOKEN=
+MESHSTACK_NOMAD_VERSION=$NOMAD_VERSION
+MESHSTACK_CONSUL_VERSION=$(server_version consul)
 ENV
   mv "$ENV_FILE.new" "$ENV_FILE"
 }
@@ -146,6 +167,8 @@ ENV
 up() {
   [ "$(id -u)" -eq 0 ] || die "run as root: Nomad needs it for bridge networking"
   for b in bao consul nomad envoy; do command -v $b >/dev/null || die "$b missing: run scripts/toolchain.sh"; done
+  NOMAD_VERSION=$(server_version nomad)
+  [ -n "$NOMAD_VERSION" ] || die "$(command -v nomad) does not print a version"
   mkdir -p "$STATE/cni"
   # Nomad puts unix sockets under data_dir (alloc/<id>/alloc/tmp/consul_grpc.sock): keep the
   # path under the 108-byte sun_path limit with a short symlink when the checkout is deep.
@@ -172,10 +195,12 @@ up() {
   # templates) reach the node's agent there, as they would on a real client. ACLs are off here, so
   # the intention default would be allow: deny it, as ACLs do elsewhere, or an L7 allow-list would
   # let through every request it does not match (Consul falls back to the default, not to `* -> *`).
+  # The ACL default policy sets the intention default even with ACLs off (every Consul version;
+  # `default_intention_policy` exists only in recent ones).
   start consul consul agent -dev -node="meshstack-$BRIDGE" -bind=127.0.0.1 -client="127.0.0.1 ${BRIDGE_CIDR%/*}" \
     -http-port="$CONSUL_PORT" -grpc-port="$CONSUL_GRPC_PORT" -dns-port="$(port 8600)" -server-port="$(port 8300)" \
     -serf-lan-port="$(port 8301)" -serf-wan-port="$(port 8302)" -hcl "connect { enabled = true }" -hcl "ports { grpc_tls = $(port 8503) }" \
-    -hcl 'default_intention_policy = "deny"'
+    -hcl 'acl { default_policy = "deny" }'
   wait_healthy bao 30
   wait_healthy consul 60
 

@@ -12,4 +12,8 @@ load_cluster_env() {
   eval "$(bash scripts/toolchain.sh --env)"
   set -a; . "$CLUSTER_ENV"; set +a
   export MESHSTACK_ENVIRONMENTS=$MESH_ENV
+  # Without a terminal (CI, a log file) cdktf's spinner would print each of its frames with cursor
+  # codes: CI=1 makes its CLI print plain lines instead, and --no-color drops the colour codes.
+  CDKTF_FLAGS=()
+  if [ ! -t 1 ]; then export CI=1; CDKTF_FLAGS=(--no-color); fi
 }

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 load_cluster_env
 # The providers come from the toolchain's filesystem mirror: `terraform init` locks them from
 # there, and cdktf's own lock step (which asks the public registry) is skipped (docs/toolchain.md).
-npx cdktf diff "$MESH_ENV" --skip-provider-lock
+npx cdktf diff "$MESH_ENV" --skip-provider-lock "${CDKTF_FLAGS[@]}"

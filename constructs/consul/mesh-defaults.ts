@@ -5,6 +5,8 @@ import { ConfigEntryServiceDefaults } from "@cdktf/provider-consul/lib/config-en
 import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
 import { checkBoolean, checkList } from "../core/values";
+import { checkConsulVersion, consulHas } from "../core/server-versions";
+import { VERSIONS } from "../core/versions";
 
 /** The protocol Envoy proxies a service with; L7 intentions and routing need `http`, `http2` or `grpc`. */
 export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
@@ -22,8 +24,14 @@ export function isL7Protocol(protocol: ServiceProtocol): boolean {
  * back as `{}` when omitted: declaring them empty keeps the second plan empty
  * (terraform-provider-consul#281; the provider's own tests write them the same way).
  */
-function proxyDefaultsBody(protocol: ServiceProtocol): Record<string, unknown> {
-  return { AccessLogs: {}, Config: { protocol }, Expose: {}, MeshGateway: {}, TransparentProxy: {} };
+function proxyDefaultsBody(protocol: ServiceProtocol, consulVersion: string): Record<string, unknown> {
+  return {
+    ...(consulHas(consulVersion, "access-logs") ? { AccessLogs: {} } : {}),
+    Config: { protocol },
+    Expose: {},
+    MeshGateway: {},
+    TransparentProxy: {},
+  };
 }
 
 /** Props for {@link MeshDefaults}. */
@@ -40,6 +48,12 @@ export interface MeshDefaultsProps {
    * @default true
    */
   readonly meshDestinationsOnly?: boolean;
+  /**
+   * The Consul servers' version: the entries declare exactly the fields it has (Consul 1.14 refuses
+   * `AccessLogs`, newer servers read it back and would otherwise show a change in every plan).
+   * @default "1.14.11" (`VERSIONS.consul`, the release the local clusters run)
+   */
+  readonly consulVersion?: string;
   /**
    * Resources that must exist first (e.g. the Consul agent job).
    * @default - none
@@ -70,12 +84,14 @@ export class MeshDefaults extends Construct {
     this.protocol = props.protocol ?? "tcp";
     this.checkProtocol("protocol", this.protocol);
     checkBoolean(this, "meshDestinationsOnly", props.meshDestinationsOnly);
+    const consulVersion = props.consulVersion ?? VERSIONS.consul;
+    checkConsulVersion(this, "consulVersion", consulVersion);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
       kind: "proxy-defaults",
       name: "global",
-      configJson: JSON.stringify(proxyDefaultsBody(this.protocol)),
+      configJson: JSON.stringify(proxyDefaultsBody(this.protocol, consulVersion)),
       dependsOn: this.dependsOn,
     });
     this.mesh = new ConfigEntry(this, "Mesh", {

@@ -5,7 +5,7 @@
  */
 export const VERSIONS = {
   /** Consul (the agent job's default image, `hashicorp/consul:<consul>`). */
-  consul: "1.22.7",
+  consul: "1.14.11",
   /** Traefik (the ingress's default image, `traefik:v<traefik>`). */
   traefik: "3.7.15",
 } as const;

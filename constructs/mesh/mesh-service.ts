@@ -33,6 +33,7 @@ import type {
 } from "../nomad/jobspec";
 import { MeshJob } from "./mesh-job";
 import { checkMeshTask, MeshTaskProps, toTask } from "./mesh-task";
+import { requireNomadFeature } from "../core/server-versions";
 import { checkMeshHealth, MeshHealthCheck, MeshUpdateOptions, meshUpdate } from "./health-and-update";
 import { IngressRoute, routeTags } from "./routes";
 import { ServiceMesh } from "./service-mesh";
@@ -240,6 +241,16 @@ export class MeshService extends Construct {
     checkPort(this, "port", props.port);
     if (props.hostPort !== undefined) checkPort(this, "hostPort", props.hostPort);
     this.checkTypes(props);
+    if (this.transparentProxy) {
+      requireNomadFeature(
+        this,
+        "transparentProxy",
+        true,
+        this.mesh.nomadVersion,
+        "transparent-proxy",
+        "set transparentProxy: false and give each upstream a localBindPort (connectTo(api, { localBindPort }))",
+      );
+    }
     const count = props.count ?? 1;
     check(
       this,
@@ -308,7 +319,7 @@ export class MeshService extends Construct {
       (options.tasks ?? []).length > 0,
       `addVersion(${show(version)}) has no tasks; give the tasks that run this version`,
     );
-    for (const task of options.tasks) checkMeshTask(this, task);
+    for (const task of options.tasks) checkMeshTask(this, task, this.mesh.nomadVersion);
     const count = options.count ?? 1;
     checkInteger(this, `version ${show(version)} count`, count, 0);
     const routing = this.mesh.routingOf(this.serviceName, this);
@@ -444,7 +455,7 @@ export class MeshService extends Construct {
 
   /** Adds a task to the service's group. */
   public addTask(task: MeshTaskProps): this {
-    checkMeshTask(this, task);
+    checkMeshTask(this, task, this.mesh.nomadVersion);
     this.tasks.push(task);
     return this;
   }

@@ -1,6 +1,7 @@
 import { check, checkProps, isObject, show, Where } from "../core/errors";
 import { checkTaskName } from "../core/names";
-import { checkBoolean, checkList, checkObject, checkStringMap } from "../core/values";
+import { checkBoolean, checkList, checkObject, checkStringMap, checkTexts } from "../core/values";
+import { requireNomadFeature } from "../core/server-versions";
 import { TaskDriver } from "../nomad/driver";
 import { checkTemplates, escapesAllocation } from "../nomad/group-checks";
 import { checkResources, TaskResources, toResources } from "../nomad/resources";
@@ -28,10 +29,17 @@ export interface MeshTaskProps {
    */
   readonly resources?: TaskResources;
   /**
-   * Vault JWT role the task logs in with through its workload identity (`vault { role }`).
+   * Vault JWT role the task logs in with through its workload identity (`vault { role }`, Nomad >=
+   * 1.7); exclusive with `vaultPolicies`.
    * @default - no Vault access
    */
   readonly vaultRole?: string;
+  /**
+   * Vault policies of the token Nomad's servers mint for the task from their token role
+   * (`vault { policies }`, Nomad < 1.10); exclusive with `vaultRole`.
+   * @default - no Vault access
+   */
+  readonly vaultPolicies?: string[];
   /**
    * Lifecycle hook, for prestart or sidecar tasks.
    * @default - a main task
@@ -44,8 +52,11 @@ export interface MeshTaskProps {
   readonly artifacts?: TaskArtifact[];
 }
 
-/** Checks a task of a mesh service (Nomad's Task, TaskLifecycleConfig and TaskArtifact rules). */
-export function checkMeshTask(scope: Where, task: MeshTaskProps): void {
+/**
+ * Checks a task of a mesh service (Nomad's Task, TaskLifecycleConfig and TaskArtifact rules), and
+ * its Vault access against the cluster's Nomad version.
+ */
+export function checkMeshTask(scope: Where, task: MeshTaskProps, nomadVersion: string): void {
   checkProps(scope, task, '{ name: "api", driver: TaskDriver.docker({ image }) }');
   checkTaskName(scope, "task name", task.name);
   const field = `task ${show(task.name)}`;
@@ -62,6 +73,38 @@ export function checkMeshTask(scope: Where, task: MeshTaskProps): void {
     task.vaultRole === undefined || (typeof task.vaultRole === "string" && task.vaultRole.trim() !== ""),
     `${field} vaultRole ${show(task.vaultRole)} is empty; name the Vault JWT role or leave it out`,
   );
+  checkTexts(scope, `${field} vaultPolicies`, task.vaultPolicies, "app-secrets");
+  check(
+    scope,
+    task.vaultRole === undefined || task.vaultPolicies === undefined,
+    `${field} has both vaultRole ${show(task.vaultRole)} and vaultPolicies ${show(task.vaultPolicies)}; ` +
+      "keep vaultRole (workload identity) or vaultPolicies (the servers' token role), not both",
+  );
+  if (task.vaultRole !== undefined) {
+    requireNomadFeature(
+      scope,
+      `${field} vaultRole`,
+      task.vaultRole,
+      nomadVersion,
+      "workload-identity",
+      "use vaultPolicies",
+    );
+  }
+  if (task.vaultPolicies !== undefined) {
+    check(
+      scope,
+      task.vaultPolicies.length > 0,
+      `${field} vaultPolicies [] is empty; name the Vault policies or leave it out`,
+    );
+    requireNomadFeature(
+      scope,
+      `${field} vaultPolicies`,
+      task.vaultPolicies,
+      nomadVersion,
+      "token-flows",
+      "use vaultRole",
+    );
+  }
   // Nomad's TaskLifecycleConfig.Validate and TaskArtifact.Validate.
   checkObject(scope, `${field} lifecycle`, task.lifecycle, '{ Hook: "prestart" }');
   const hooks = ["prestart", "poststart", "poststop"];
@@ -97,7 +140,11 @@ export function toTask(task: MeshTaskProps): Task {
     Env: task.env,
     Templates: task.templates,
     Resources: toResources(task.resources, { cpu: 100, memoryMb: 128 }),
-    Vault: task.vaultRole ? { Role: task.vaultRole } : undefined,
+    Vault: task.vaultRole
+      ? { Role: task.vaultRole }
+      : task.vaultPolicies
+        ? { Policies: task.vaultPolicies }
+        : undefined,
     Lifecycle: task.lifecycle,
     Artifacts: task.artifacts,
   };

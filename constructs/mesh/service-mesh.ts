@@ -10,6 +10,7 @@ import type { TaskDriverKind } from "../nomad/driver";
 import type { IIngress } from "../traefik/ingress";
 import { SidecarTaskOverride } from "./sidecar";
 import { checkSidecarTask } from "./checks";
+import { checkNomadVersion, DEFAULT_NOMAD_VERSION } from "../core/server-versions";
 
 /** Props for {@link ServiceMesh}. */
 export interface ServiceMeshProps {
@@ -44,6 +45,12 @@ export interface ServiceMeshProps {
    */
   readonly datacenters?: string[];
   /**
+   * The Nomad version the mesh's jobs run on: services refuse at synth what it lacks (transparent
+   * proxy before 1.8, a task's Vault `role` before 1.7, its Vault `policies` from 1.10).
+   * @default "1.11.3"
+   */
+  readonly nomadVersion?: string;
+  /**
    * Resources every mesh job depends on (e.g. the Consul agent job, the intentions).
    * @default - none
    */
@@ -76,6 +83,8 @@ export class ServiceMesh extends Construct {
   public readonly sidecarTask?: SidecarTaskOverride;
   /** Nomad datacenters of mesh jobs. */
   public readonly datacenters?: string[];
+  /** The Nomad version the mesh's jobs run on. */
+  public readonly nomadVersion: string;
   /** What every mesh job depends on. */
   public readonly dependsOn: ITerraformDependable[];
   private readonly members = new Map<string, MeshMember>();
@@ -105,6 +114,8 @@ export class ServiceMesh extends Construct {
       `datacenters [] is empty, so mesh jobs could run nowhere; list datacenters or leave it out for ["*"]`,
     );
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    this.nomadVersion = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
+    checkNomadVersion(this, "nomadVersion", this.nomadVersion);
     this.intentions = props.intentions ?? new Intentions(this, "Intentions");
     this.defaults = props.defaults;
     this.driver = props.driver ?? "docker";

@@ -1,6 +1,7 @@
 import { check, checkOptions, isObject, show } from "../core/errors";
 import type { SidecarTask } from "../nomad/jobspec";
 import { checkResources, TaskResources } from "../nomad/resources";
+import { checkNomadVersion, DEFAULT_NOMAD_VERSION, nomadHas } from "../core/server-versions";
 
 /** Options of {@link SidecarTaskOverride.rawExecEnvoy}. */
 export interface RawExecEnvoyOptions {
@@ -21,6 +22,12 @@ export interface RawExecEnvoyOptions {
    * @default - the Nomad agent's user (fine with upstreams, not with transparent proxy)
    */
   readonly user?: { readonly name: string; readonly uid: number };
+  /**
+   * The clients' Nomad version: raw_exec's `work_dir` (1.11 on) starts Envoy in the allocation
+   * directory; older clients get there through `/bin/sh -c 'cd … && exec envoy …'`.
+   * @default "1.11.3"
+   */
+  readonly nomadVersion?: string;
 }
 
 /**
@@ -54,25 +61,32 @@ export class SidecarTaskOverride {
           user.uid > 0),
       `user ${show(user)} is not a host user; pass { name: "nobody", uid: 65534 } (a name and its non-root uid)`,
     );
+    const nomadVersion = options.nomadVersion ?? DEFAULT_NOMAD_VERSION;
+    checkNomadVersion(where, "nomadVersion", nomadVersion);
+    const envoyArgs = [
+      "-c",
+      "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
+      "-l",
+      "${meta.connect.log_level}",
+      "--concurrency",
+      "${meta.connect.proxy_concurrency}",
+      "--disable-hot-restart",
+    ];
+    // Nomad's bootstrap points Envoy at the relative `alloc/tmp/consul_grpc.sock`, which resolves from
+    // the allocation directory (Docker's task root), not from raw_exec's task directory.
+    const allocDir = "${NOMAD_ALLOC_DIR}/..";
+    const config: Record<string, string | string[]> = nomadHas(nomadVersion, "raw-exec-work-dir")
+      ? { command: options.envoyPath, args: envoyArgs, work_dir: allocDir }
+      : // `exec` keeps Envoy the task's process, so Nomad's signals reach it.
+        {
+          command: "/bin/sh",
+          args: ["-c", 'cd "$1" && shift && exec "$@"', "envoy", allocDir, options.envoyPath, ...envoyArgs],
+        };
     return new SidecarTaskOverride(
       {
         Driver: "raw_exec",
         User: user?.name,
-        Config: {
-          command: options.envoyPath,
-          args: [
-            "-c",
-            "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
-            "-l",
-            "${meta.connect.log_level}",
-            "--concurrency",
-            "${meta.connect.proxy_concurrency}",
-            "--disable-hot-restart",
-          ],
-          // Nomad's bootstrap points Envoy at the relative `alloc/tmp/consul_grpc.sock`, which resolves
-          // from the allocation directory (Docker's task root), not from raw_exec's task directory.
-          work_dir: "${NOMAD_ALLOC_DIR}/..",
-        },
+        Config: config,
         Resources: options.resources && { CPU: options.resources.cpu, MemoryMB: options.resources.memoryMb },
       },
       user?.uid,

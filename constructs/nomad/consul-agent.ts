@@ -6,6 +6,7 @@ import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { VERSIONS } from "../core/versions";
+import { checkConsulVersion, consulHas } from "../core/server-versions";
 import { NomadJob, variableItem, variablePath } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
 import { checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
@@ -38,9 +39,9 @@ export interface ConsulAgentSecrets {
   /** The agent's own token (`acl.tokens.agent`): `node` write, `service` read. */
   readonly agentToken: string;
   /**
-   * Token for DNS queries (`acl.tokens.dns`): `node` and `service` read, so `*.virtual.consul` and
-   * `*.service.consul` resolve for transparent-proxy workloads.
-   * @default - none: DNS answers with the anonymous token's rights
+   * Token for DNS queries (`acl.tokens.dns`, Consul >= 1.17): `node` and `service` read, so
+   * `*.virtual.consul` and `*.service.consul` resolve for transparent-proxy workloads.
+   * @default - none: DNS answers with the default (else the anonymous) token's rights
    */
   readonly dnsToken?: string;
   /**
@@ -159,8 +160,8 @@ export interface ConsulAgentJobProps {
    */
   readonly resources?: TaskResources;
   /**
-   * Consul version, used for the default image.
-   * @default "1.22.7" (`VERSIONS.consul`, the release the local clusters run)
+   * Consul version: the default image, and the agent configuration's keys (a DNS token from 1.17).
+   * @default "1.14.11" (`VERSIONS.consul`, the release the local clusters run: the last under MPL-2.0)
    */
   readonly version?: string;
   /**
@@ -405,6 +406,14 @@ function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void 
   checkText(job, "dataDir", props.dataDir, "/consul/data");
   checkText(job, "dataVolume", props.dataVolume, "consul-data");
   checkText(job, "version", props.version, VERSIONS.consul);
+  checkConsulVersion(job, "version", props.version ?? VERSIONS.consul);
+  const version = props.version ?? VERSIONS.consul;
+  check(
+    job,
+    props.secrets?.dnsToken === undefined || consulHas(version, "dns-token"),
+    `secrets.dnsToken is set, but Consul ${show(version)} has no DNS token (acl.tokens.dns, Consul >= 1.17.0); ` +
+      "leave it out (DNS then answers with the default token's rights) or set version to a newer Consul",
+  );
   checkPattern(
     job,
     "image",

@@ -15,6 +15,14 @@ import { TraefikIngress } from "../traefik";
 import { ConnectCaPki, PkiMountOwnership, RetiringRoot } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 import { IngressPki } from "../vault/ingress-pki";
+import {
+  checkConsulVersion,
+  checkNomadVersion,
+  consulHas,
+  DEFAULT_NOMAD_VERSION,
+  nomadHas,
+} from "../core/server-versions";
+import { VERSIONS } from "../core/versions";
 import { NomadVaultIntegration, NomadVaultMode } from "../vault/nomad-vault";
 
 /** Props for {@link MeshPlatform}. */
@@ -26,7 +34,8 @@ export interface MeshPlatformProps {
   /** Nomad's HTTP address as Vault and Consul reach it (its JWKS for workload identity). */
   readonly nomadAddress: string;
   /**
-   * Consul ACLs are on: adds Nomad's workload-identity auth method and binding rules.
+   * Consul ACLs are on: adds Nomad's workload-identity auth method and binding rules (Nomad >= 1.7;
+   * older agents use their own Consul tokens, bootstrapped with the cluster).
    * @default true
    */
   readonly consulAclsEnabled?: boolean;
@@ -58,13 +67,22 @@ export interface MeshPlatformProps {
    */
   readonly vaultCaFile?: string;
   /**
-   * The Nomad version the cluster runs (warns about the legacy Vault token role from 1.10 on).
+   * The Nomad version the cluster runs. It picks how Nomad reaches Consul and Vault — workload
+   * identity from 1.7; before, the agents' own Consul tokens (servers derive sidecars'
+   * service-identity tokens) and the Vault token role — and refuses what the version lacks
+   * (transparent proxy before 1.8, workload identity before 1.7, the token role from 1.10).
    * @default "1.11.3"
    */
   readonly nomadVersion?: string;
   /**
+   * The Consul servers' version: the mesh entries declare exactly the fields it has, and the agent
+   * job runs that release.
+   * @default "1.14.11" (`VERSIONS.consul`, the release the local clusters run)
+   */
+  readonly consulVersion?: string;
+  /**
    * How Nomad reaches Vault.
-   * @default NomadVaultMode.WORKLOAD_IDENTITY
+   * @default - NomadVaultMode.WORKLOAD_IDENTITY from Nomad 1.7, else NomadVaultMode.LEGACY_TOKEN_ROLE
    */
   readonly nomadVaultMode?: NomadVaultMode;
   /**
@@ -162,7 +180,7 @@ export class MeshPlatform extends Construct {
   public readonly caToken: ConsulCaToken;
   /** Nomad's access to Vault. */
   public readonly nomadVault: NomadVaultIntegration;
-  /** Nomad workloads' access to Consul (ACL environments only). */
+  /** Nomad workloads' access to Consul (ACL environments on Nomad >= 1.7 only). */
   public readonly nomadConsul?: NomadConsulIntegration;
   /** Consul's Connect CA configuration. */
   public readonly connectCa: ConnectCa;
@@ -204,6 +222,10 @@ export class MeshPlatform extends Construct {
       `envoyCommand ${show(props.envoyCommand)} needs driver "raw_exec" (Docker sidecars use Nomad's Envoy image); ` +
         `remove it or set driver: "raw_exec"`,
     );
+    const nomadVersion = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
+    const consulVersion = props.consulVersion ?? VERSIONS.consul;
+    checkConsulVersion(this, "consulVersion", consulVersion);
+    checkNomadVersion(this, "nomadVersion", nomadVersion);
     const preventDestroy = props.preventDestroy ?? true;
     const driver = props.driver ?? "docker";
     const datacenters = [props.datacenter];
@@ -227,7 +249,7 @@ export class MeshPlatform extends Construct {
     this.nomadVault = new NomadVaultIntegration(this, "NomadVault", {
       nomadAddress: props.nomadAddress,
       mode: props.nomadVaultMode,
-      nomadVersion: props.nomadVersion ?? "1.11.3",
+      nomadVersion,
       jwksCaPem: props.nomadCaPem,
     });
 
@@ -249,11 +271,12 @@ export class MeshPlatform extends Construct {
         nomadDatacenters: datacenters,
         retryJoin: props.consulRetryJoin ?? [],
         driver,
-        secrets: security && acls ? { ...security, ...this.agentTokens() } : undefined,
+        version: props.consulVersion,
+        secrets: security && acls ? { ...security, ...this.agentTokens(consulVersion) } : undefined,
       });
     }
     const afterAgent = this.consulAgent ? [this.consulAgent.resource] : undefined;
-    if (acls) {
+    if (acls && nomadHas(nomadVersion, "workload-identity")) {
       // Workloads need the auth method before they start.
       this.nomadConsul = new NomadConsulIntegration(this, "NomadConsul", {
         nomadAddress: props.nomadAddress,
@@ -274,7 +297,10 @@ export class MeshPlatform extends Construct {
 
     // 5. Mesh defaults and the default-deny intention graph.
     const afterCa = [this.connectCa.resource];
-    this.meshDefaults = new MeshDefaults(this, "MeshDefaults", { dependsOn: afterCa });
+    this.meshDefaults = new MeshDefaults(this, "MeshDefaults", {
+      dependsOn: afterCa,
+      consulVersion: props.consulVersion,
+    });
     this.intentions = new Intentions(this, "Intentions", { dependsOn: afterCa, preventDestroy });
 
     // 6–7. Ingress and workloads start only once the CA and the default deny are in place.
@@ -299,7 +325,7 @@ export class MeshPlatform extends Construct {
       consulTokenSource: ingressToken?.token,
       // Its template issues the certificate as soon as it starts: the PKI role and login come first.
       dependsOn: this.ingressPki
-        ? [...afterMeshPolicy, this.ingressPki.role, this.ingressPki.loginRole]
+        ? [...afterMeshPolicy, this.ingressPki.role, this.ingressPki.loginRole ?? this.ingressPki.policy]
         : afterMeshPolicy,
     });
     this.mesh = new ServiceMesh(this, "Mesh", {
@@ -308,20 +334,35 @@ export class MeshPlatform extends Construct {
       ingress: this.ingress,
       driver,
       datacenters,
+      nomadVersion,
       sidecarTask: props.envoyCommand
-        ? SidecarTaskOverride.rawExecEnvoy({ envoyPath: props.envoyCommand, user: props.envoyUser })
+        ? SidecarTaskOverride.rawExecEnvoy({
+            envoyPath: props.envoyCommand,
+            user: props.envoyUser,
+            nomadVersion,
+          })
         : undefined,
       dependsOn: afterMeshPolicy,
     });
   }
 
-  /** The agents' own token (Consul's agent-token rules) and the DNS token transparent proxy needs. */
-  private agentTokens(): { agentToken: string; dnsToken: string; tokenSources: TerraformResource[] } {
+  /**
+   * The agents' own token (Consul's agent-token rules) and, where Consul has one (1.17 on), the DNS
+   * token transparent proxy needs; older Consul has no DNS token, and transparent proxy needs Nomad
+   * 1.8 anyway, so DNS keeps the anonymous token's rights there.
+   */
+  private agentTokens(consulVersion: string): {
+    agentToken: string;
+    dnsToken?: string;
+    tokenSources: TerraformResource[];
+  } {
     const agent = new ConsulAclToken(this, "ConsulAgentToken", {
       policyName: "consul-agents",
       description: "Consul client agents (the agent job)",
       rules: 'node_prefix "" {\n  policy = "write"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
     });
+    if (!consulHas(consulVersion, "dns-token"))
+      return { agentToken: agent.secret, tokenSources: [agent.token] };
     const dns = new ConsulAclToken(this, "ConsulDnsToken", {
       policyName: "consul-dns",
       description: "Consul DNS on the client agents",

@@ -19,8 +19,18 @@ export interface VaultTlsOptions {
    * @default "72h"
    */
   readonly ttl?: string;
-  /** Vault JWT role the task logs in with through its workload identity. */
-  readonly role: string;
+  /**
+   * Vault JWT role the task logs in with through its workload identity (Nomad >= 1.7); give this or
+   * `policies`.
+   * @default - none: `policies` instead
+   */
+  readonly role?: string;
+  /**
+   * Vault policies the task's token carries, minted by Nomad's servers from their token role (Nomad
+   * < 1.10, the only way before 1.7); give this or `role`.
+   * @default - none: `role` instead
+   */
+  readonly policies?: string[];
 }
 
 /** Options of {@link TraefikTls.fromFiles}. */
@@ -49,11 +59,18 @@ export interface TlsMaterial {
 export class TraefikTls {
   /**
    * Issues the certificate from a Vault PKI role with consul-template's `pkiCert`, logging in through
-   * the task's workload identity (`vault { role = … }`); the task restarts when it is renewed.
+   * the task's workload identity (`vault { role = … }`) or, on older clusters, with a token Nomad mints
+   * for the named policies (`vault { policies = … }`); the task restarts when it is renewed.
    */
   public static fromVault(options: VaultTlsOptions): TraefikTls {
     const where = "TraefikTls.fromVault";
     checkOptions(where, options, "{ issuePath, commonName, role }");
+    check(
+      where,
+      (options.role === undefined) !== (options.policies === undefined),
+      `role ${show(options.role)} and policies ${show(options.policies)}: give exactly one, ` +
+        'role: "traefik-ingress" (workload identity) or policies: ["dc1-ingress-issue"] (legacy token role)',
+    );
     check(
       where,
       typeof options.issuePath === "string" &&
@@ -62,7 +79,13 @@ export class TraefikTls {
     );
     requireText(where, "commonName", options.commonName, "*.example.com");
     checkTexts(where, "altNames", options.altNames, "www.example.com");
-    requireText(where, "role", options.role, "traefik");
+    if (options.role !== undefined) requireText(where, "role", options.role, "traefik");
+    checkTexts(where, "policies", options.policies, "dc1-ingress-issue");
+    check(
+      where,
+      options.policies === undefined || options.policies.length > 0,
+      "policies [] is empty; name the Vault policies the task needs, or log in with role instead",
+    );
     const ttl = options.ttl ?? "72h";
     check(
       where,
@@ -85,7 +108,7 @@ export class TraefikTls {
     };
     return new TraefikTls({
       templates: [template],
-      vault: { Role: options.role },
+      vault: options.role !== undefined ? { Role: options.role } : { Policies: options.policies },
       certFile: "tls/ingress.pem",
       keyFile: "tls/ingress.pem",
       inSecrets: true,

@@ -30,8 +30,10 @@ export interface ConnectCaPkiProps {
    */
   readonly rootPath?: string;
   /**
-   * Vault path of the intermediate CA mount.
-   * @default "<datacenter>/connect_intermediate"
+   * Vault path of the intermediate CA mount. Each root generation has its own: Consul before 1.15
+   * keeps signing with the intermediate it has when only the root path changes (the new root would
+   * list the old root's intermediate), so a rotation moves both.
+   * @default "<datacenter>/connect_intermediate", "<datacenter>/connect_intermediate_<rootGeneration>" from generation 2
    */
   readonly intermediatePath?: string;
   /**
@@ -83,14 +85,15 @@ export interface ConnectCaPkiProps {
   readonly rootRotation?: boolean;
   /**
    * Generation of the root (Terraform ownership): generation 1 keeps the original resource addresses,
-   * each later one gets its own (`RootMount2`, `RootCertificate2`, …), so a new root is a new mount
-   * beside the old one, never a remount of it. Raise it, with a new `rootPath`, to rotate the root.
+   * each later one gets its own (`RootMount2`, `RootCertificate2`, `IntermediateMount2`, …), so a new
+   * root and its intermediate are new mounts beside the old ones, never remounts of them. Raise it,
+   * with a new `rootPath`, to rotate the root.
    * @default 1
    */
   readonly rootGeneration?: number;
   /**
-   * The root being rotated out, kept (mount and certificate, at the addresses of its generation)
-   * while Consul cross-signs the new root with it. Needs `rootRotation` (the cross-sign right, on
+   * The root being rotated out, kept (mount, certificate and intermediate mount, at the addresses of
+   * its generation) while Consul cross-signs the new root with it. Needs `rootRotation` (the cross-sign right, on
    * this root's path). Drop it, and `rootRotation`, in the deploy that finishes the rotation.
    * @default - no rotation under way
    */
@@ -113,6 +116,11 @@ export interface RetiringRoot {
    * @default - rootCertTtl
    */
   readonly certTtl?: string;
+  /**
+   * Its intermediate mount's path, as it was deployed.
+   * @default - the default intermediate path of its generation
+   */
+  readonly intermediatePath?: string;
 }
 
 const HOUR = 3600;
@@ -159,20 +167,22 @@ export class ConnectCaPki extends Construct {
   public readonly retiringRootMount?: Mount;
   /** The retiring root's certificate, while a rotation is under way. */
   public readonly retiringRootCertificate?: PkiSecretBackendRootCert;
+  /** The retiring root's intermediate mount, while a rotation is under way. */
+  public readonly retiringIntermediateMount?: Mount;
 
   public constructor(scope: Construct, id: string, props: ConnectCaPkiProps) {
     checkPropsOf("ConnectCaPki", scope, id, props, '{ datacenter: "dc1" }');
     super(scope, id);
     checkServiceName(this, "datacenter", props.datacenter);
     this.rootPath = props.rootPath ?? `${props.datacenter}/connect_root`;
-    this.intermediatePath = props.intermediatePath ?? `${props.datacenter}/connect_intermediate`;
+    this.intermediatePath =
+      props.intermediatePath ?? defaultIntermediatePath(props.datacenter, props.rootGeneration);
     this.ownership = props.ownership ?? PkiMountOwnership.TERRAFORM;
     this.rootCertTtl = props.rootCertTtl ?? DEFAULT_TTLS.root;
     this.intermediateCertTtl = props.intermediateCertTtl ?? DEFAULT_TTLS.intermediate;
     this.leafCertTtl = props.leafCertTtl ?? DEFAULT_TTLS.leaf;
     this.validate(props);
 
-    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     this.policyDocument = new PolicyDocument(
       this.ownership === PkiMountOwnership.TERRAFORM ? this.vaultManagedRules() : this.consulManagedRules(),
     );
@@ -213,19 +223,36 @@ export class ConnectCaPki extends Construct {
       });
       this.rootMount = root.mount;
       this.rootCertificate = root.certificate;
+      this.intermediateMount = this.intermediateMountOf(props, this.rootGeneration, this.intermediatePath);
       if (retiring) {
         const old = this.rootResources(props, retiring);
         this.retiringRootMount = old.mount;
         this.retiringRootCertificate = old.certificate;
+        this.retiringIntermediateMount = this.intermediateMountOf(
+          props,
+          retiring.generation,
+          retiringIntermediatePath(props.datacenter, retiring),
+        );
       }
-      this.intermediateMount = new Mount(this, "IntermediateMount", {
-        path: this.intermediatePath,
-        type: "pki",
-        description: `Consul Connect intermediate CA for ${props.datacenter}`,
-        maxLeaseTtlSeconds: durationSeconds(this, "intermediateCertTtl", this.intermediateCertTtl),
-        lifecycle: { ...lifecycle, ignoreChanges: ["default_lease_ttl_seconds", "max_lease_ttl_seconds"] },
-      });
     }
+  }
+
+  /**
+   * A generation's intermediate mount (generation 1 at the original address). Consul owns its
+   * contents and tunes its lease TTLs (consul#14516), so those changes are ignored.
+   */
+  private intermediateMountOf(props: ConnectCaPkiProps, generation: number, path: string): Mount {
+    const suffix = generation === 1 ? "" : String(generation);
+    return new Mount(this, `IntermediateMount${suffix}`, {
+      path,
+      type: "pki",
+      description: `Consul Connect intermediate CA for ${props.datacenter}${suffix ? ` (generation ${suffix})` : ""}`,
+      maxLeaseTtlSeconds: durationSeconds(this, "intermediateCertTtl", this.intermediateCertTtl),
+      lifecycle: {
+        preventDestroy: props.preventDestroy ?? true,
+        ignoreChanges: ["default_lease_ttl_seconds", "max_lease_ttl_seconds"],
+      },
+    });
   }
 
   /**
@@ -298,6 +325,16 @@ export class ConnectCaPki extends Construct {
       this,
       !retiring.path.startsWith(`${this.intermediatePath}/`) && retiring.path !== this.intermediatePath,
       `retiringRoot.path ${show(retiring.path)} is the intermediate mount's path; give the old root's path`,
+    );
+    if (retiring.intermediatePath !== undefined)
+      checkVaultPath(this, "retiringRoot.intermediatePath", retiring.intermediatePath);
+    const oldIntermediate = retiringIntermediatePath(props.datacenter, retiring);
+    check(
+      this,
+      oldIntermediate !== this.intermediatePath,
+      `intermediatePath ${show(this.intermediatePath)} is the retiring root's intermediate; a rotation moves ` +
+        "the intermediate too (Consul before 1.15 keeps signing with the old one when only the root path " +
+        `changes), so leave intermediatePath to its generation's default or give a new path`,
     );
   }
 
@@ -382,6 +419,18 @@ export class ConnectCaPki extends Construct {
         `lengthen intermediateCertTtl to at least "${3 * leaf}s" or shorten leafCertTtl`,
     );
   }
+}
+
+/** The default intermediate path of a root generation: its own mount from generation 2 on. */
+function defaultIntermediatePath(datacenter: string, generation: number | undefined): string {
+  return generation === undefined || generation === 1
+    ? `${datacenter}/connect_intermediate`
+    : `${datacenter}/connect_intermediate_${generation}`;
+}
+
+/** Where a retiring root's intermediate lives: as declared, else its generation's default. */
+function retiringIntermediatePath(datacenter: string, retiring: RetiringRoot): string {
+  return retiring.intermediatePath ?? defaultIntermediatePath(datacenter, retiring.generation);
 }
 
 /** Every Consul CA token renews and looks itself up (consul#23726: an expired token stops rotation). */

@@ -15,7 +15,10 @@ export interface IngressPkiProps {
   readonly datacenter: string;
   /** DNS domain the ingress serves: certificates for it and its subdomains. */
   readonly domain: string;
-  /** Nomad's Vault access: the ingress job logs in through its JWT auth method. */
+  /**
+   * Nomad's Vault access: with workload identity the ingress job logs in through its JWT auth method
+   * (a role bound to the job); with the legacy token role it asks for the issuing policy by name.
+   */
   readonly nomadVault: NomadVaultIntegration;
   /**
    * Nomad job ID of the ingress, the only workload that may issue its certificates.
@@ -32,8 +35,9 @@ export interface IngressPkiProps {
 /**
  * A certificate authority for the ingress's TLS entry point, so it never serves a generated default:
  * a Vault `pki` mount with its own root, a role issuing certificates for the domain and its
- * subdomains (72 h, renewed by Nomad's template), and a JWT role that only the ingress job's workload
- * identity can log in with, whose token may issue from that role and nothing else. Clients trust the
+ * subdomains (72 h, renewed by Nomad's template), and a policy that may issue from that role and
+ * nothing else: with workload identity behind a JWT role only the ingress job can log in with, with
+ * the legacy token role (Nomad < 1.7) named in the job's `vault { policies }`. Clients trust the
  * root (`<datacenter>/ingress/ca/pem`); use {@link IngressPki.tls} for the ingress's `tls` prop.
  */
 export class IngressPki extends Construct {
@@ -41,16 +45,20 @@ export class IngressPki extends Construct {
   public readonly mount: Mount;
   /** Issues certificates for the domain and its subdomains. */
   public readonly role: PkiSecretBackendRole;
-  /** The Vault JWT role the ingress job logs in with. */
-  public readonly loginRole: JwtAuthBackendRole;
+  /** The Vault policy that may issue from {@link role}, and nothing else. */
+  public readonly policy: Policy;
+  /** Name of {@link policy} (`<datacenter>-ingress-issue`). */
+  public readonly policyName: string;
+  /** The Vault JWT role the ingress job logs in with (workload identity only). */
+  public readonly loginRole?: JwtAuthBackendRole;
   /** The domain served. */
   public readonly domain: string;
   /** Path of the `pki` mount. */
   public readonly path: string;
   /** Name of the PKI role (the ingress job's ID). */
   public readonly roleName: string;
-  /** Name of the Vault JWT role the ingress logs in with. */
-  public readonly loginRoleName: string;
+  /** Name of the Vault JWT role the ingress logs in with (workload identity only). */
+  public readonly loginRoleName?: string;
 
   public constructor(scope: Construct, id: string, props: IngressPkiProps) {
     checkPropsOf("IngressPki", scope, id, props, '{ datacenter, domain: "example.com", nomadVault }');
@@ -75,18 +83,11 @@ export class IngressPki extends Construct {
       `namespace ${show(namespace)} is not a Nomad namespace name; use 1-128 letters, digits and "-"`,
     );
     const { authBackend: backend, role: workloads } = props.nomadVault;
-    check(
-      this,
-      backend !== undefined && workloads !== undefined,
-      `nomadVault ${show(props.nomadVault)} uses the legacy token role, which cannot bind a login to ` +
-        "one job; use NomadVaultMode.WORKLOAD_IDENTITY",
-    );
     this.domain = props.domain;
     // Literal paths and names: the ingress's template renders them, and the synthesized job stays
     // free of Terraform references.
     this.path = `${props.datacenter}/ingress`;
     this.roleName = jobName;
-    this.loginRoleName = `${jobName}-ingress`;
     const path = this.path;
     this.mount = new Mount(this, "Mount", {
       path,
@@ -114,10 +115,15 @@ export class IngressPki extends Construct {
       ttl: String(72 * 3600),
       maxTtl: String(7 * 24 * 3600),
     });
-    const policy = new Policy(this, "Policy", {
-      name: `${props.datacenter}-ingress-issue`,
+    this.policyName = `${props.datacenter}-ingress-issue`;
+    const policy = (this.policy = new Policy(this, "Policy", {
+      name: this.policyName,
       policy: `path "${path}/issue/${jobName}" {\n  capabilities = ["update"]\n}\n`,
-    });
+    }));
+    // Legacy token role: the job names the policy in `vault { policies }`, and Nomad's servers mint
+    // its token (any job its submitters may register can ask for it; workload identity binds the job).
+    if (backend === undefined || workloads === undefined) return;
+    this.loginRoleName = `${jobName}-ingress`;
     this.loginRole = new JwtAuthBackendRole(this, "LoginRole", {
       backend: backend.path,
       roleName: this.loginRoleName,
@@ -140,7 +146,7 @@ export class IngressPki extends Construct {
       issuePath: `${this.path}/issue/${this.roleName}`,
       commonName: `ingress.${this.domain}`,
       altNames: [`*.${this.domain}`],
-      role: this.loginRoleName,
+      ...(this.loginRoleName ? { role: this.loginRoleName } : { policies: [this.policyName] }),
     });
   }
 }

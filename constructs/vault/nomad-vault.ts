@@ -1,4 +1,3 @@
-import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { JwtAuthBackend } from "@cdktf/provider-vault/lib/jwt-auth-backend";
 import { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-role";
@@ -8,6 +7,12 @@ import { check, checkPropsOf, show } from "../core/errors";
 import { durationSeconds } from "../core/duration";
 import { checkUrl, checkVaultPath, VAULT_NAME } from "../core/names";
 import { checkOneOf, checkPattern, checkText } from "../core/values";
+import {
+  checkNomadVersion,
+  DEFAULT_NOMAD_VERSION,
+  nomadHas,
+  requireNomadFeature,
+} from "../core/server-versions";
 import { PolicyDocument, PolicyRule } from "./policy-document";
 import { checkPolicyRule } from "./policy-rule";
 import { lazyPolicy } from "./lazy-policy";
@@ -25,13 +30,14 @@ export interface NomadVaultIntegrationProps {
   /** Nomad's HTTP address as Vault reaches it; its JWKS is served at `/.well-known/jwks.json`. */
   readonly nomadAddress: string;
   /**
-   * The integration to create.
-   * @default NomadVaultMode.WORKLOAD_IDENTITY
+   * The integration to create; refused where `nomadVersion` lacks it (workload identity needs Nomad
+   * 1.7, the token role went in Nomad 1.10).
+   * @default - NomadVaultMode.WORKLOAD_IDENTITY from Nomad 1.7, else NomadVaultMode.LEGACY_TOKEN_ROLE
    */
   readonly mode?: NomadVaultMode;
   /**
-   * The Nomad version of the cluster, used to warn about integrations it no longer supports.
-   * @default - unknown, no version checks (MeshPlatformStack passes the environment's `nomad.version`)
+   * The Nomad version of the cluster: picks the default mode and refuses one it does not have.
+   * @default "1.11.3"
    */
   readonly nomadVersion?: string;
   /**
@@ -91,27 +97,25 @@ export class NomadVaultIntegration extends Construct {
   public constructor(scope: Construct, id: string, props: NomadVaultIntegrationProps) {
     checkPropsOf("NomadVaultIntegration", scope, id, props, "{ nomadAddress }");
     super(scope, id);
-    this.mode = props.mode ?? NomadVaultMode.WORKLOAD_IDENTITY;
+    const version = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
+    checkNomadVersion(this, "nomadVersion", version);
     checkUrl(this, "nomadAddress", props.nomadAddress);
     checkOneOf(this, "mode", props.mode, Object.values(NomadVaultMode));
-    checkPattern(
+    this.mode =
+      props.mode ??
+      (nomadHas(version, "workload-identity")
+        ? NomadVaultMode.WORKLOAD_IDENTITY
+        : NomadVaultMode.LEGACY_TOKEN_ROLE);
+    requireNomadFeature(
       this,
-      "nomadVersion",
-      props.nomadVersion,
-      /^v?\d+\.\d+(\.\d+)?([-+]\S*)?$/,
-      "a version",
-      "1.11.3",
+      "mode",
+      this.mode,
+      version,
+      this.mode === NomadVaultMode.WORKLOAD_IDENTITY ? "workload-identity" : "token-flows",
+      this.mode === NomadVaultMode.WORKLOAD_IDENTITY
+        ? "use NomadVaultMode.LEGACY_TOKEN_ROLE (the default there) or upgrade Nomad"
+        : "use NomadVaultMode.WORKLOAD_IDENTITY (the default there)",
     );
-    if (
-      this.mode === NomadVaultMode.LEGACY_TOKEN_ROLE &&
-      props.nomadVersion &&
-      atLeast(props.nomadVersion, 1, 10)
-    ) {
-      Annotations.of(this).addWarning(
-        `mode "legacy-token-role" with nomadVersion ${show(props.nomadVersion)}: Nomad 1.10 removed the ` +
-          `token-based Vault workflow; use NomadVaultMode.WORKLOAD_IDENTITY`,
-      );
-    }
     if (this.mode === NomadVaultMode.LEGACY_TOKEN_ROLE) {
       this.document = new PolicyDocument(nomadServerRules);
       this.policy = lazyPolicy(this, "Policy", "nomad-server", this.document);
@@ -186,12 +190,6 @@ export class NomadVaultIntegration extends Construct {
     );
     this.document.addRule(rule);
   }
-}
-
-/** Whether a dotted version string is at least `major.minor`. */
-function atLeast(version: string, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = version.replace(/^v/, "").split(".").map(Number);
-  return a > major || (a === major && b >= minor);
 }
 
 /** The Nomad server policy for the legacy token role, exactly as in Nomad's guide and the seed. */

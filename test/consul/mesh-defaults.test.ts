@@ -11,8 +11,8 @@ describe("MeshDefaults", () => {
     expect(byKind["proxy-defaults"]).toMatchObject({ name: "global" });
     // Every block Consul reads back as {} is declared, so the provider's typed comparison finds no
     // difference on the next plan (terraform-provider-consul#281).
+    // Consul 1.14 (the default) has no AccessLogs and refuses the key.
     expect(JSON.parse(byKind["proxy-defaults"].config_json)).toEqual({
-      AccessLogs: {},
       Config: { protocol: "tcp" },
       Expose: {},
       MeshGateway: {},
@@ -21,6 +21,21 @@ describe("MeshDefaults", () => {
     expect(byKind.mesh).toMatchObject({
       name: "mesh",
       config_json: '{"TransparentProxy":{"MeshDestinationsOnly":true}}',
+    });
+  });
+
+  test("declares AccessLogs too where the servers have it (Consul 1.15 on)", () => {
+    const stack = testStack();
+    new MeshDefaults(stack, "Defaults", { consulVersion: "1.22.7" });
+    const proxy = Object.values(resourcesOf(synth(stack), "consul_config_entry")).find(
+      (e) => e.kind === "proxy-defaults",
+    )!;
+    expect(JSON.parse(String(proxy.config_json))).toEqual({
+      AccessLogs: {},
+      Config: { protocol: "tcp" },
+      Expose: {},
+      MeshGateway: {},
+      TransparentProxy: {},
     });
   });
 

@@ -64,6 +64,12 @@ function meshStack(stack: TerraformStack = testStack()) {
 }
 const service = (p: object) =>
   new m.MeshService(testStack(), "x", { mesh: meshStack(), port: 9001, tasks: [app], ...p });
+/** A service on a Nomad 1.6 cluster: no workload identity, no transparent proxy. */
+const nomad16Service = (p: object) => {
+  const stack = testStack();
+  const mesh = new m.ServiceMesh(stack, "mesh", { nomadVersion: "1.6.1" });
+  return new m.MeshService(stack, "x", { mesh, port: 9001, tasks: [app], ...p });
+};
 const versioned = () => service({ version: "v1", protocol: "http" });
 const routing = (p: object = {}) => {
   const stack = testStack();
@@ -126,6 +132,11 @@ const rows: Row[] = [
     "RetiringRoot.commonName",
     () => rotation({ commonName: "" }),
     `ConnectCaPki ${x}: retiringRoot.commonName "" is not a non-empty string`,
+  ],
+  [
+    "RetiringRoot.intermediatePath",
+    () => rotation({ intermediatePath: "/inter/" }),
+    `ConnectCaPki ${x}: retiringRoot.intermediatePath "/inter/"`,
   ],
   [
     "RetiringRoot.certTtl",
@@ -355,6 +366,11 @@ const rows: Row[] = [
 
   // MeshDefaults: Consul's protocols for proxy-defaults/service-defaults.
   ["MeshDefaultsProps.protocol", () => defaults({ protocol: "udp" }), `MeshDefaults ${x}: protocol "udp"`],
+  [
+    "MeshDefaultsProps.consulVersion",
+    () => defaults({ consulVersion: 1.14 }),
+    `MeshDefaults ${x}: consulVersion 1.14 is not a version`,
+  ],
   [
     "MeshDefaultsProps.meshDestinationsOnly",
     () => defaults({ meshDestinationsOnly: "true" }),
@@ -1016,6 +1032,16 @@ const rows: Row[] = [
     `TraefikTls.fromVault: role "" is not a non-empty string`,
   ],
   [
+    "VaultTlsOptions.policies",
+    () => m.TraefikTls.fromVault({ issuePath: "pki/issue/x", commonName: "a", policies: [] }),
+    `TraefikTls.fromVault: policies [] is empty`,
+  ],
+  [
+    "VaultTlsOptions.policies (with role)",
+    () => m.TraefikTls.fromVault({ issuePath: "pki/issue/x", commonName: "a", role: "r", policies: ["p"] }),
+    `TraefikTls.fromVault: role "r" and policies ["p"]: give exactly one`,
+  ],
+  [
     "FileTlsOptions.certFile",
     () => m.TraefikTls.fromFiles(never({ keyFile: "k.pem" })),
     `TraefikTls.fromFiles: certFile undefined is not a non-empty string`,
@@ -1052,6 +1078,11 @@ const rows: Row[] = [
     "ServiceMeshProps.datacenters",
     () => mesh({ datacenters: [] }),
     `ServiceMesh ${x}: datacenters [] is empty`,
+  ],
+  [
+    "ServiceMeshProps.nomadVersion",
+    () => mesh({ nomadVersion: "latest" }),
+    `ServiceMesh ${x}: nomadVersion "latest" is not a version`,
   ],
   [
     "ServiceMeshProps.dependsOn",
@@ -1112,6 +1143,11 @@ const rows: Row[] = [
     "MeshServiceProps.transparentProxy",
     () => service({ transparentProxy: "y" }),
     `MeshService ${x}: transparentProxy "y" is not a boolean`,
+  ],
+  [
+    "MeshServiceProps.transparentProxy (Nomad < 1.8)",
+    () => nomad16Service({ transparentProxy: true }),
+    `MeshService ${x}: transparentProxy true needs transparent proxy (Nomad >= 1.8.0), but nomadVersion is "1.6.1"; set transparentProxy: false`,
   ],
   [
     "MeshServiceProps.upstreams",
@@ -1388,6 +1424,26 @@ const rows: Row[] = [
     `MeshService ${x}: task "app" vaultRole 1 is empty`,
   ],
   [
+    "MeshTaskProps.vaultRole (Nomad < 1.7)",
+    () => nomad16Service({ tasks: [{ ...app, vaultRole: "app" }] }),
+    `MeshService ${x}: task "app" vaultRole "app" needs workload identity for Consul and Vault (Nomad >= 1.7.0), but nomadVersion is "1.6.1"; use vaultPolicies`,
+  ],
+  [
+    "MeshTaskProps.vaultPolicies",
+    () => meshTask({ vaultPolicies: "app" }),
+    `MeshService ${x}: task "app" vaultPolicies "app" is not a list of non-empty strings`,
+  ],
+  [
+    "MeshTaskProps.vaultPolicies (Nomad >= 1.10)",
+    () => meshTask({ vaultPolicies: ["app"] }),
+    `MeshService ${x}: task "app" vaultPolicies ["app"] needs the token-based Consul and Vault workflows (Nomad < 1.10.0), but nomadVersion is "1.11.3"; use vaultRole`,
+  ],
+  [
+    "MeshTaskProps.vaultPolicies (with vaultRole)",
+    () => meshTask({ vaultPolicies: ["app"], vaultRole: "app" }),
+    `MeshService ${x}: task "app" has both vaultRole "app" and vaultPolicies ["app"]`,
+  ],
+  [
     "MeshTaskProps.lifecycle",
     () => meshTask({ lifecycle: { Hook: "prerun" } }),
     `MeshService ${x}: task "app" lifecycle.Hook "prerun" is not a lifecycle hook`,
@@ -1537,6 +1593,11 @@ const rows: Row[] = [
     () => m.SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy", resources: { cpu: -1 } }),
     `SidecarTaskOverride.rawExecEnvoy: resources.cpu -1 must be a whole number`,
   ],
+  [
+    "RawExecEnvoyOptions.nomadVersion",
+    () => m.SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy", nomadVersion: "one" }),
+    `SidecarTaskOverride.rawExecEnvoy: nomadVersion "one" is not a version`,
+  ],
   // Transparent proxy exempts the proxy's uid: a name and a non-root uid (consul-cni's ProxyUID).
   [
     "RawExecEnvoyOptions.user",
@@ -1667,7 +1728,17 @@ const rows: Row[] = [
   [
     "MeshPlatformProps.nomadVersion",
     () => platform({ nomadVersion: "1" }),
-    `NomadVaultIntegration ${x}/NomadVault: nomadVersion "1" is not a version`,
+    `MeshPlatform ${x}: nomadVersion "1" is not a version`,
+  ],
+  [
+    "MeshPlatformProps.nomadVersion (workload identity before 1.7)",
+    () => platform({ nomadVersion: "1.6.1", nomadVaultMode: m.NomadVaultMode.WORKLOAD_IDENTITY }),
+    `NomadVaultIntegration ${x}/NomadVault: mode "workload-identity" needs workload identity for Consul and Vault (Nomad >= 1.7.0), but nomadVersion is "1.6.1"`,
+  ],
+  [
+    "MeshPlatformProps.consulVersion",
+    () => platform({ consulVersion: "latest" }),
+    `MeshPlatform ${x}: consulVersion "latest" is not a version`,
   ],
   [
     "MeshPlatformProps.nomadVaultMode",

@@ -103,7 +103,10 @@ class Load {
   }
 }
 
-/** Every mesh service's leaf, as its agent serves it to the sidecar, chains to `root` through `intermediates`. */
+/**
+ * Every mesh service's leaf, as its agent serves it to the sidecar, chains to `root` through
+ * `intermediates`; throws naming the first that does not (and its issuer), for the timeout message.
+ */
 async function leavesSignedBy(root: Roots["Roots"][number]): Promise<boolean> {
   const rootCert = new X509Certificate(root.RootCert);
   const intermediates = (root.IntermediateCerts ?? []).map((pem) => new X509Certificate(pem));
@@ -112,7 +115,13 @@ async function leavesSignedBy(root: Roots["Roots"][number]): Promise<boolean> {
       (await consul<{ CertPEM: string }>(`agent/connect/ca/leaf/${service}`)).CertPEM,
     );
     const issuer = intermediates.find((i) => leaf.checkIssued(i) && leaf.verify(i.publicKey));
-    if (!issuer || !issuer.verify(rootCert.publicKey)) return false;
+    if (!issuer || !issuer.verify(rootCert.publicKey)) {
+      throw new Error(
+        `${service}'s leaf (issuer ${leaf.issuer.replace(/\n/g, ", ")}, valid from ${leaf.validFrom}) does not ` +
+          `chain to the root through its ${intermediates.length} intermediate(s) ` +
+          `(${intermediates.map((i) => i.subject.replace(/\n/g, ", ")).join("; ")})`,
+      );
+    }
   }
   return true;
 }
@@ -214,6 +223,10 @@ describe("the Connect CA over time", () => {
     }
     const mounts = Object.keys((await vault<{ data: Record<string, unknown> }>("sys/mounts")).data);
     expect(mounts.filter((m) => m.startsWith("dc1/connect_root"))).toEqual([`${NEW_ROOT}/`]);
+    // The intermediate moved with the root (Consul 1.14 keeps an intermediate whose path stays).
+    expect(mounts.filter((m) => m.startsWith("dc1/connect_intermediate"))).toEqual([
+      "dc1/connect_intermediate_2/",
+    ]);
     // And the finished state plans clean.
     expect(workspace.plan().code).toBe(0);
   });

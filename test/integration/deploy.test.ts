@@ -26,7 +26,15 @@ import {
 import { parsePlanJson } from "../../plan-review/plan-json";
 import { jobDrift } from "../../plan-review/job-drift";
 import { resourceAddress } from "../../constructs/core/addresses";
-import { api, clusterEnv, eventually, serverApis, throwawayLocal, vaultCapabilities } from "./harness";
+import {
+  api,
+  clusterEnv,
+  clusterHas,
+  eventually,
+  serverApis,
+  throwawayLocal,
+  vaultCapabilities,
+} from "./harness";
 import { Workspace } from "./terraform";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -36,6 +44,12 @@ const { vault, consul, nomad } = serverApis(env);
 
 const workspace = new Workspace("local", env);
 const stack = workspace.synth(throwawayLocal(env));
+/** Nomad 1.7+ reaches Vault through workload identity; before, through the nomad-cluster token role. */
+const workloadIdentity = clusterHas(
+  env,
+  "workload-identity",
+  "Vault's JWT auth backend for Nomad (drift cases)",
+);
 const timings: Record<string, number> = {};
 let destroyed = false;
 let deployed = false;
@@ -147,20 +161,42 @@ describe("local stack on the real cluster", () => {
     expect(mounts["dc1/connect_intermediate/"]).toMatchObject({ type: "pki" });
   });
 
-  test("Vault holds the least-privilege CA policy and the Nomad workload role", async () => {
+  test("Vault holds the least-privilege CA policy and Nomad's access for this Nomad version", async () => {
     const policy = await vault<{ data: { policy: string } }>("sys/policies/acl/dc1-consul-connect-ca");
     expect(policy.data.policy.trim()).toBe(stack.platform.pki.policyDocument.render().trim());
+    if (workloadIdentity) {
+      const role = await vault<{
+        data: {
+          bound_audiences: string[];
+          user_claim: string;
+          token_policies: string[];
+          token_period: number;
+        };
+      }>("auth/jwt-nomad/role/nomad-workloads");
+      expect(role.data).toMatchObject({
+        bound_audiences: ["vault.io"],
+        user_claim: "/nomad_job_id",
+        token_policies: ["nomad-workloads"],
+        token_period: 1800,
+      });
+      const jwt = await vault<{ data: { jwks_url: string } }>("auth/jwt-nomad/config");
+      expect(jwt.data.jwks_url).toBe(`${env.NOMAD_ADDR}/.well-known/jwks.json`);
+      return;
+    }
+    // Nomad < 1.7: the servers mint task tokens from the nomad-cluster role, which may not hand out
+    // their own policy; and Nomad's Vault client is connected through it.
     const role = await vault<{
-      data: { bound_audiences: string[]; user_claim: string; token_policies: string[]; token_period: number };
-    }>("auth/jwt-nomad/role/nomad-workloads");
+      data: { disallowed_policies: string[]; orphan: boolean; renewable: boolean; token_period: number };
+    }>("auth/token/roles/nomad-cluster");
     expect(role.data).toMatchObject({
-      bound_audiences: ["vault.io"],
-      user_claim: "/nomad_job_id",
-      token_policies: ["nomad-workloads"],
-      token_period: 1800,
+      disallowed_policies: ["nomad-server"],
+      orphan: true,
+      renewable: true,
+      token_period: 259200,
     });
-    const jwt = await vault<{ data: { jwks_url: string } }>("auth/jwt-nomad/config");
-    expect(jwt.data.jwks_url).toBe(`${env.NOMAD_ADDR}/.well-known/jwks.json`);
+    const server = await vault<{ data: { policy: string } }>("sys/policies/acl/nomad-server");
+    expect(server.data.policy).toContain('path "auth/token/create/nomad-cluster"');
+    expect(await vault("auth/jwt-nomad/config").catch((e: Error) => e.message)).toMatch(/404|no handler/);
   });
 
   test("Consul's CA token carries only the CA policy and is periodic and orphan", async () => {
@@ -457,40 +493,9 @@ describe("traffic management: the canary's split, routes and L7 permissions", ()
  * exactly that resource (or what depends on it) changing, the apply puts the server back, and the
  * plan is empty again.
  */
-describe("drift made through the servers' APIs is planned and repaired", () => {
-  const root = stack.platform.pki.rootMount!;
-  const cases: {
-    kind: string;
-    drift: () => Promise<unknown>;
-    planned: () => Record<string, string>;
-    repaired: () => Promise<void>;
-  }[] = [
-    {
-      kind: "Vault mount (root max TTL tuned)",
-      drift: () =>
-        vault("sys/mounts/dc1/connect_root/tune", { method: "POST", body: '{"max_lease_ttl":"1h"}' }),
-      planned: () => ({ [address(root)]: "update" }),
-      repaired: async () =>
-        expect(
-          (await vault<{ data: { max_lease_ttl: number } }>("sys/mounts/dc1/connect_root/tune")).data
-            .max_lease_ttl,
-        ).toBe(87600 * 3600),
-    },
-    {
-      kind: "Vault policy (CA policy rewritten)",
-      drift: () =>
-        vault("sys/policies/acl/dc1-consul-connect-ca", {
-          method: "PUT",
-          body: JSON.stringify({ policy: 'path "sys/*" { capabilities = ["sudo", "update"] }' }),
-        }),
-      planned: () => ({ [address(stack.platform.pki.policy)]: "update" }),
-      repaired: async () =>
-        expect(
-          (
-            await vault<{ data: { policy: string } }>("sys/policies/acl/dc1-consul-connect-ca")
-          ).data.policy.trim(),
-        ).toBe(stack.platform.pki.policyDocument.render().trim()),
-    },
+/** Drift of Nomad's Vault access through workload identity (Nomad 1.7+): the JWT role and backend. */
+function jwtDrift(): DriftCase[] {
+  return [
     {
       kind: "Vault JWT auth role (token period changed)",
       drift: () =>
@@ -519,6 +524,67 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
           `${env.NOMAD_ADDR}/.well-known/jwks.json`,
         ),
     },
+  ];
+}
+
+/** Drift of Nomad's Vault access through the servers' token role (Nomad < 1.10). */
+function tokenRoleDrift(): DriftCase[] {
+  return [
+    {
+      kind: "Vault token role (nomad-cluster's token period changed)",
+      drift: () =>
+        vault("auth/token/roles/nomad-cluster", {
+          method: "POST",
+          body: JSON.stringify({ token_period: 60 }),
+        }),
+      planned: () => ({ [address(stack.platform.nomadVault.tokenRole!)]: "update" }),
+      repaired: async () =>
+        expect(
+          (await vault<{ data: { token_period: number } }>("auth/token/roles/nomad-cluster")).data
+            .token_period,
+        ).toBe(259200),
+    },
+  ];
+}
+
+/** A change made by hand through a server's API, the plan it must cause, and the state after the apply. */
+interface DriftCase {
+  kind: string;
+  drift: () => Promise<unknown>;
+  planned: () => Record<string, string>;
+  repaired: () => Promise<void>;
+}
+
+describe("drift made through the servers' APIs is planned and repaired", () => {
+  const root = stack.platform.pki.rootMount!;
+  const cases: DriftCase[] = [
+    {
+      kind: "Vault mount (root max TTL tuned)",
+      drift: () =>
+        vault("sys/mounts/dc1/connect_root/tune", { method: "POST", body: '{"max_lease_ttl":"1h"}' }),
+      planned: () => ({ [address(root)]: "update" }),
+      repaired: async () =>
+        expect(
+          (await vault<{ data: { max_lease_ttl: number } }>("sys/mounts/dc1/connect_root/tune")).data
+            .max_lease_ttl,
+        ).toBe(87600 * 3600),
+    },
+    {
+      kind: "Vault policy (CA policy rewritten)",
+      drift: () =>
+        vault("sys/policies/acl/dc1-consul-connect-ca", {
+          method: "PUT",
+          body: JSON.stringify({ policy: 'path "sys/*" { capabilities = ["sudo", "update"] }' }),
+        }),
+      planned: () => ({ [address(stack.platform.pki.policy)]: "update" }),
+      repaired: async () =>
+        expect(
+          (
+            await vault<{ data: { policy: string } }>("sys/policies/acl/dc1-consul-connect-ca")
+          ).data.policy.trim(),
+        ).toBe(stack.platform.pki.policyDocument.render().trim()),
+    },
+    ...(workloadIdentity ? jwtDrift() : tokenRoleDrift()),
     {
       kind: "Vault token (Consul's CA token revoked)",
       drift: async () => {
@@ -824,7 +890,8 @@ describe("teardown and an interrupted deploy", () => {
           (name) => `${type}.${name}`,
         ),
       );
-    expect(vaultResources.length).toBeGreaterThanOrEqual(8);
+    // PKI mounts, root, CA policy and token, and Nomad's access (a JWT backend and role, or the token role).
+    expect(vaultResources.length).toBeGreaterThanOrEqual(7);
     const child = workspace.spawn("apply", "-auto-approve");
     let running = true;
     child.on("exit", () => (running = false));

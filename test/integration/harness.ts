@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { EnvironmentConfig, environments } from "../../environments";
+import { OPEN_SOURCE_NOMAD } from "../../environments/built-in-cluster";
+import { NomadFeature, nomadHas, nomadVersionsWith } from "../../constructs/core/server-versions";
 import { readClusterEnv, requestJson } from "../../local/cluster-env";
 
 const root = join(__dirname, "..", "..");
@@ -27,12 +29,53 @@ export function clusterEnv(): NodeJS.ProcessEnv {
   return { ...env, ...readClusterEnv(join(root, ".local", envFile)) };
 }
 
+/** The Nomad version of the cluster in `env`, as its script recorded it. */
+export function clusterNomadVersion(env: NodeJS.ProcessEnv): string {
+  return env.MESHSTACK_NOMAD_VERSION || OPEN_SOURCE_NOMAD;
+}
+
+/**
+ * Whether the cluster's Nomad has `feature`. Where it does not, prints one line naming the case, the
+ * version found and the versions it needs (the suites run every case wherever the servers allow).
+ */
+export function clusterHas(env: NodeJS.ProcessEnv, feature: NomadFeature, what: string): boolean {
+  const version = clusterNomadVersion(env);
+  if (nomadHas(version, feature)) return true;
+  process.stderr.write(`skipped: ${what}: Nomad ${version} found, needs ${nomadVersionsWith(feature)}\n`);
+  return false;
+}
+
+/** `test`, or a skipped test (and the line saying why) where the cluster's Nomad lacks `feature`. */
+export function testWhere(env: NodeJS.ProcessEnv, feature: NomadFeature) {
+  return (name: string, fn: jest.ProvidesCallback, timeout?: number) =>
+    clusterHas(env, feature, name) ? test(name, fn, timeout) : test.skip(name, fn);
+}
+
+/**
+ * A built-in environment (`local`, `prodlike`) as the cluster in `env` runs it: its Nomad and Consul
+ * versions pick the generation (the environment modules read it from the process, which the suites do not
+ * set), and with it the demo's transparent proxy.
+ */
+export function onCluster(e: EnvironmentConfig, env: NodeJS.ProcessEnv): EnvironmentConfig {
+  const version = clusterNomadVersion(env);
+  const tproxy =
+    e.workloads?.demoTransparentProxy === undefined
+      ? {}
+      : { demoTransparentProxy: nomadHas(version, "transparent-proxy") };
+  return {
+    ...e,
+    consul: { ...e.consul, version: env.MESHSTACK_CONSUL_VERSION || e.consul.version },
+    nomad: { ...e.nomad, version },
+    workloads: e.workloads && { ...e.workloads, ...tproxy },
+  };
+}
+
 /**
  * The `local` environment pointed at the cluster in `env`, as a throwaway: local state in the
  * scratch directory, no `prevent_destroy`.
  */
 export function throwawayLocal(env: NodeJS.ProcessEnv): EnvironmentConfig {
-  const local = environments.local;
+  const local = onCluster(environments.local, env);
   return {
     ...local,
     vault: { ...local.vault, address: env.VAULT_ADDR! },
@@ -48,13 +91,13 @@ export function throwawayLocal(env: NodeJS.ProcessEnv): EnvironmentConfig {
  * throwaway: no `prevent_destroy`; its state stays in that cluster's Consul KV.
  */
 export function throwawayProdlike(env: NodeJS.ProcessEnv): EnvironmentConfig {
-  const prodlike = environments.prodlike;
+  const prodlike = onCluster(environments.prodlike, env);
   const servers = new URL(env.CONSUL_HTTP_ADDR!).hostname;
   return {
     ...prodlike,
     vault: { address: env.VAULT_ADDR! },
     consul: { ...prodlike.consul, address: env.CONSUL_HTTP_ADDR!, retryJoin: [servers] },
-    nomad: { address: env.NOMAD_ADDR! },
+    nomad: { ...prodlike.nomad, address: env.NOMAD_ADDR! },
     preventDestroy: false,
     backend: { type: "consul", address: `${servers}:8501`, path: "meshstack/prodlike" },
   };

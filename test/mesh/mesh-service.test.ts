@@ -20,6 +20,17 @@ import {
   type Json,
 } from "../nomad/support";
 
+/** The arguments Nomad's own Envoy sidecar runs with, as raw_exec sidecars take them over. */
+const ENVOY_BOOTSTRAP_ARGS = [
+  "-c",
+  "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
+  "-l",
+  "${meta.connect.log_level}",
+  "--concurrency",
+  "${meta.connect.proxy_concurrency}",
+  "--disable-hot-restart",
+];
+
 const app = [{ name: "app", driver: TaskDriver.docker({ image: "hashicorpdev/counter-api:v3" }) }];
 
 function meshStack(props: ConstructorParameters<typeof ServiceMesh>[2] = {}) {
@@ -223,15 +234,7 @@ describe("MeshService", () => {
       Driver: "raw_exec",
       Config: {
         command: "/opt/envoy/bin/envoy",
-        args: [
-          "-c",
-          "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
-          "-l",
-          "${meta.connect.log_level}",
-          "--concurrency",
-          "${meta.connect.proxy_concurrency}",
-          "--disable-hot-restart",
-        ],
+        args: ENVOY_BOOTSTRAP_ARGS,
         // raw_exec runs from the task directory; Envoy's gRPC socket path is relative to the alloc dir.
         work_dir: "${NOMAD_ALLOC_DIR}/..",
       },
@@ -576,7 +579,25 @@ describe("MeshService", () => {
     test("accepts a command name found on the Nomad agent's PATH", () => {
       expect(SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy" }).task.Config).toMatchObject({
         command: "envoy",
+        work_dir: "${NOMAD_ALLOC_DIR}/..",
       });
+    });
+
+    test("starts Envoy in the allocation directory through sh where raw_exec has no work_dir (Nomad 1.6)", () => {
+      // GIVEN clients on Nomad 1.6.1, whose raw_exec refuses `work_dir`
+      const config = SidecarTaskOverride.rawExecEnvoy({ envoyPath: "envoy", nomadVersion: "1.6.1" }).task
+        .Config!;
+      // THEN sh changes into the allocation directory and execs Envoy with Nomad's bootstrap arguments
+      expect(config.work_dir).toBeUndefined();
+      expect(config.command).toBe("/bin/sh");
+      expect(config.args).toEqual([
+        "-c",
+        'cd "$1" && shift && exec "$@"',
+        "envoy",
+        "${NOMAD_ALLOC_DIR}/..",
+        "envoy",
+        ...ENVOY_BOOTSTRAP_ARGS,
+      ]);
     });
   });
 });

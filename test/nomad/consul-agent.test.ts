@@ -109,7 +109,7 @@ describe("ConsulAgentJob", () => {
   });
 
   describe("secured agents", () => {
-    const secured = () => {
+    const secured = (version = "1.22.7") => {
       const { stack } = platformStack();
       const ref = (name: string) =>
         new TerraformVariable(stack, name, { type: "string", sensitive: true }).stringValue;
@@ -117,6 +117,7 @@ describe("ConsulAgentJob", () => {
         server: false,
         retryJoin: ["10.0.0.1"],
         driver: "raw_exec",
+        version,
         secrets: {
           gossipKey: ref("gossip"),
           caPem: ref("ca"),
@@ -127,6 +128,12 @@ describe("ConsulAgentJob", () => {
       const task = group(jobs(stack).consul, "consul-agent").Tasks[0];
       return { stack, task, config: task.Templates[0].EmbeddedTmpl as string };
     };
+
+    test("fails when given a DNS token for Consul 1.14, which has none (acl.tokens.dns)", () => {
+      expect(() => secured("1.14.11")).toThrow(
+        'ConsulAgentJob platform/consul: secrets.dnsToken is set, but Consul "1.14.11" has no DNS token (acl.tokens.dns, Consul >= 1.17.0); leave it out',
+      );
+    });
 
     test("keep every secret in the job's Nomad variables, none in the job or its files", () => {
       const { stack } = secured();

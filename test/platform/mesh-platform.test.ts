@@ -2,6 +2,7 @@ import { Lazy } from "cdktf";
 import { MeshPlatform, MeshPlatformProps } from "../../constructs/platform/mesh-platform";
 import { MeshService } from "../../constructs/mesh";
 import { TaskDriver } from "../../constructs/nomad";
+import { NomadVaultMode } from "../../constructs/vault/nomad-vault";
 import { jobs } from "../nomad/support";
 import { resourcesOf, synth, testStack } from "../helpers";
 
@@ -112,5 +113,66 @@ describe("MeshPlatform", () => {
         () => new untyped(stack, "Default", props === undefined ? undefined : { ...base, ...props }),
       ).toThrow(`MeshPlatform test/Default: ${message}`);
     });
+  });
+});
+
+describe("MeshPlatform on the open-source Nomad 1.6", () => {
+  test("reaches Vault through the token role and Consul through the agents' own tokens", () => {
+    // GIVEN a cluster on Nomad 1.6.1 with Consul ACLs and an ingress domain
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", {
+      ...base,
+      nomadVersion: "1.6.1",
+      ingressDomain: "prod.example.com",
+    });
+    const json = synth(stack);
+    // THEN Vault has the nomad-cluster role and no JWT backend (Nomad 1.6 serves no JWKS)...
+    expect(Object.values(resourcesOf(json, "vault_token_auth_backend_role"))).toEqual([
+      expect.objectContaining({ role_name: "nomad-cluster" }),
+    ]);
+    expect(resourcesOf(json, "vault_jwt_auth_backend")).toEqual({});
+    expect(resourcesOf(json, "vault_jwt_auth_backend_role")).toEqual({});
+    // ...Consul has no auth method (Nomad's servers derive service-identity tokens)...
+    expect(platform.nomadConsul).toBeUndefined();
+    expect(resourcesOf(json, "consul_acl_auth_method")).toEqual({});
+    // ...and the ingress names its issuing policy, minted through the role, waiting for that policy
+    const traefik = Object.values(resourcesOf(json, "nomad_job")).find((j) =>
+      String(j.jobspec).includes('"ID":"traefik"'),
+    )!;
+    expect(JSON.parse(String(traefik.jobspec)).Job.TaskGroups[0].Tasks[0].Vault).toEqual({
+      Policies: ["dc1-ingress-issue"],
+    });
+    expect(traefik.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^vault_policy\.IngressPki_Policy_/)]),
+    );
+  });
+
+  test("fails when a service asks for transparent proxy, which Nomad 1.6 lacks", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", { ...base, nomadVersion: "1.6.1" });
+    expect(
+      () =>
+        new MeshService(stack, "api", {
+          mesh: platform.mesh,
+          port: 9001,
+          transparentProxy: true,
+          tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1" }) }],
+        }),
+    ).toThrow(
+      'MeshService test/api: transparentProxy true needs transparent proxy (Nomad >= 1.8.0), but nomadVersion is "1.6.1"',
+    );
+  });
+
+  test("fails when the legacy token role is asked of Nomad 1.10, which removed it", () => {
+    expect(
+      () =>
+        new MeshPlatform(testStack(), "Default", {
+          ...base,
+          nomadVersion: "1.10.2",
+          nomadVaultMode: NomadVaultMode.LEGACY_TOKEN_ROLE,
+        }),
+    ).toThrow(
+      'NomadVaultIntegration test/Default/NomadVault: mode "legacy-token-role" needs the token-based Consul and Vault workflows (Nomad < 1.10.0), but nomadVersion is "1.10.2"',
+    );
   });
 });

@@ -176,9 +176,10 @@ describe.each(["staging", "prod"])("MeshPlatformStack %s hardening", (name) => {
     expect(traefik).toContain("defaultCertificate");
   });
 
-  test("runs the supported releases the local clusters run, not older images", () => {
+  test("runs the Consul release its servers run and the Traefik release the local clusters run", () => {
     const jobs = Object.values(resourcesOf(json, "nomad_job")).map((j) => String(j.jobspec));
-    expect(jobs.join()).toContain(`hashicorp/consul:${VERSIONS.consul}`);
+    expect(environments[name].consul.version).toBe("1.22.7");
+    expect(jobs.join()).toContain(`hashicorp/consul:${environments[name].consul.version}`);
     expect(jobs.join()).toContain(`traefik:v${VERSIONS.traefik}`);
   });
 });

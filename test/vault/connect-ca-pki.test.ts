@@ -117,6 +117,29 @@ describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
       expect(certs.sort()).toEqual(["dc1 Connect Root CA", "dc1 Connect Root CA (generation 2)"]);
     });
 
+    test("moves the intermediate to a mount of the new generation, keeping the retiring one beside it", () => {
+      // GIVEN a rotation to root generation 2 (Consul 1.14 would keep signing with the old intermediate
+      // if only the root path changed)
+      const { pki, json } = rotating();
+      // THEN the new generation's intermediate is a new mount, and the CA policy manages it, not the old
+      const mounts = Object.entries(resourcesOf(json, "vault_mount")).filter(([k]) =>
+        k.startsWith("Pki_IntermediateMount"),
+      );
+      expect(Object.fromEntries(mounts.map(([k, m]) => [k.replace(/_[0-9A-F]{8}$/, ""), m.path]))).toEqual({
+        Pki_IntermediateMount: "dc1/connect_intermediate",
+        Pki_IntermediateMount2: "dc1/connect_intermediate_2",
+      });
+      expect(pki.intermediatePath).toBe("dc1/connect_intermediate_2");
+      expect(pki.policyDocument.paths).toContain("dc1/connect_intermediate_2/*");
+      expect(pki.policyDocument.paths.some((p) => p.startsWith("dc1/connect_intermediate/"))).toBe(false);
+    });
+
+    test("refuses a rotation that keeps the retiring root's intermediate", () => {
+      expect(() => rotating({ intermediatePath: "dc1/connect_intermediate" })).toThrow(
+        'ConnectCaPki test/Pki: intermediatePath "dc1/connect_intermediate" is the retiring root\'s intermediate; a rotation moves the intermediate too',
+      );
+    });
+
     test("the cross-sign right is on the retiring root; the CA policy moves to the new one", () => {
       const { pki, json } = rotating();
       const rotation = Object.values(resourcesOf(json, "vault_policy")).find((p) =>
@@ -140,6 +163,9 @@ describe("ConnectCaPki with Terraform-owned mounts (default)", () => {
       expect(
         Object.keys(resourcesOf(json, "vault_mount")).filter((k) => k.startsWith("Pki_RootMount")),
       ).toEqual([expect.stringMatching(/^Pki_RootMount2_/)]);
+      expect(
+        Object.keys(resourcesOf(json, "vault_mount")).filter((k) => k.startsWith("Pki_IntermediateMount")),
+      ).toEqual([expect.stringMatching(/^Pki_IntermediateMount2_/)]);
       expect(pki.rotationPolicy).toBeUndefined();
       expect(onlyResource(json, "vault_token").policies).toHaveLength(1);
     });

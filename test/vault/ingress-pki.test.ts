@@ -7,6 +7,7 @@ function build(mode = NomadVaultMode.WORKLOAD_IDENTITY) {
   const nomadVault = new NomadVaultIntegration(stack, "NomadVault", {
     nomadAddress: "https://nomad:4646",
     mode,
+    nomadVersion: mode === NomadVaultMode.WORKLOAD_IDENTITY ? "1.11.3" : "1.6.1",
   });
   const pki = new IngressPki(stack, "Ingress", {
     datacenter: "prod1",
@@ -52,9 +53,14 @@ describe("IngressPki", () => {
     );
   });
 
-  test("refuses the legacy token role, which cannot bind a login to one job", () => {
-    expect(() => build(NomadVaultMode.LEGACY_TOKEN_ROLE)).toThrow(
-      "IngressPki test/Ingress: nomadVault NomadVaultIntegration test/NomadVault uses the legacy token role",
-    );
+  test("with the legacy token role (Nomad 1.6), the ingress job asks for the issuing policy by name", () => {
+    // GIVEN Nomad's servers minting task tokens from the nomad-cluster role
+    const { pki, json } = build(NomadVaultMode.LEGACY_TOKEN_ROLE);
+    // THEN no JWT role exists, and the job's vault block names the policy that may only issue
+    expect(pki.loginRole).toBeUndefined();
+    expect(json.resource!.vault_jwt_auth_backend_role).toBeUndefined();
+    expect(pki.tls().material.vault).toEqual({ Policies: ["prod1-ingress-issue"] });
+    const issue = Object.values(json.resource!.vault_policy).find((p) => p.name === "prod1-ingress-issue")!;
+    expect(issue.policy).toBe('path "prod1/ingress/issue/traefik" {\n  capabilities = ["update"]\n}\n');
   });
 });

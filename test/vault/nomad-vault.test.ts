@@ -1,4 +1,3 @@
-import { Annotations } from "cdktf";
 import { NomadVaultIntegration, NomadVaultMode } from "../../constructs/vault/nomad-vault";
 import { addressOf, onlyResource, synth, testStack } from "../helpers";
 
@@ -71,7 +70,7 @@ describe("NomadVaultIntegration with workload identity (default)", () => {
 
 describe("NomadVaultIntegration legacy token role", () => {
   test("creates the nomad-cluster role and the nomad-server policy exactly as the seed lists", () => {
-    const { json, integration } = build({ mode: NomadVaultMode.LEGACY_TOKEN_ROLE });
+    const { json, integration } = build({ mode: NomadVaultMode.LEGACY_TOKEN_ROLE, nomadVersion: "1.6.1" });
     expect(integration.authBackend).toBeUndefined();
     expect(onlyResource(json, "vault_token_auth_backend_role")).toEqual({
       role_name: "nomad-cluster",
@@ -97,22 +96,33 @@ describe("NomadVaultIntegration legacy token role", () => {
     ]);
   });
 
-  test("warns at synth when combined with Nomad 1.10 or later", () => {
-    const { integration } = build({ mode: NomadVaultMode.LEGACY_TOKEN_ROLE, nomadVersion: "1.10.0" });
-    const warnings = integration.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
-    expect(warnings).toEqual([
-      expect.stringContaining('mode "legacy-token-role" with nomadVersion "1.10.0": Nomad 1.10 removed'),
-    ]);
-    expect(Annotations).toBeDefined();
+  test("fails when combined with Nomad 1.10 or later, which removed the token workflow", () => {
+    expect(() => build({ mode: NomadVaultMode.LEGACY_TOKEN_ROLE, nomadVersion: "1.10.0" })).toThrow(
+      'NomadVaultIntegration test/NomadVault: mode "legacy-token-role" needs the token-based Consul and Vault ' +
+        'workflows (Nomad < 1.10.0), but nomadVersion is "1.10.0"; use NomadVaultMode.WORKLOAD_IDENTITY',
+    );
   });
 
-  test("does not warn for Nomad 1.9", () => {
+  test("is accepted up to Nomad 1.9", () => {
     const { integration } = build({ mode: NomadVaultMode.LEGACY_TOKEN_ROLE, nomadVersion: "1.9.7" });
-    expect(integration.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+    expect(integration.tokenRole).toBeDefined();
+  });
+
+  test("is the default before Nomad 1.7, which has no workload identity", () => {
+    expect(build({ nomadVersion: "1.6.1" }).integration.mode).toBe(NomadVaultMode.LEGACY_TOKEN_ROLE);
+    expect(build({ nomadVersion: "1.7.0" }).integration.mode).toBe(NomadVaultMode.WORKLOAD_IDENTITY);
+    expect(build({}).integration.mode).toBe(NomadVaultMode.WORKLOAD_IDENTITY);
+  });
+
+  test("fails when workload identity is asked of Nomad 1.6", () => {
+    expect(() => build({ mode: NomadVaultMode.WORKLOAD_IDENTITY, nomadVersion: "1.6.1" })).toThrow(
+      'NomadVaultIntegration test/NomadVault: mode "workload-identity" needs workload identity for Consul and ' +
+        'Vault (Nomad >= 1.7.0), but nomadVersion is "1.6.1"; use NomadVaultMode.LEGACY_TOKEN_ROLE',
+    );
   });
 
   test("fails when granting workloads in legacy mode", () => {
-    const { integration } = build({ mode: NomadVaultMode.LEGACY_TOKEN_ROLE });
+    const { integration } = build({ nomadVersion: "1.6.1" });
     expect(() => integration.grantWorkloads({ path: "x", capabilities: ["read"] })).toThrow(
       'NomadVaultIntegration test/NomadVault: grantWorkloads("x") needs mode "workload-identity"',
     );

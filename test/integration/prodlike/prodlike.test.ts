@@ -3,7 +3,8 @@
  * with default deny, gossip encryption, three Nomad clients in network namespaces, no Consul on them
  * but the stack's agent job) with real Terraform and providers, its state in Consul KV, and proves
  * through the servers' APIs what `prod` depends on: agents on every client, a request across nodes
- * through both sidecars with Vault-issued certificates, workload identity for Consul and Vault,
+ * through both sidecars with Vault-issued certificates, Consul and Vault access for workloads (workload
+ * identity, or the token flows of Nomad < 1.7),
  * refusal of anonymous and plain-HTTP requests, the state lock, an empty second plan, a clean destroy.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -13,7 +14,15 @@ import { X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
 import { resetConsulCa, viaIngress } from "../../../local/cluster-env";
 import { IntentionAction } from "../../../constructs/consul/intentions";
-import { api, clusterEnv, eventually, serverApis, throwawayProdlike, vaultCapabilities } from "../harness";
+import {
+  api,
+  clusterEnv,
+  clusterHas,
+  eventually,
+  serverApis,
+  throwawayProdlike,
+  vaultCapabilities,
+} from "../harness";
 import { Workspace } from "../terraform";
 
 jest.setTimeout(15 * 60 * 1000);
@@ -25,6 +34,16 @@ const HOST = "count.prodlike.meshstack.internal";
 const repo = join(__dirname, "..", "..", "..");
 const workspace = new Workspace("prodlike", env);
 workspace.synth(throwawayProdlike(env));
+/**
+ * Nomad 1.7+ gives tasks and sidecars Consul and Vault tokens through workload identity; before, its
+ * servers derive sidecars' service-identity tokens with their own Consul token and mint Vault tokens
+ * from the nomad-cluster role. Each case below proves the generation the cluster runs.
+ */
+const workloadIdentity = clusterHas(
+  env,
+  "workload-identity",
+  "prodlike: workload identity for Consul and Vault",
+);
 let destroyed = false;
 
 type Alloc = {
@@ -247,19 +266,30 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(roots.Roots.find((r) => r.ID === roots.ActiveRootID)!.IntermediateCerts.length).toBeGreaterThan(0);
   });
 
-  test("gives workloads Consul tokens through workload identity, none of them expiring", async () => {
-    const tokens = await consul<{ AccessorID: string; ExpirationTime?: string; Description: string }[]>(
-      "acl/tokens?authmethod=nomad-workloads",
-    );
-    // Sidecars, Traefik and the tasks of the demo logged in through the auth method...
-    expect(tokens.length).toBeGreaterThanOrEqual(3);
-    // ...and no token Nomad cannot recreate expires under a running sidecar.
-    expect(tokens.filter((t) => t.ExpirationTime)).toEqual([]);
-    const method = await consul<{ MaxTokenTTL?: string }>("acl/auth-method/nomad-workloads");
-    expect(method.MaxTokenTTL ?? "0s").toBe("0s");
+  test("gives sidecars Consul tokens that never expire under them (workload identity, or service identities Nomad derived)", async () => {
+    type Token = { AccessorID: string; ExpirationTime?: string; Description: string; Local: boolean };
+    if (workloadIdentity) {
+      const tokens = await consul<Token[]>("acl/tokens?authmethod=nomad-workloads");
+      // Sidecars, Traefik and the tasks of the demo logged in through the auth method...
+      expect(tokens.length).toBeGreaterThanOrEqual(3);
+      // ...and no token Nomad cannot recreate expires under a running sidecar.
+      expect(tokens.filter((t) => t.ExpirationTime)).toEqual([]);
+      const method = await consul<{ MaxTokenTTL?: string }>("acl/auth-method/nomad-workloads");
+      expect(method.MaxTokenTTL ?? "0s").toBe("0s");
+      return;
+    }
+    // Nomad < 1.7: its servers derive one service-identity token per sidecar (`_nomad_si [alloc] [task]`),
+    // local to the datacenter, with no expiry: a sidecar never outlives its token.
+    const tokens = (await consul<Token[]>("acl/tokens")).filter((t) => t.Description.startsWith("_nomad_si"));
+    const sidecars = (await running("countdash")).length;
+    expect(sidecars).toBe(2);
+    expect(tokens.length).toBeGreaterThanOrEqual(sidecars);
+    expect(tokens.filter((t) => t.ExpirationTime || !t.Local)).toEqual([]);
+    // And no auth method exists for a workload to log in with.
+    expect(await consul<unknown[]>("acl/auth-methods")).toEqual([]);
   });
 
-  test("lets a task read its own Vault secret through Nomad's Vault workload identity", async () => {
+  test("lets a task read its own Vault secret, and only through what Nomad's Vault access grants", async () => {
     await vault("sys/mounts/secret", {
       method: "POST",
       body: JSON.stringify({ type: "kv", options: { version: "2" } }),
@@ -268,11 +298,21 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     );
     await vault("secret/data/default/vault-reader/config", {
       method: "POST",
-      body: JSON.stringify({ data: { word: "meshstack-wi" } }),
+      body: JSON.stringify({ data: { word: "meshstack-vault" } }),
     });
+    if (!workloadIdentity) {
+      // The token role mints a token with the policies a job names: the job's own policy here.
+      await vault("sys/policies/acl/vault-reader", {
+        method: "PUT",
+        body: JSON.stringify({
+          policy: 'path "secret/data/default/vault-reader/*" { capabilities = ["read"] }',
+        }),
+      });
+    }
     const run = await runTask("vault-reader", {
       Config: { command: "cat", args: ["secrets/word.txt"] },
-      Vault: {}, // the default role meshstack created, through the task's workload identity
+      // The default role meshstack created, through the task's workload identity; or the token role.
+      Vault: workloadIdentity ? {} : { Policies: ["vault-reader"] },
       Templates: [
         {
           EmbeddedTmpl:
@@ -281,20 +321,22 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
         },
       ],
     });
-    expect(run).toEqual({ status: "complete", stdout: "meshstack-wi", events: run.events });
+    expect(run).toEqual({ status: "complete", stdout: "meshstack-vault", events: run.events });
   });
 
-  test("gives a task's Consul token the catalog, but not the Terraform state", async () => {
-    // GIVEN a task logging in to Consul with its workload identity (the namespace's task role)
+  test("gives a task the catalog, but not the Terraform state", async () => {
+    // GIVEN a task: with workload identity it logs in to Consul (the namespace's task role); before,
+    // its templates read Consul with the Nomad client's token, and the task itself has none
+    const tokenHeader = workloadIdentity ? '-H "X-Consul-Token: $(cat secrets/consul_token)" ' : "";
     const run = await runTask("consul-reader", {
-      Consul: {},
+      ...(workloadIdentity ? { Consul: {} } : {}),
       Config: {
         command: "sh",
         args: [
           "-c",
-          // The state key with the task's own token, from the node's agent (loopback); "%%{"
-          // escapes HCL's template directive in Nomad's driver config.
-          'printf "state=%s " "$(curl -s -o /dev/null -w "%%{http_code}" -H "X-Consul-Token: $(cat secrets/consul_token)" ' +
+          // The state key from the node's agent (loopback); "%%{" escapes HCL's template directive in
+          // Nomad's driver config.
+          `printf "state=%s " "$(curl -s -o /dev/null -w "%%{http_code}" ${tokenHeader}` +
             'http://127.0.0.1:8500/v1/kv/meshstack/prodlike)"; cat local/instances.txt',
         ],
       },
@@ -559,7 +601,7 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
       .map((p) => p.Name)
       .filter((name) => !name.startsWith("builtin/"));
     // Only the cluster's bootstrap policies remain.
-    expect(policies.sort()).toEqual(["global-management", "nomad-agents", "terraform-state"]);
+    expect(policies.sort()).toEqual(["global-management", "nomad-client", "nomad-server", "terraform-state"]);
     expect(await consul<unknown[]>("acl/auth-methods")).toEqual([]);
     const mounts = Object.keys((await vault<{ data: Record<string, unknown> }>("sys/mounts")).data);
     expect(mounts.filter((m) => m.startsWith("prod1/"))).toEqual([]);
