@@ -19,3 +19,11 @@ export * from "./traefik";
 export * from "./mesh";
 export * from "./platform/mesh-platform";
 export * from "./core/versions";
+export {
+  DEFAULT_NOMAD_VERSION,
+  compareVersions,
+  consulHas,
+  nomadHas,
+  nomadVersionsWith,
+} from "./core/server-versions";
+export type { ConsulFeature, NomadFeature } from "./core/server-versions";

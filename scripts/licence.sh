@@ -87,7 +87,7 @@ check() {
     allowed "$module@$version" || { failed=1; continue; }
     case $kind in
       gomod)
-        dir=$(go mod download -json "$module@$version" | jq -r '.Dir // empty')
+        dir=$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\?$/\1/p')
         [ -n "$dir" ] || { say "$module@$version: not downloadable"; failed=1; continue; }
         scan "$dir" "$module@$version" || ok=0 ;;
       archive)

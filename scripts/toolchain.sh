@@ -224,7 +224,7 @@ install_terraform() {
   # Its go.mod has a (non-local) replace, so `go install pkg@version` refuses it: build in a copy.
   cp -r "$(fetch "$module@v$OPENTOFU_VERSION")" "$work" && chmod -R u+w "$work" || return 1
   bash "$HERE/licence.sh" scan "$work" "opentofu $OPENTOFU_VERSION" || return 1
-  (cd "$work" && CGO_ENABLED=0 run tofu go build -trimpath -ldflags "-s -w" -o "$BIN/tofu.new" ./cmd/tofu) || return 1
+  (cd "$work" && CGO_ENABLED=0 run tofu go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$BIN/tofu.new" ./cmd/tofu) || return 1
   mv "$BIN/tofu.new" "$BIN/tofu" && ln -sf tofu "$BIN/terraform" && rm -rf "$work"
   mark "tofu-$OPENTOFU_VERSION" "built in $((SECONDS - start))s"
 }
