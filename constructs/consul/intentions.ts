@@ -13,6 +13,8 @@ import { checkBoolean, checkList, checkOneOf } from "../core/values";
 import { forgetWhenRemoved } from "../core/removed";
 import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
+import { guardComposition } from "../core/composition";
+import { configEntryClaims } from "./entry-claims";
 
 /** What an intention does with matching traffic. */
 export enum IntentionAction {
@@ -145,6 +147,7 @@ export class Intentions extends Construct {
   public constructor(scope: Construct, id: string, props: IntentionsProps = {}) {
     checkPropsOf("Intentions", scope, id, props, "{ defaultDeny } or nothing");
     super(scope, id);
+    guardComposition(this, configEntryClaims);
     checkBoolean(this, "defaultDeny", props.defaultDeny);
     checkBoolean(this, "preventDestroy", props.preventDestroy);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");

@@ -7,6 +7,8 @@ import { checkServiceName } from "../core/names";
 import { checkBoolean, checkList } from "../core/values";
 import { checkConsulVersion, consulHas } from "../core/server-versions";
 import { VERSIONS } from "../core/versions";
+import { guardComposition } from "../core/composition";
+import { configEntryClaims } from "./entry-claims";
 
 /** The protocol Envoy proxies a service with; L7 intentions and routing need `http`, `http2` or `grpc`. */
 export type ServiceProtocol = "tcp" | "http" | "http2" | "grpc";
@@ -81,6 +83,7 @@ export class MeshDefaults extends Construct {
   public constructor(scope: Construct, id: string, props: MeshDefaultsProps = {}) {
     checkPropsOf("MeshDefaults", scope, id, props, "{ protocol } or nothing");
     super(scope, id);
+    guardComposition(this, configEntryClaims);
     this.protocol = props.protocol ?? "tcp";
     this.checkProtocol("protocol", this.protocol);
     checkBoolean(this, "meshDestinationsOnly", props.meshDestinationsOnly);

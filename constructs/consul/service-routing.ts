@@ -7,6 +7,8 @@ import { checkServiceName } from "../core/names";
 import { checkInstance, checkList } from "../core/values";
 import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
+import { guardComposition } from "../core/composition";
+import { configEntryClaims } from "./entry-claims";
 
 /** Which requests a route takes (Consul `ServiceRouteHTTPMatch`): at least one criterion, all must match. */
 export interface RouteMatch {
@@ -124,6 +126,7 @@ export class ServiceRouting extends Construct {
         `protocol, so pass the mesh's MeshDefaults`,
     );
     super(scope, id);
+    guardComposition(this, configEntryClaims);
     checkServiceName(this, "service", props.service);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     checkInstance(this, "defaults", props.defaults, MeshDefaults, "the mesh's MeshDefaults");

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import {
   check,
   checkProps,
@@ -39,6 +39,7 @@ import { IngressRoute, routeTags } from "./routes";
 import { ServiceMesh } from "./service-mesh";
 import { SidecarTaskOverride } from "./sidecar";
 import { checkSidecarTask } from "./checks";
+import { Claim, guardComposition } from "../core/composition";
 
 /** Options of {@link MeshService.connectTo}. */
 export interface UpstreamOptions {
@@ -583,7 +584,19 @@ export class MeshService extends Construct {
       ingress !== undefined,
       `expose ${show(route)} needs an ingress in the mesh; pass ingress to the ServiceMesh or call mesh.useIngress() first`,
     );
-    this.tags.push(...routeTags(this, this.serviceName, route, ingress));
+    const tags = routeTags(this, this.serviceName, route, ingress);
+    this.tags.push(...tags);
+    // One router rule per ingress: Traefik would pick one of two services matching the same rule.
+    const rules = tags.flatMap(
+      (t) => /^traefik\.(http|tcp)\.routers\.[^.=]+\.rule=(.+)$/.exec(t)?.slice(1, 3) ?? [],
+    );
+    for (let i = 0; i < rules.length; i += 2) {
+      ingressRules.set(this, [
+        ...(ingressRules.get(this) ?? []),
+        `${ingress.serviceName} ${rules[i]} router rule ${rules[i + 1]}`,
+      ]);
+    }
+    guardComposition(this, ingressRuleClaims);
     // Traefik dials the service as a mesh client, so it needs its own intention (traefik#7407).
     this.mesh.intentions.allow(ingress.serviceName, this.serviceName);
   }
@@ -663,4 +676,14 @@ export class MeshService extends Construct {
 /** The resolver filter selecting one version's instances (meta Consul copies onto their sidecars). */
 function versionFilter(version: string): string {
   return `Service.Meta.version == "${version}"`;
+}
+
+/** The ingress router rules each service claims. */
+const ingressRules = new WeakMap<MeshService, string[]>();
+
+/** Ingress router rules (`Host()`, `HostSNI()`): two services behind one rule would share its traffic. */
+function ingressRuleClaims(construct: IConstruct): Claim[] {
+  return construct instanceof MeshService
+    ? (ingressRules.get(construct) ?? []).map((what) => ({ what, owner: construct }))
+    : [];
 }

@@ -11,6 +11,7 @@ import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
 import { check, checkPropsOf, constructError, show } from "../core/errors";
 import { resourceAddress } from "../core/addresses";
+import { Claim, guardComposition, literal } from "../core/composition";
 import { checkServiceName, NOMAD_NAMESPACE } from "../core/names";
 import {
   checkBoolean,
@@ -128,6 +129,11 @@ export class NomadJob extends Construct {
   public readonly jobName: string;
   /** Scheduler type. */
   public readonly type: JobType;
+  /**
+   * Nomad namespace of the job.
+   * @default - the provider's namespace
+   */
+  public readonly namespace?: string;
   /** The `nomad_job` resource. */
   public readonly resource: JobResource;
   private readonly props: Omit<NomadJobProps, "groups">;
@@ -141,6 +147,7 @@ export class NomadJob extends Construct {
     super(scope, id);
     this.jobName = props.name ?? id;
     this.type = props.type ?? "service";
+    this.namespace = props.namespace;
     checkServiceName(this, "name", this.jobName);
     checkJobProps(this, props);
     const { groups, ...rest } = props;
@@ -164,6 +171,7 @@ export class NomadJob extends Construct {
     if (Array.isArray(props.dependsOn)) this.resource.dependsOn = props.dependsOn.map(dependencyToken);
     this.node.addValidation({ validate: () => this.validateGroups() });
     registerForPortChecks(this);
+    guardComposition(this, nomadJobClaims);
   }
 
   /** Adds a task group; a function is called at synth, so the group can still change until then. */
@@ -360,6 +368,13 @@ function checkJobProps(job: NomadJob, props: NomadJobProps): void {
 const stacksChecked = new WeakSet<IConstruct>();
 
 /** Adds, once per stack, the validation that no static host port is reserved twice. */
+/** Nomad jobs, by namespace and ID: a second registration of one ID replaces the first job. */
+function nomadJobClaims(construct: IConstruct): Claim[] {
+  if (!NomadJob.isNomadJob(construct)) return [];
+  const namespace = literal(construct.namespace) ?? "the provider's namespace";
+  return [{ what: `Nomad job "${construct.jobName}" (${namespace})`, owner: construct }];
+}
+
 function registerForPortChecks(job: NomadJob): void {
   const stack = TerraformStack.of(job);
   if (stacksChecked.has(stack)) return;
