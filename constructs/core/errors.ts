@@ -100,6 +100,17 @@ function pathOf(scope: IConstruct, id: string): string {
 }
 
 /**
+ * Whether `value` is a Terraform reference (a variable, an output, remote state, `Fn.*`) not known until
+ * apply: format checks let it through and leave it to the server, as aws-cdk's checks do.
+ */
+export function isReference(value: unknown): boolean {
+  return (
+    (typeof value === "string" || typeof value === "number" || Array.isArray(value)) &&
+    Token.isUnresolved(value)
+  );
+}
+
+/**
  * Checks that a secret is a Terraform reference (a sensitive variable, a token's secret data source):
  * a literal would land in the synthesized JSON, which is committed and shown in reviews.
  */

@@ -1,4 +1,4 @@
-import { check, show, Where } from "./errors";
+import { check, isReference, show, Where } from "./errors";
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 // No "*." wildcard: Traefik's Host() and HostSNI() match names literally (wildcards need *Regexp).
@@ -12,14 +12,29 @@ const VAULT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 export function checkServiceName(scope: Where, field: string, value: string): void {
   check(
     scope,
+    !isReference(value),
+    `${field} is a Terraform reference; a service or job name keys the access graph and Consul's entries ` +
+      "at synth, so give it as a literal",
+  );
+  check(
+    scope,
     typeof value === "string" && DNS_LABEL.test(value),
     `${field} ${show(value)} is not a valid service name; use 1-63 lowercase letters, digits and "-", ` +
       `starting and ending with a letter or digit`,
   );
 }
 
+/**
+ * Checks a datacenter name as a service name (it prefixes Vault paths and names Consul's and Nomad's
+ * datacenter); a Terraform reference, e.g. a platform's output in an app repo, passes.
+ */
+export function checkDatacenter(scope: Where, field: string, value: string): void {
+  if (!isReference(value)) checkServiceName(scope, field, value);
+}
+
 /** Checks a Vault path (mount or policy path segment): no leading or trailing "/", no empty segment. */
 export function checkVaultPath(scope: Where, field: string, value: string): void {
+  if (isReference(value)) return;
   const trimmed = typeof value === "string" ? value.replace(/^\/+|\/+$/g, "") : "";
   check(
     scope,
@@ -41,6 +56,7 @@ export function checkNonEmpty(scope: Where, field: string, value: string | undef
 
 /** Checks an http(s) URL field such as a Vault or Consul address. */
 export function checkUrl(scope: Where, field: string, value: string): void {
+  if (isReference(value)) return;
   let ok = false;
   try {
     ok = ["http:", "https:"].includes(new URL(value).protocol);
@@ -56,6 +72,7 @@ export function checkUrl(scope: Where, field: string, value: string): void {
 
 /** Checks a DNS host name used in a route (`Host()`, `HostSNI()`); `example` shows a valid one. */
 export function checkHostName(scope: Where, field: string, value: string, example: string): void {
+  if (isReference(value)) return;
   check(
     scope,
     typeof value === "string" && HOST_NAME.test(value),
@@ -65,6 +82,7 @@ export function checkHostName(scope: Where, field: string, value: string, exampl
 
 /** Checks a TCP port number (1-65535). */
 export function checkPort(scope: Where, field: string, value: number): void {
+  if (isReference(value)) return;
   check(
     scope,
     Number.isInteger(value) && value >= 1 && value <= 65535,

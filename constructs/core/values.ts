@@ -1,9 +1,9 @@
-import { check, isObject, show, Where } from "./errors";
+import { check, isObject, isReference, show, Where } from "./errors";
 
 /*
  * Type checks of optional props, for callers from plain JavaScript: `undefined` means "not given" and
- * passes; anything else, `null` included, must have the declared type. Each throws the usual error
- * (where, field, value, fix).
+ * passes; a Terraform reference passes too (the server checks it at apply); anything else, `null`
+ * included, must have the declared type. Each throws the usual error (where, field, value, fix).
  */
 
 /** Checks an optional boolean. */
@@ -24,7 +24,7 @@ export function checkText(where: Where, field: string, value: unknown, example: 
 export function requireText(where: Where, field: string, value: unknown, example: string): void {
   check(
     where,
-    typeof value === "string" && value.trim() !== "",
+    (typeof value === "string" && value.trim() !== "") || isReference(value),
     `${field} ${show(value)} is not a non-empty string; use e.g. ${show(example)}`,
   );
 }
@@ -34,6 +34,7 @@ export function checkTexts(where: Where, field: string, value: unknown, example:
   check(
     where,
     value === undefined ||
+      isReference(value) ||
       (Array.isArray(value) && value.every((v) => typeof v === "string" && v.trim() !== "")),
     `${field} ${show(value)} is not a list of non-empty strings; use e.g. [${show(example)}]`,
   );
@@ -101,7 +102,9 @@ export function checkInteger(
   const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`;
   check(
     where,
-    value === undefined || (Number.isInteger(value) && (value as number) >= min && (value as number) <= max),
+    value === undefined ||
+      isReference(value) ||
+      (Number.isInteger(value) && (value as number) >= min && (value as number) <= max),
     `${field} ${show(value)} is not a whole number in range; use ${range}`,
   );
 }
@@ -117,7 +120,7 @@ export function checkPattern(
 ): void {
   check(
     where,
-    value === undefined || (typeof value === "string" && pattern.test(value)),
+    value === undefined || isReference(value) || (typeof value === "string" && pattern.test(value)),
     `${field} ${show(value)} is not ${rule}; use e.g. ${show(example)}`,
   );
 }

@@ -9,7 +9,7 @@ import { VERSIONS } from "../core/versions";
 import { checkConsulVersion, consulHas } from "../core/server-versions";
 import { NomadJob, variableItem, variablePath } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
-import { checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
+import { checkDatacenter, checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
 
 /** Consul ACL settings of the agent. */
@@ -390,7 +390,7 @@ export class ConsulAgentJob extends NomadJob {
 /** Checks the agent's own props, by the rules of Consul's agent/config builder where it has them. */
 function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void {
   // agent/config/builder.go validateBasicName, and reDNSCompatible for X.509-compatible names.
-  checkServiceName(job, "datacenter", job.datacenter);
+  checkDatacenter(job, "datacenter", job.datacenter);
   checkBoolean(job, "server", props.server);
   checkTexts(job, "retryJoin", props.retryJoin, "10.0.0.10");
   checkObject(job, "acl", props.acl, '{ enabled: true, defaultPolicy: "deny" }');

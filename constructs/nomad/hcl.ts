@@ -1,3 +1,5 @@
+import { Fn, Token } from "cdktf";
+
 /** A value of an HCL attribute or block body. */
 export type HclValue = string | number | boolean | readonly HclValue[] | HclBody;
 
@@ -22,8 +24,19 @@ export function renderHcl(body: HclBody, indent = ""): string {
 }
 
 function scalar(value: HclValue): string {
+  if (Array.isArray(value) && Token.isUnresolved(value)) return listReference(value as string[]);
   if (Array.isArray(value)) return `[${value.map(scalar).join(", ")}]`;
   return JSON.stringify(value);
+}
+
+/**
+ * A list known only at apply (a variable, remote state), written by Terraform as an HCL list. The file
+ * sits inside a JSON jobspec, so the list's JSON is escaped once more for that string (its outer
+ * quotes trimmed): `["10.0.0.10"]` lands as `[\"10.0.0.10\"]` in the jobspec, and as
+ * `["10.0.0.10"]` in the file.
+ */
+function listReference(list: string[]): string {
+  return Fn.trim(Fn.jsonencode(Fn.jsonencode(list)), Fn.rawString('"'));
 }
 
 function isBody(value: HclValue): value is HclBody {

@@ -1,7 +1,7 @@
 import { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, show } from "../core/errors";
-import { checkServiceName, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
+import { checkDatacenter, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkObject, checkOneOf, checkText, checkTexts } from "../core/values";
 import { ConsulAclToken } from "../consul/acl-token";
 import { ConnectCa } from "../consul/connect-ca";
@@ -200,7 +200,7 @@ export class MeshPlatform extends Construct {
   public constructor(scope: Construct, id: string, props: MeshPlatformProps) {
     checkPropsOf("MeshPlatform", scope, id, props, '{ datacenter: "dc1", vaultAddress, nomadAddress }');
     super(scope, id);
-    checkServiceName(this, "datacenter", props.datacenter);
+    checkDatacenter(this, "datacenter", props.datacenter);
     checkUrl(this, "vaultAddress", props.vaultAddress);
     checkUrl(this, "nomadAddress", props.nomadAddress);
     // Props renamed on the way to the parts, checked here under their own names (the parts check the rest).

@@ -4,7 +4,7 @@ import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { checkNotLonger, durationSeconds } from "../core/duration";
-import { checkServiceName, checkVaultPath, VAULT_NAME } from "../core/names";
+import { checkDatacenter, checkVaultPath, VAULT_NAME } from "../core/names";
 import { checkBoolean, checkInteger, checkOneOf, checkPattern, checkText } from "../core/values";
 import { PolicyDocument } from "./policy-document";
 import { lazyPolicy } from "./lazy-policy";
@@ -173,7 +173,7 @@ export class ConnectCaPki extends Construct {
   public constructor(scope: Construct, id: string, props: ConnectCaPkiProps) {
     checkPropsOf("ConnectCaPki", scope, id, props, '{ datacenter: "dc1" }');
     super(scope, id);
-    checkServiceName(this, "datacenter", props.datacenter);
+    checkDatacenter(this, "datacenter", props.datacenter);
     this.rootPath = props.rootPath ?? `${props.datacenter}/connect_root`;
     this.intermediatePath =
       props.intermediatePath ?? defaultIntermediatePath(props.datacenter, props.rootGeneration);

@@ -5,7 +5,7 @@ import { PkiSecretBackendRole } from "@cdktf/provider-vault/lib/pki-secret-backe
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { check, checkPropsOf, checkReferenceOf, show } from "../core/errors";
-import { checkHostName, checkServiceName, NOMAD_NAMESPACE } from "../core/names";
+import { checkDatacenter, checkHostName, checkServiceName, NOMAD_NAMESPACE } from "../core/names";
 import { TraefikTls } from "../traefik/tls";
 import { NomadVaultIntegration } from "./nomad-vault";
 
@@ -72,7 +72,7 @@ export class IngressPki extends Construct {
       "the platform's NomadVaultIntegration (workload identity)",
     );
     super(scope, id);
-    checkServiceName(this, "datacenter", props.datacenter);
+    checkDatacenter(this, "datacenter", props.datacenter);
     checkHostName(this, "domain", props.domain, "prod.example.com");
     const jobName = props.jobName ?? "traefik";
     const namespace = props.namespace ?? "default";

@@ -1,4 +1,4 @@
-import { Lazy } from "cdktf";
+import { Lazy, TerraformVariable } from "cdktf";
 import { MeshPlatform, MeshPlatformProps } from "../../constructs/platform/mesh-platform";
 import { MeshService } from "../../constructs/mesh";
 import { TaskDriver } from "../../constructs/nomad";
@@ -173,6 +173,61 @@ describe("MeshPlatform on the open-source Nomad 1.6", () => {
         }),
     ).toThrow(
       'NomadVaultIntegration test/Default/NomadVault: mode "legacy-token-role" needs the token-based Consul and Vault workflows (Nomad < 1.10.0), but nomadVersion is "1.10.2"',
+    );
+  });
+});
+
+describe("MeshPlatform from Terraform references", () => {
+  test("takes addresses, datacenter, domain and CA files from variables, as a consumer repo passes them", () => {
+    // GIVEN every value a platform repo feeds from variables, outputs or remote state
+    const stack = testStack();
+    const v = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
+    const platform = new MeshPlatform(stack, "Default", {
+      ...base,
+      datacenter: v("datacenter"),
+      vaultAddress: v("vault_address"),
+      nomadAddress: v("nomad_address"),
+      consulRetryJoin: new TerraformVariable(stack, "retry_join", { type: "list(string)" }).listValue,
+      nomadCaPem: v("nomad_ca_pem"),
+      vaultCaFile: v("vault_ca_file"),
+      ingressDomain: v("domain"),
+      stateKeyPrefix: v("state_prefix"),
+    });
+    // WHEN it synthesizes
+    const json = synth(stack);
+    // THEN each lands as its reference, where the servers check it at apply
+    const ca = Object.values(resourcesOf(json, "consul_certificate_authority"))[0];
+    expect(String(ca.config_json)).toContain("var.vault_address");
+    expect(Object.values(resourcesOf(json, "vault_mount")).map((m) => m.path)).toEqual(
+      expect.arrayContaining(["${var.datacenter}/connect_root", "${var.datacenter}/ingress"]),
+    );
+    expect(platform.pki.rootPath).toMatch(/TfToken/);
+  });
+
+  test("still refuses a literal that is wrong", () => {
+    const stack = testStack();
+    const v = (name: string) => new TerraformVariable(stack, name, { type: "string" }).stringValue;
+    expect(
+      () => new MeshPlatform(stack, "Default", { ...base, datacenter: v("dc"), vaultAddress: "vault:8200" }),
+    ).toThrow('MeshPlatform test/Default: vaultAddress "vault:8200" is not an http(s) URL');
+  });
+});
+
+describe("names that key the access graph", () => {
+  test("fails when a service name is a Terraform reference, saying why it must be a literal", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", base);
+    const name = new TerraformVariable(stack, "name", { type: "string" }).stringValue;
+    expect(
+      () =>
+        new MeshService(stack, "api", {
+          mesh: platform.mesh,
+          name,
+          port: 9001,
+          tasks: [{ name: "api", driver: TaskDriver.docker({ image: "example/api:1" }) }],
+        }),
+    ).toThrow(
+      "MeshService test/api: name is a Terraform reference; a service or job name keys the access graph and Consul's entries at synth, so give it as a literal",
     );
   });
 });
