@@ -255,6 +255,19 @@ export class Intentions extends Construct {
     return this.add({ source, destination, action: IntentionAction.DENY, description: options.description });
   }
 
+  /**
+   * Takes back an edge (the caller's side of a relation to a destination another stack owns: that
+   * stack grants it); a destination left without edges loses its entry.
+   */
+  public removeEdge(source: string, destination: string): this {
+    const bySource = this.edgesByDestination.get(destination);
+    if (!bySource?.delete(source) || bySource.size > 0) return this;
+    this.edgesByDestination.delete(destination);
+    this.rawDestinations.delete(destination);
+    if (this.entries.delete(destination)) this.node.tryRemoveChild(destination);
+    return this;
+  }
+
   /** Every declared edge, sorted by destination then source. */
   public get edges(): IntentionEdge[] {
     return [...this.edgesByDestination.keys()].sort().flatMap((d) => this.sortedEdges(d));

@@ -2,7 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
-import { checkInstance, checkList, checkOneOf, checkTexts } from "../core/values";
+import { checkBoolean, checkInstance, checkList, checkOneOf, checkText, checkTexts } from "../core/values";
 import { HttpPermission, Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
 import { ServiceRouting } from "../consul/service-routing";
@@ -55,6 +55,64 @@ export interface ServiceMeshProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Add the `*` → `*` deny entry to the mesh's own intentions (when `intentions` is not given). A
+   * mesh joined from another repository's platform has it already: {@link ServiceMesh.fromPlatform}.
+   * @default true
+   */
+  readonly defaultDeny?: boolean;
+}
+
+/**
+ * What a member of a mesh needs from the platform that runs it, as the platform repository exports
+ * it (`MeshPlatformStack` outputs; an app repository passes them as variables or remote state).
+ */
+export interface MeshPlatformAttributes {
+  /** Nomad datacenters of the mesh's jobs. */
+  readonly datacenters: string[];
+  /**
+   * Consul service name of the platform's ingress.
+   * @default "traefik"
+   */
+  readonly ingressServiceName?: string;
+  /**
+   * Tag prefix of the ingress's Consul Catalog provider.
+   * @default "traefik"
+   */
+  readonly ingressTagPrefix?: string;
+  /**
+   * The ingress's TLS entry point.
+   * @default "https"
+   */
+  readonly ingressTlsEntryPoint?: string;
+  /**
+   * Task driver of the platform.
+   * @default "docker"
+   */
+  readonly driver?: TaskDriverKind;
+  /**
+   * Envoy binary of raw_exec sidecars, as the platform runs them.
+   * @default - Nomad's default Envoy image
+   */
+  readonly envoyCommand?: string;
+  /**
+   * Host user raw_exec sidecars run Envoy as.
+   * @default - the Nomad agent's user
+   */
+  readonly envoyUser?: { readonly name: string; readonly uid: number };
+  /**
+   * The platform's Nomad version.
+   * @default "1.11.3"
+   */
+  readonly nomadVersion?: string;
+}
+
+/** A relation this stack declared toward a destination another stack owns: that stack must allow it. */
+export interface GrantRequest {
+  /** The calling service, in this stack. */
+  readonly source: string;
+  /** The called service, owned elsewhere. */
+  readonly destination: string;
 }
 
 /** What the mesh knows about a member service. */
@@ -73,6 +131,43 @@ export interface MeshMember {
  * declared on services become intentions in its {@link Intentions}.
  */
 export class ServiceMesh extends Construct {
+  /**
+   * Joins a mesh another repository's platform runs: no platform resource (ingress, default deny,
+   * mesh entries) is rendered here, only this stack's jobs and the intentions of the destinations it
+   * owns. The ingress is an external service; relations to other repositories' services (declared
+   * with {@link ServiceMesh.addExternalService}) render the caller's upstream and a
+   * {@link ServiceMesh.grantRequests} entry, never a write to the callee's intentions.
+   */
+  public static fromPlatform(scope: Construct, id: string, attrs: MeshPlatformAttributes): ServiceMesh {
+    const where = checkPropsOf("ServiceMesh.fromPlatform", scope, id, attrs, '{ datacenters: ["dc1"] }');
+    check(
+      where,
+      Array.isArray(attrs.datacenters),
+      `datacenters ${show(attrs.datacenters)} is not a list; pass the platform's datacenters, e.g. ["dc1"]`,
+    );
+    const ingress: IIngress = {
+      serviceName: attrs.ingressServiceName ?? "traefik",
+      tagPrefix: attrs.ingressTagPrefix ?? "traefik",
+      tlsEntryPoint: attrs.ingressTlsEntryPoint ?? "https",
+    };
+    checkText(where, "ingressTagPrefix", ingress.tagPrefix, "traefik");
+    checkText(where, "ingressTlsEntryPoint", ingress.tlsEntryPoint, "https");
+    return new ServiceMesh(scope, id, {
+      ingress,
+      defaultDeny: false,
+      datacenters: attrs.datacenters,
+      driver: attrs.driver,
+      nomadVersion: attrs.nomadVersion,
+      sidecarTask: attrs.envoyCommand
+        ? SidecarTaskOverride.rawExecEnvoy({
+            envoyPath: attrs.envoyCommand,
+            user: attrs.envoyUser,
+            nomadVersion: attrs.nomadVersion,
+          })
+        : undefined,
+    });
+  }
+
   /** The intention graph. */
   public readonly intentions: Intentions;
   /** Mesh-wide config entries, when given. */
@@ -92,6 +187,8 @@ export class ServiceMesh extends Construct {
   private readonly routings = new Map<string, ServiceRouting>();
   /** Who calls each service through its discovery chain (`connectTo`), by destination. */
   private readonly callers = new Map<string, Set<string>>();
+  /** Relations toward destinations other stacks own, which those stacks must allow. */
+  private readonly requests: GrantRequest[] = [];
   private currentIngress?: IIngress;
 
   public constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
@@ -114,9 +211,11 @@ export class ServiceMesh extends Construct {
       `datacenters [] is empty, so mesh jobs could run nowhere; list datacenters or leave it out for ["*"]`,
     );
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkBoolean(this, "defaultDeny", props.defaultDeny);
     this.nomadVersion = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
     checkNomadVersion(this, "nomadVersion", this.nomadVersion);
-    this.intentions = props.intentions ?? new Intentions(this, "Intentions");
+    this.intentions =
+      props.intentions ?? new Intentions(this, "Intentions", { defaultDeny: props.defaultDeny });
     this.defaults = props.defaults;
     this.driver = props.driver ?? "docker";
     this.sidecarTask = props.sidecarTask;
@@ -133,7 +232,10 @@ export class ServiceMesh extends Construct {
    * services, the caller is allowed to reach those too: its sidecar dials them directly.
    */
   public relate(source: string, destination: string, permissions?: HttpPermission[]): void {
-    this.intentions.allow(source, destination, { permissions });
+    // A destination another stack owns keeps its own entry: Consul has one per destination, and two
+    // stacks writing it would undo each other. Its owner grants the edge (`allowFrom`).
+    if (this.external.has(destination)) this.requests.push({ source, destination });
+    else this.intentions.allow(source, destination, { permissions });
     const callers = this.callers.get(destination) ?? new Set<string>();
     callers.add(source);
     this.callers.set(destination, callers);
@@ -204,11 +306,27 @@ export class ServiceMesh extends Construct {
     return this;
   }
 
-  /** Declares a service outside this stack (another repo's job, a terminating gateway) as a valid upstream. */
+  /**
+   * Declares a service outside this stack (another repo's job, a terminating gateway) as a valid
+   * upstream. Its owner keeps its intentions entry: relations to it render the caller's upstream and a
+   * {@link ServiceMesh.grantRequests} entry, and the owner allows the caller (`allowFrom`).
+   */
   public addExternalService(name: string): this {
     checkServiceName(this, "external service", name);
     this.addOutsider(name);
+    // Relations declared before the service was known to be external give their edges back.
+    for (const source of this.callers.get(name) ?? []) {
+      this.intentions.removeEdge(source, name);
+      this.requests.push({ source, destination: name });
+    }
     return this;
+  }
+
+  /** Relations this stack declared toward services other stacks own, which those must allow. */
+  public get grantRequests(): GrantRequest[] {
+    return [...this.requests].sort(
+      (a, b) => a.destination.localeCompare(b.destination) || a.source.localeCompare(b.source),
+    );
   }
 
   /** Records a service this mesh does not run, unless a mesh service already has the name. */

@@ -53,6 +53,7 @@ const withGroup = (g: object, type = "service") =>
 const agent = (p: object) => new m.ConsulAgentJob(testStack(), "x", p);
 const traefik = (p: object) => new m.TraefikIngress(testStack(), "x", p);
 const mesh = (p: object) => new m.ServiceMesh(testStack(), "x", p);
+const joined = (p: object) => m.ServiceMesh.fromPlatform(testStack(), "x", { datacenters: ["dc1"], ...p });
 const meshJob = (p: object) => {
   const stack = testStack();
   return new m.MeshJob(stack, "x", { mesh: new m.ServiceMesh(stack, "mesh"), ...p });
@@ -1085,6 +1086,57 @@ const rows: Row[] = [
     `ServiceMesh ${x}: nomadVersion "latest" is not a version`,
   ],
   [
+    "ServiceMeshProps.defaultDeny",
+    () => mesh({ defaultDeny: "no" }),
+    `ServiceMesh ${x}: defaultDeny "no" is not a boolean`,
+  ],
+  // ServiceMesh.fromPlatform: the platform's outputs, as an app repo passes them.
+  [
+    "ServiceMesh.fromPlatform(attrs)",
+    () => m.ServiceMesh.fromPlatform(testStack(), "x", never(undefined)),
+    `ServiceMesh.fromPlatform ${x}: props undefined are not an object`,
+  ],
+  [
+    "MeshPlatformAttributes.datacenters",
+    () => joined({ datacenters: "dc1" }),
+    `ServiceMesh.fromPlatform ${x}: datacenters "dc1" is not a list`,
+  ],
+  [
+    "MeshPlatformAttributes.ingressServiceName",
+    () => joined({ ingressServiceName: "Traefik" }),
+    `ServiceMesh ${x}: ingress serviceName "Traefik" is not a valid service name`,
+  ],
+  [
+    "MeshPlatformAttributes.ingressTagPrefix",
+    () => joined({ ingressTagPrefix: "" }),
+    `ServiceMesh.fromPlatform ${x}: ingressTagPrefix "" is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformAttributes.ingressTlsEntryPoint",
+    () => joined({ ingressTlsEntryPoint: " " }),
+    `ServiceMesh.fromPlatform ${x}: ingressTlsEntryPoint " " is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformAttributes.driver",
+    () => joined({ driver: "podman" }),
+    `ServiceMesh ${x}: driver "podman" is not supported`,
+  ],
+  [
+    "MeshPlatformAttributes.envoyCommand",
+    () => joined({ envoyCommand: "./envoy" }),
+    `SidecarTaskOverride.rawExecEnvoy: envoyPath "./envoy" is neither`,
+  ],
+  [
+    "MeshPlatformAttributes.envoyUser",
+    () => joined({ envoyCommand: "envoy", envoyUser: { name: "root", uid: 0 } }),
+    `SidecarTaskOverride.rawExecEnvoy: user {"name":"root","uid":0} is not a host user`,
+  ],
+  [
+    "MeshPlatformAttributes.nomadVersion",
+    () => joined({ nomadVersion: "latest" }),
+    `ServiceMesh ${x}: nomadVersion "latest" is not a version`,
+  ],
+  [
     "ServiceMeshProps.dependsOn",
     () => mesh({ dependsOn: "x" }),
     `ServiceMesh ${x}: dependsOn "x" is not a list`,
@@ -1836,7 +1888,7 @@ function publicFields(): string[] {
       /export interface (\w+)(?: extends \w+)? \{([\s\S]*?)\n\}/g,
     )) {
       if (
-        !/(Props|Options)$|^(RetiringRoot|HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule)$/.test(
+        !/(Props|Options)$|^(RetiringRoot|HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule|MeshPlatformAttributes)$/.test(
           name,
         )
       )

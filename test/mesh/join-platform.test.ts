@@ -1,0 +1,79 @@
+/**
+ * App repositories join a mesh another repository's platform runs (`ServiceMesh.fromPlatform`), and
+ * each stack writes only the intentions of the destinations it owns.
+ */
+import { MeshService, ServiceMesh, TaskDriver } from "../../constructs";
+import { jobs, group } from "../nomad/support";
+import { resourcesOf, synth, testStack } from "../helpers";
+
+const tasks = [{ name: "app", driver: TaskDriver.docker({ image: "example/app:1" }) }];
+
+/** Sources allowed to call each destination, from the synthesized intentions entries. */
+function allowed(json: ReturnType<typeof synth>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.values(resourcesOf(json, "consul_config_entry_service_intentions")).map((e) => [
+      e.name,
+      (e.sources as { name: string }[]).map((s) => s.name).sort(),
+    ]),
+  );
+}
+
+describe("ServiceMesh.fromPlatform", () => {
+  test("renders the member's job and its own entry, and nothing of the platform's", () => {
+    // GIVEN an app stack joining the platform through its exported attributes
+    const stack = testStack();
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", {
+      datacenters: ["dc1"],
+      driver: "raw_exec",
+      envoyCommand: "envoy",
+      nomadVersion: "1.6.1",
+    });
+    new MeshService(stack, "shop", {
+      mesh,
+      port: 8080,
+      expose: { http: { host: "shop.example.com" } },
+      tasks,
+    });
+    const json = synth(stack);
+    // THEN no default deny, no ingress job, no mesh-wide entry: the platform owns those
+    expect(Object.keys(jobs(stack))).toEqual(["shop"]);
+    expect(allowed(json)).toEqual({ shop: ["traefik"] });
+    expect(resourcesOf(json, "consul_config_entry")).toEqual({});
+    expect(mesh.intentions.defaultDeny).toBeUndefined();
+    // AND the job takes the platform's datacenters and raw_exec Envoy, as Nomad 1.6 runs it
+    const shop = jobs(stack).shop;
+    expect(shop.Datacenters).toEqual(["dc1"]);
+    expect(group(shop, "shop").Services[0].Connect.SidecarTask.Config.command).toBe("/bin/sh");
+  });
+
+  test("a relation to another repo's service renders the upstream and asks for the grant, never its entry", () => {
+    const stack = testStack();
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"] });
+    const web = new MeshService(stack, "web", { mesh, port: 8080, tasks });
+    // The relation comes first, the external declaration after: the order does not matter.
+    web.connectTo("payments", { localBindPort: 9090 });
+    mesh.addExternalService("payments");
+    const json = synth(stack);
+    expect(allowed(json)).toEqual({});
+    expect(group(jobs(stack).web, "web").Services[0].Connect.SidecarService.Proxy.Upstreams).toEqual([
+      { DestinationName: "payments", LocalBindPort: 9090 },
+    ]);
+    expect(mesh.grantRequests).toEqual([{ source: "web", destination: "payments" }]);
+  });
+
+  test("the callee's repo grants the caller with allowFrom, in its own entry", () => {
+    const stack = testStack();
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"] });
+    new MeshService(stack, "payments", { mesh, port: 9090, tasks }).allowFrom("web").allowFrom("shop");
+    expect(allowed(synth(stack))).toEqual({ payments: ["shop", "web"] });
+  });
+
+  test("inside one stack a relation still writes both sides", () => {
+    const stack = testStack();
+    const mesh = new ServiceMesh(stack, "Mesh");
+    const api = new MeshService(stack, "api", { mesh, port: 9090, tasks });
+    new MeshService(stack, "web", { mesh, port: 8080, tasks }).connectTo(api, { localBindPort: 9090 });
+    expect(allowed(synth(stack))).toEqual({ "*": ["*"], api: ["web"] });
+    expect(mesh.grantRequests).toEqual([]);
+  });
+});
