@@ -59,7 +59,7 @@ MESHSTACK_CLUSTER=test bash scripts/cluster.sh up
 MESHSTACK_CLUSTER=test npx jest --selectProjects integration --runInBand --ci
 MESHSTACK_CLUSTER=test bash scripts/cluster.sh down >/dev/null
 
-step "integration: prodlike (TLS, ACLs, three clients, agent job, transparent proxy) on .local/prodlike-test"
+step "integration: prodlike (TLS, ACLs, three clients, agent job; transparent proxy on Nomad 1.8+) on .local/prodlike-test"
 MESHSTACK_CLUSTER=prodlike-test bash scripts/prodlike.sh up
 # Node reads extra CAs only at start: the suite talks to the cluster's TLS servers.
 MESHSTACK_CLUSTER=prodlike-test NODE_EXTRA_CA_CERTS="$PWD/.local/prodlike-test/tls/ca.pem" \

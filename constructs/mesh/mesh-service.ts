@@ -268,7 +268,7 @@ export class MeshService extends Construct {
       "v1",
     );
     checkMeshHealth(this, props.healthCheck, props.exposePaths ?? []);
-    this.mesh.register(this);
+    this.mesh._register(this);
     this.tags = [...(props.tags ?? [])];
     if (props.expose) this.exposeThroughIngress(props.expose);
     if (props.protocol !== undefined) {
@@ -286,7 +286,7 @@ export class MeshService extends Construct {
       (MeshJob.isMeshJob(scope)
         ? scope
         : new MeshJob(this, "Job", { mesh: this.mesh, name: this.serviceName }));
-    this.job.addGroup(() => this.toGroup());
+    this.job.addGroup(() => this._toGroup());
     this.node.addValidation({
       validate: () => [...this.unknownUpstreams(), ...this.l7Upstreams(), ...this.unknownRouteVersions()],
     });
@@ -323,7 +323,7 @@ export class MeshService extends Construct {
     for (const task of options.tasks) checkMeshTask(this, task, this.mesh.nomadVersion);
     const count = options.count ?? 1;
     checkInteger(this, `version ${show(version)} count`, count, 0);
-    const routing = this.mesh.routingOf(this.serviceName, this);
+    const routing = this.mesh._routingOf(this.serviceName, this);
     if (routing.subsetNames.length === 0) routing.addSubset(own, versionFilter(own));
     routing.addSubset(version, versionFilter(version));
     this.versions.push({ version, tasks: [...options.tasks], count });
@@ -350,7 +350,7 @@ export class MeshService extends Construct {
       isObject(weights),
       `splitTraffic(${show(weights)}): weights are not an object; pass e.g. { v1: 90, v2: 10 }`,
     );
-    const routing = this.mesh.routingOf(this.serviceName, this);
+    const routing = this.mesh._routingOf(this.serviceName, this);
     routing.split(Object.entries(weights).map(([subset, weight]) => ({ subset, weight })));
     return this;
   }
@@ -368,7 +368,7 @@ export class MeshService extends Construct {
     );
     const service =
       to.service === undefined ? undefined : this.nameOf("routeTraffic", "destination", to.service);
-    const routing = this.mesh.routingOf(this.serviceName, this);
+    const routing = this.mesh._routingOf(this.serviceName, this);
     routing.addRoute({
       match,
       destination: {
@@ -378,7 +378,7 @@ export class MeshService extends Construct {
       },
     });
     if (service !== undefined && service !== this.serviceName)
-      this.mesh.routeCallers(this.serviceName, service);
+      this.mesh._routeCallers(this.serviceName, service);
     return this;
   }
 
@@ -433,7 +433,7 @@ export class MeshService extends Construct {
       );
     }
     this.upstreams.push({ service, localBindPort: port, l7: options.permissions !== undefined });
-    this.mesh.relate(this.serviceName, service, options.permissions);
+    this.mesh._relate(this.serviceName, service, options.permissions);
     return this;
   }
 
@@ -477,8 +477,11 @@ export class MeshService extends Construct {
     return this.upstreams.map((u) => u.service);
   }
 
-  /** The group as it renders now. */
-  public toGroup(): TaskGroup {
+  /**
+   * The group as it renders now.
+   * @internal
+   */
+  public _toGroup(): TaskGroup {
     return this.groupOf({
       name: this.serviceName,
       version: this.props.version,
@@ -640,25 +643,25 @@ export class MeshService extends Construct {
 
   /** A route to another service's version needs that version (its subset) declared. */
   private unknownRouteVersions(): string[] {
-    const routing = this.mesh.routingIfAny(this.serviceName);
+    const routing = this.mesh._routingIfAny(this.serviceName);
     if (!routing) return [];
     return routing.declaredRoutes
       .map((r, i) => [r.destination, i] as const)
       .filter(([d]) => d.service !== undefined && d.subset !== undefined)
-      .filter(([d]) => !(this.mesh.routingIfAny(d.service!)?.subsetNames ?? []).includes(d.subset!))
+      .filter(([d]) => !(this.mesh._routingIfAny(d.service!)?.subsetNames ?? []).includes(d.subset!))
       .map(
         ([d, i]) =>
           constructError(
             this,
             `routeTraffic #${i + 1} sends requests to version ${show(d.subset)} of ${show(d.service)}, which has ` +
-              `no such version (versions: ${this.mesh.routingIfAny(d.service!)?.subsetNames.join(", ") || "none"}); ` +
+              `no such version (versions: ${this.mesh._routingIfAny(d.service!)?.subsetNames.join(", ") || "none"}); ` +
               `add it there with addVersion() or fix the name`,
           ).message,
       );
   }
 
   private unknownUpstreams(): string[] {
-    const unknown = this.upstreams.filter((u) => !this.mesh.knows(u.service));
+    const unknown = this.upstreams.filter((u) => !this.mesh._knows(u.service));
     if (unknown.length === 0) return [];
     // Only listed when an upstream is unknown: sorting every name for every service is quadratic.
     const known = this.mesh.serviceNames.filter((n) => n !== this.serviceName);

@@ -230,8 +230,9 @@ export class ServiceMesh extends Construct {
    * Records that `source` calls `destination` through its sidecar, and allows exactly that edge
    * (optionally limited to L7 permissions). When the destination's routes send requests on to other
    * services, the caller is allowed to reach those too: its sidecar dials them directly.
+   * @internal
    */
-  public relate(source: string, destination: string, permissions?: HttpPermission[]): void {
+  public _relate(source: string, destination: string, permissions?: HttpPermission[]): void {
     // A destination another stack owns keeps its own entry: Consul has one per destination, and two
     // stacks writing it would undo each other. Its owner grants the edge (`allowFrom`).
     if (this.external.has(destination)) this.requests.push({ source, destination });
@@ -247,8 +248,9 @@ export class ServiceMesh extends Construct {
   /**
    * The discovery chain (resolver, splitter, router) of a service, created on first use; it needs
    * the mesh's {@link MeshDefaults}, where L7 protocols are declared.
+   * @internal
    */
-  public routingOf(service: string, user: Construct): ServiceRouting {
+  public _routingOf(service: string, user: Construct): ServiceRouting {
     check(
       user,
       this.defaults !== undefined,
@@ -267,13 +269,19 @@ export class ServiceMesh extends Construct {
     return routing;
   }
 
-  /** The discovery chain of a service, when it has one. */
-  public routingIfAny(service: string): ServiceRouting | undefined {
+  /**
+   * The discovery chain of a service, when it has one.
+   * @internal
+   */
+  public _routingIfAny(service: string): ServiceRouting | undefined {
     return this.routings.get(service);
   }
 
-  /** Allows every caller of `service` to reach `target`, where a route of `service` sends requests. */
-  public routeCallers(service: string, target: string): void {
+  /**
+   * Allows every caller of `service` to reach `target`, where a route of `service` sends requests.
+   * @internal
+   */
+  public _routeCallers(service: string, target: string): void {
     for (const source of this.callers.get(service) ?? []) {
       if (source !== target) this.intentions.allowRouted(source, target, service);
     }
@@ -341,8 +349,11 @@ export class ServiceMesh extends Construct {
     this.external.add(name);
   }
 
-  /** Registers a mesh service; called by {@link MeshService}. Throws when the name is taken. */
-  public register(member: MeshMember): void {
+  /**
+   * Registers a mesh service; called by {@link MeshService}. Throws when the name is taken.
+   * @internal
+   */
+  public _register(member: MeshMember): void {
     const existing = this.members.get(member.serviceName);
     check(
       this,
@@ -353,18 +364,16 @@ export class ServiceMesh extends Construct {
     this.members.set(member.serviceName, member);
   }
 
-  /** Whether a name is a mesh service, an external service or the ingress. */
-  public knows(name: string): boolean {
+  /**
+   * Whether a name is a mesh service, an external service or the ingress.
+   * @internal
+   */
+  public _knows(name: string): boolean {
     return this.members.has(name) || this.external.has(name);
   }
 
   /** Every known service name, sorted. */
   public get serviceNames(): string[] {
     return [...new Set([...this.members.keys(), ...this.external])].sort();
-  }
-
-  /** The member declaring a service, if any. */
-  public member(name: string): MeshMember | undefined {
-    return this.members.get(name);
   }
 }

@@ -771,7 +771,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
   ];
 
   function canaryRouting(): ServiceRouting {
-    return stack.platform.mesh.routingIfAny("greeter")!;
+    return stack.platform.mesh._routingIfAny("greeter")!;
   }
 
   function countdashAddress(): string {
