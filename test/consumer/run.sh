@@ -38,3 +38,11 @@ grep -q "^<!-- meshstack-plan-review:local -->" review.md && grep -q "Destroy\*\
   || { echo "meshstack-plan-review did not flag the destroy" >&2; exit 1; }
 node -e 'const { summarizePlan } = require("meshstack/plan-review"); if (typeof summarizePlan !== "function") process.exit(1)'
 echo "consumer package: meshstack-plan-review bin and meshstack/plan-review import ok"
+# A new repository of each shape, as `npx meshstack init` writes it: npm install and npm test (type
+# check, then its synth test) pass with nothing beside the package.
+for shape in app platform; do
+  npx --no-install meshstack init "new-$shape" "--$shape" --meshstack "$tarball" >/dev/null
+  (cd "new-$shape" && { npm install "${flags[@]}" --prefer-offline >/dev/null 2>&1 || npm install "${flags[@]}"; } \
+    && npm test >test.log 2>&1) || { cat "new-$shape/test.log" 2>/dev/null; echo "meshstack init --$shape: the new repository's npm test failed" >&2; exit 1; }
+  echo "consumer package: meshstack init --$shape, then npm install and npm test in the new repository ok"
+done
