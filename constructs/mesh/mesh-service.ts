@@ -6,6 +6,7 @@ import {
   checkReferenceOf,
   constructError,
   isObject,
+  MeshstackError,
   show,
 } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
@@ -351,7 +352,9 @@ export class MeshService extends Construct {
       `splitTraffic(${show(weights)}): weights are not an object; pass e.g. { v1: 90, v2: 10 }`,
     );
     const routing = this.mesh._routingOf(this.serviceName, this);
-    routing.split(Object.entries(weights).map(([subset, weight]) => ({ subset, weight })));
+    this.onChain(`splitTraffic(${show(weights)})`, () =>
+      routing.split(Object.entries(weights).map(([subset, weight]) => ({ subset, weight }))),
+    );
     return this;
   }
 
@@ -369,14 +372,16 @@ export class MeshService extends Construct {
     const service =
       to.service === undefined ? undefined : this.nameOf("routeTraffic", "destination", to.service);
     const routing = this.mesh._routingOf(this.serviceName, this);
-    routing.addRoute({
-      match,
-      destination: {
-        service: service === this.serviceName ? undefined : service,
-        subset: to.version,
-        prefixRewrite: to.prefixRewrite,
-      },
-    });
+    this.onChain(`routeTraffic(${show(match)}, ${show({ ...to, service })})`, () =>
+      routing.addRoute({
+        match,
+        destination: {
+          service: service === this.serviceName ? undefined : service,
+          subset: to.version,
+          prefixRewrite: to.prefixRewrite,
+        },
+      }),
+    );
     if (service !== undefined && service !== this.serviceName)
       this.mesh._routeCallers(this.serviceName, service);
     return this;
@@ -441,6 +446,22 @@ export class MeshService extends Construct {
   public allowFrom(source: MeshService | string): this {
     this.mesh.intentions.allow(this.nameOf("allowFrom", "source", source), this.serviceName);
     return this;
+  }
+
+  /**
+   * Runs a step of `call` on the service's discovery chain: its errors name this service and the
+   * method the user called, in the user's words (versions and weights, not Consul's subsets and splits).
+   */
+  private onChain(call: string, step: () => unknown): void {
+    try {
+      step();
+    } catch (error) {
+      if (!(error instanceof MeshstackError)) throw error;
+      throw constructError(
+        this,
+        `${call}: ${inUserWords(error.message.replace(/^ServiceRouting \S+: /, ""))}`,
+      );
+    }
   }
 
   /** The name of a service given as a MeshService or a name; `role` names it in `method`'s error. */
@@ -689,4 +710,18 @@ function ingressRuleClaims(construct: IConstruct): Claim[] {
   return construct instanceof MeshService
     ? (ingressRules.get(construct) ?? []).map((what) => ({ what, owner: construct }))
     : [];
+}
+
+/** A discovery-chain message in the words of MeshService's methods. */
+function inUserWords(detail: string): string {
+  return detail
+    .replace(/split\(\) is called twice/, "splitTraffic() is called twice")
+    .replace(/\bsplits\[\d+\]\.(weight|subset)\b/g, (_m, field: string) =>
+      field === "weight" ? "weight" : "version",
+    )
+    .replace(/\bsplits (weights|name)\b/g, (_m, w: string) => (w === "weights" ? "weights" : "weights name"))
+    .replace(/\broutes\[\d+\]\./g, "")
+    .replace(/add the subset/g, "add it with addVersion()")
+    .replace(/\bsubsets\b/g, "versions")
+    .replace(/\bsubset\b/g, "version");
 }

@@ -1284,12 +1284,12 @@ const rows: Row[] = [
   [
     "MeshService.splitTraffic(weights)",
     () => versioned().splitTraffic({ v1: 90, v2: 20 }),
-    `ServiceRouting test/mesh/Routing-x: splits weights [90,20] sum to 110, not 100`,
+    `MeshService test/x: splitTraffic({"v1":90,"v2":20}): weights [90,20] sum to 110, not 100`,
   ],
   [
     "TrafficDestination.version",
     () => trafficTo({ version: "" }),
-    `ServiceRouting test/mesh/Routing-x: routes[0].destination.subset "" is empty`,
+    `MeshService test/x: routeTraffic({"pathPrefix":"/v2/"}, {"version":""}): destination.version "" is empty`,
   ],
   [
     "TrafficDestination.service",
@@ -1300,7 +1300,7 @@ const rows: Row[] = [
     "TrafficDestination.prefixRewrite",
     () =>
       versioned().routeTraffic({ headers: [{ name: "x-canary", present: true }] }, { prefixRewrite: "/" }),
-    `ServiceRouting test/mesh/Routing-x: routes[0].destination.prefixRewrite "/" needs match.pathExact or match.pathPrefix`,
+    `MeshService test/x: routeTraffic({"headers":[{"name":"x-canary","present":true}]}, {"prefixRewrite":"/"}): destination.prefixRewrite "/" needs match.pathExact or match.pathPrefix`,
   ],
   [
     "ServiceRoutingProps.service",
