@@ -96,6 +96,11 @@ export class MeshPlatformStack extends TerraformStack {
 
     new TerraformOutput(this, "connect_root_path", { value: platform.pki.rootPath });
     new TerraformOutput(this, "connect_intermediate_path", { value: platform.pki.intermediatePath });
+    // What an app repository's ServiceMesh.fromPlatform needs, read from this stack's state.
+    new TerraformOutput(this, "mesh_datacenters", { value: [env.datacenter] });
+    new TerraformOutput(this, "mesh_ingress_service", { value: platform.ingress.serviceName });
+    new TerraformOutput(this, "mesh_driver", { value: platform.mesh.driver });
+    new TerraformOutput(this, "mesh_nomad_version", { value: platform.mesh.nomadVersion });
   }
 
   /**

@@ -2,7 +2,10 @@
  * App repositories join a mesh another repository's platform runs (`ServiceMesh.fromPlatform`), and
  * each stack writes only the intentions of the destinations it owns.
  */
+import { DataTerraformRemoteStateLocal, Testing } from "cdktf";
 import { MeshService, ServiceMesh, TaskDriver } from "../../constructs";
+import { environments } from "../../environments";
+import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import { jobs, group } from "../nomad/support";
 import { resourcesOf, synth, testStack } from "../helpers";
 
@@ -75,5 +78,35 @@ describe("ServiceMesh.fromPlatform", () => {
     new MeshService(stack, "web", { mesh, port: 8080, tasks }).connectTo(api, { localBindPort: 9090 });
     expect(allowed(synth(stack))).toEqual({ "*": ["*"], api: ["web"] });
     expect(mesh.grantRequests).toEqual([]);
+  });
+});
+
+describe("an app stack reading the platform's state", () => {
+  test("takes the datacenters from the platform's outputs, written into its jobs by Terraform", () => {
+    // GIVEN the platform stack's outputs, read from its state
+    const stack = testStack();
+    const platform = new DataTerraformRemoteStateLocal(stack, "Platform", {
+      path: "../platform/terraform.tfstate",
+    });
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", {
+      datacenters: platform.getList("mesh_datacenters"),
+    });
+    new MeshService(stack, "web", { mesh, port: 8080, tasks });
+    // THEN the job's datacenters are the output, as JSON in the jobspec (not a quoted string)
+    const spec = String(Object.values(resourcesOf(synth(stack), "nomad_job"))[0]!.jobspec);
+    expect(spec).toContain(
+      '"Datacenters":${jsonencode(data.terraform_remote_state.Platform.outputs.mesh_datacenters)}',
+    );
+  });
+
+  test("the platform stack exports what a member needs", () => {
+    const stack = new MeshPlatformStack(Testing.app(), "local", { environment: environments.local });
+    const outputs = JSON.parse(Testing.synth(stack)).output as Record<string, { value: unknown }>;
+    expect({
+      datacenters: outputs.mesh_datacenters!.value,
+      ingress: outputs.mesh_ingress_service!.value,
+      driver: outputs.mesh_driver!.value,
+      nomadVersion: outputs.mesh_nomad_version!.value,
+    }).toEqual({ datacenters: ["dc1"], ingress: "traefik", driver: "raw_exec", nomadVersion: "1.6.1" });
   });
 });

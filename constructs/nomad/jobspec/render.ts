@@ -1,3 +1,4 @@
+import { Fn, Token } from "cdktf";
 import type { Job, JsonValue } from "./types";
 
 /** A rendered JSON object. */
@@ -31,7 +32,18 @@ export function renderJobspec(
 ): string {
   const document = render(job) as unknown as JsonObject;
   for (const [path, value] of overrides) applyOverride(document, path, value);
-  return escapeTerraform(JSON.stringify(document));
+  const lists: string[][] = [];
+  const text = escapeTerraform(JSON.stringify(document, (_key, value) => listPlaceholder(value, lists)));
+  // A list known only at apply (a variable, remote state: e.g. the platform's datacenters) is written
+  // by Terraform as JSON in the value's place.
+  return text.replace(/"@@meshstack-list-(\d+)@@"/g, (_m, i: string) => Fn.jsonencode(lists[Number(i)]));
+}
+
+/** Replaces an unresolved list token by a placeholder JSON.stringify keeps, recording the list. */
+function listPlaceholder(value: unknown, lists: string[][]): unknown {
+  if (!Array.isArray(value) || !Token.isUnresolved(value)) return value;
+  lists.push(value as string[]);
+  return `@@meshstack-list-${lists.length - 1}@@`;
 }
 
 /**
