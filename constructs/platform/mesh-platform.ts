@@ -11,7 +11,7 @@ import { NomadConsulIntegration } from "../consul/nomad-consul";
 import { ServiceMesh, SidecarTaskOverride } from "../mesh";
 import { ConsulAgentJob } from "../nomad/consul-agent";
 import { TaskDriverKind } from "../nomad/driver";
-import { TraefikIngress } from "../traefik";
+import { TraefikIngress, TraefikTls } from "../traefik";
 import { ConnectCaPki, PkiMountOwnership, RetiringRoot } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 import { IngressPki } from "../vault/ingress-pki";
@@ -320,7 +320,7 @@ export class MeshPlatform extends Construct {
     this.ingress = new TraefikIngress(this, "Traefik", {
       driver,
       datacenters,
-      tls: this.ingressPki?.tls(),
+      tls: this.ingressPki && TraefikTls.fromIngressPki(this.ingressPki),
       consulToken: ingressToken?.secret,
       consulTokenSource: ingressToken?.token,
       // Its template issues the certificate as soon as it starts: the PKI role and login come first.

@@ -2,6 +2,7 @@ import { check, checkOptions, show } from "../core/errors";
 import { checkTexts, requireText } from "../core/values";
 import { isDuration } from "../nomad/jobspec";
 import type { Template, Vault } from "../nomad/jobspec";
+import { IngressPki } from "../vault/ingress-pki";
 
 /** Options of {@link TraefikTls.fromVault}. */
 export interface VaultTlsOptions {
@@ -112,6 +113,24 @@ export class TraefikTls {
       certFile: "tls/ingress.pem",
       keyFile: "tls/ingress.pem",
       inSecrets: true,
+    });
+  }
+
+  /**
+   * The certificate of an {@link IngressPki}: `ingress.<domain>`, valid for every host of the domain,
+   * issued through its login role (workload identity) or its issuing policy (the legacy token role).
+   */
+  public static fromIngressPki(pki: IngressPki): TraefikTls {
+    check(
+      "TraefikTls.fromIngressPki",
+      pki instanceof IngressPki,
+      `pki ${show(pki)} is not an IngressPki; pass the platform's ingressPki`,
+    );
+    return TraefikTls.fromVault({
+      issuePath: `${pki.path}/issue/${pki.roleName}`,
+      commonName: `ingress.${pki.domain}`,
+      altNames: [`*.${pki.domain}`],
+      ...(pki.loginRoleName ? { role: pki.loginRoleName } : { policies: [pki.policyName] }),
     });
   }
 

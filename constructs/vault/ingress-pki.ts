@@ -6,7 +6,6 @@ import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-b
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { check, checkPropsOf, checkReferenceOf, show } from "../core/errors";
 import { checkDatacenter, checkHostName, checkServiceName, NOMAD_NAMESPACE } from "../core/names";
-import { TraefikTls } from "../traefik/tls";
 import { NomadVaultIntegration } from "./nomad-vault";
 
 /** Props for {@link IngressPki}. */
@@ -38,7 +37,7 @@ export interface IngressPkiProps {
  * subdomains (72 h, renewed by Nomad's template), and a policy that may issue from that role and
  * nothing else: with workload identity behind a JWT role only the ingress job can log in with, with
  * the legacy token role (Nomad < 1.7) named in the job's `vault { policies }`. Clients trust the
- * root (`<datacenter>/ingress/ca/pem`); use {@link IngressPki.tls} for the ingress's `tls` prop.
+ * root (`<datacenter>/ingress/ca/pem`); `TraefikTls.fromIngressPki(pki)` is the ingress's `tls` prop.
  */
 export class IngressPki extends Construct {
   /** The `pki` mount (`<datacenter>/ingress`). */
@@ -137,16 +136,6 @@ export class IngressPki extends Construct {
       tokenPolicies: [policy.name],
       tokenPeriod: 30 * 60,
       tokenExplicitMaxTtl: 0,
-    });
-  }
-
-  /** The ingress's certificate: `ingress.<domain>`, valid for every host of the domain. */
-  public tls(): TraefikTls {
-    return TraefikTls.fromVault({
-      issuePath: `${this.path}/issue/${this.roleName}`,
-      commonName: `ingress.${this.domain}`,
-      altNames: [`*.${this.domain}`],
-      ...(this.loginRoleName ? { role: this.loginRoleName } : { policies: [this.policyName] }),
     });
   }
 }

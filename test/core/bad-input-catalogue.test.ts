@@ -1043,6 +1043,11 @@ const rows: Row[] = [
     `TraefikTls.fromVault: role "r" and policies ["p"]: give exactly one`,
   ],
   [
+    "TraefikTls.fromIngressPki(pki)",
+    () => m.TraefikTls.fromIngressPki(never({ path: "dc1/ingress" })),
+    `TraefikTls.fromIngressPki: pki {"path":"dc1/ingress"} is not an IngressPki`,
+  ],
+  [
     "FileTlsOptions.certFile",
     () => m.TraefikTls.fromFiles(never({ keyFile: "k.pem" })),
     `TraefikTls.fromFiles: certFile undefined is not a non-empty string`,

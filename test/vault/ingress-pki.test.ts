@@ -1,3 +1,4 @@
+import { TraefikTls } from "../../constructs/traefik/tls";
 import { IngressPki } from "../../constructs/vault/ingress-pki";
 import { NomadVaultIntegration, NomadVaultMode } from "../../constructs/vault/nomad-vault";
 import { onlyResource, synth, testStack } from "../helpers";
@@ -46,7 +47,7 @@ describe("IngressPki", () => {
 
   test("gives the ingress a certificate for ingress.<domain> and every host of the domain", () => {
     const { pki } = build();
-    const material = pki.tls().material;
+    const material = TraefikTls.fromIngressPki(pki).material;
     expect(material.vault).toEqual({ Role: "traefik-ingress" });
     expect(material.templates[0].EmbeddedTmpl).toContain(
       '{{ with pkiCert "prod1/ingress/issue/traefik" "common_name=ingress.prod.example.com" "alt_names=*.prod.example.com" "ttl=72h" }}',
@@ -59,7 +60,7 @@ describe("IngressPki", () => {
     // THEN no JWT role exists, and the job's vault block names the policy that may only issue
     expect(pki.loginRole).toBeUndefined();
     expect(json.resource!.vault_jwt_auth_backend_role).toBeUndefined();
-    expect(pki.tls().material.vault).toEqual({ Policies: ["prod1-ingress-issue"] });
+    expect(TraefikTls.fromIngressPki(pki).material.vault).toEqual({ Policies: ["prod1-ingress-issue"] });
     const issue = Object.values(json.resource!.vault_policy).find((p) => p.name === "prod1-ingress-issue")!;
     expect(issue.policy).toBe('path "prod1/ingress/issue/traefik" {\n  capabilities = ["update"]\n}\n');
   });
