@@ -27,7 +27,7 @@ const FEATURES: Record<
 const VERSION = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+]\S*)?$/;
 
 /** Whether `version` is a server version string such as `"1.6.1"` or `"v1.11.3-ent"`. */
-export function isNomadVersion(version: unknown): version is string {
+export function isVersion(version: unknown): version is string {
   return typeof version === "string" && VERSION.test(version);
 }
 
@@ -54,13 +54,19 @@ export function nomadVersionsWith(feature: NomadFeature): string {
   return since !== undefined ? `Nomad >= ${since}` : `Nomad < ${until}`;
 }
 
+/** Checks that `version` is a version string; `hint` says where to find the right one. */
+function checkVersion(
+  scope: Where,
+  field: string,
+  version: unknown,
+  hint: string,
+): asserts version is string {
+  check(scope, isVersion(version), `${field} ${show(version)} is not a version; use ${hint}`);
+}
+
 /** Checks that `version` is a Nomad version string. */
 export function checkNomadVersion(scope: Where, field: string, version: unknown): asserts version is string {
-  check(
-    scope,
-    isNomadVersion(version),
-    `${field} ${show(version)} is not a version; use the cluster's \`nomad version\`, e.g. "1.6.1" or "1.11.3"`,
-  );
+  checkVersion(scope, field, version, 'the cluster\'s `nomad version`, e.g. "1.6.1" or "1.11.3"');
 }
 
 /**
@@ -100,9 +106,5 @@ export function consulHas(version: string, feature: ConsulFeature): boolean {
 
 /** Checks that `version` is a Consul version string. */
 export function checkConsulVersion(scope: Where, field: string, version: unknown): asserts version is string {
-  check(
-    scope,
-    isNomadVersion(version),
-    `${field} ${show(version)} is not a version; use the servers' \`consul version\`, e.g. "1.14.11" or "1.22.7"`,
-  );
+  checkVersion(scope, field, version, 'the servers\' `consul version`, e.g. "1.14.11" or "1.22.7"');
 }

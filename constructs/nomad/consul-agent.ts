@@ -406,8 +406,8 @@ function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void 
   checkText(job, "dataDir", props.dataDir, "/consul/data");
   checkText(job, "dataVolume", props.dataVolume, "consul-data");
   checkText(job, "version", props.version, VERSIONS.consul);
-  checkConsulVersion(job, "version", props.version ?? VERSIONS.consul);
   const version = props.version ?? VERSIONS.consul;
+  checkConsulVersion(job, "version", version);
   check(
     job,
     props.secrets?.dnsToken === undefined || consulHas(version, "dns-token"),

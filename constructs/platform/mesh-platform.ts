@@ -271,7 +271,7 @@ export class MeshPlatform extends Construct {
         nomadDatacenters: datacenters,
         retryJoin: props.consulRetryJoin ?? [],
         driver,
-        version: props.consulVersion,
+        version: consulVersion,
         secrets: security && acls ? { ...security, ...this.agentTokens(consulVersion) } : undefined,
       });
     }
@@ -299,7 +299,7 @@ export class MeshPlatform extends Construct {
     const afterCa = [this.connectCa.resource];
     this.meshDefaults = new MeshDefaults(this, "MeshDefaults", {
       dependsOn: afterCa,
-      consulVersion: props.consulVersion,
+      consulVersion,
     });
     this.intentions = new Intentions(this, "Intentions", { dependsOn: afterCa, preventDestroy });
 
