@@ -1,4 +1,4 @@
-import { TerraformElement, TerraformResource, TerraformStack, Token } from "cdktf";
+import { TerraformResource, TerraformStack, Token } from "cdktf";
 import { IConstruct } from "constructs";
 import { constructError } from "./errors";
 
@@ -63,10 +63,9 @@ export function compositionErrors(stack: IConstruct): string[] {
 
 /** Terraform addresses: cdktf keeps only the last element of one address in the synthesized JSON. */
 function terraformAddresses(construct: IConstruct): Claim[] {
-  if (!(construct instanceof TerraformElement)) return [];
-  const type = construct instanceof TerraformResource ? construct.terraformResourceType : undefined;
-  if (type === undefined) return [];
-  return [{ what: `Terraform resource ${type}.${construct.friendlyUniqueId}`, owner: construct }];
+  if (!(construct instanceof TerraformResource)) return [];
+  const address = `${construct.terraformResourceType}.${construct.friendlyUniqueId}`;
+  return [{ what: `Terraform resource ${address}`, owner: construct }];
 }
 
 /** A literal string of a construct's input, or undefined for a Terraform reference (not comparable). */

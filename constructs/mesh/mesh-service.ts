@@ -611,15 +611,11 @@ export class MeshService extends Construct {
     const tags = routeTags(this, this.serviceName, route, ingress);
     this.tags.push(...tags);
     // One router rule per ingress: Traefik would pick one of two services matching the same rule.
-    const rules = tags.flatMap(
-      (t) => /^traefik\.(http|tcp)\.routers\.[^.=]+\.rule=(.+)$/.exec(t)?.slice(1, 3) ?? [],
-    );
-    for (let i = 0; i < rules.length; i += 2) {
-      ingressRules.set(this, [
-        ...(ingressRules.get(this) ?? []),
-        `${ingress.serviceName} ${rules[i]} router rule ${rules[i + 1]}`,
-      ]);
-    }
+    const rules = tags.flatMap((tag) => {
+      const [, protocol, rule] = /^traefik\.(http|tcp)\.routers\.[^.=]+\.rule=(.+)$/.exec(tag) ?? [];
+      return rule ? [`${ingress.serviceName} ${protocol} router rule ${rule}`] : [];
+    });
+    ingressRules.set(this, [...(ingressRules.get(this) ?? []), ...rules]);
     guardComposition(this, ingressRuleClaims);
     // Traefik dials the service as a mesh client, so it needs its own intention (traefik#7407).
     this.mesh.intentions.allow(ingress.serviceName, this.serviceName);
@@ -716,9 +712,7 @@ function ingressRuleClaims(construct: IConstruct): Claim[] {
 function inUserWords(detail: string): string {
   return detail
     .replace(/split\(\) is called twice/, "splitTraffic() is called twice")
-    .replace(/\bsplits\[\d+\]\.(weight|subset)\b/g, (_m, field: string) =>
-      field === "weight" ? "weight" : "version",
-    )
+    .replace(/\bsplits\[\d+\]\./g, "")
     .replace(/\bsplits (weights|name)\b/g, (_m, w: string) => (w === "weights" ? "weights" : "weights name"))
     .replace(/\broutes\[\d+\]\./g, "")
     .replace(/add the subset/g, "add it with addVersion()")

@@ -242,11 +242,11 @@ export class ConnectCaPki extends Construct {
    * contents and tunes its lease TTLs (consul#14516), so those changes are ignored.
    */
   private intermediateMountOf(props: ConnectCaPkiProps, generation: number, path: string): Mount {
-    const suffix = generation === 1 ? "" : String(generation);
+    const { suffix, label } = generationOf(generation);
     return new Mount(this, `IntermediateMount${suffix}`, {
       path,
       type: "pki",
-      description: `Consul Connect intermediate CA for ${props.datacenter}${suffix ? ` (generation ${suffix})` : ""}`,
+      description: `Consul Connect intermediate CA for ${props.datacenter}${label}`,
       maxLeaseTtlSeconds: durationSeconds(this, "intermediateCertTtl", this.intermediateCertTtl),
       lifecycle: {
         preventDestroy: props.preventDestroy ?? true,
@@ -263,21 +263,20 @@ export class ConnectCaPki extends Construct {
     props: ConnectCaPkiProps,
     root: RetiringRoot,
   ): { mount: Mount; certificate: PkiSecretBackendRootCert } {
-    const suffix = root.generation === 1 ? "" : String(root.generation);
+    const { suffix, label } = generationOf(root.generation);
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     const ttl = root.certTtl ?? this.rootCertTtl;
     const mount = new Mount(this, `RootMount${suffix}`, {
       path: root.path,
       type: "pki",
-      description: `Consul Connect root CA for ${props.datacenter}${suffix ? ` (generation ${suffix})` : ""}`,
+      description: `Consul Connect root CA for ${props.datacenter}${label}`,
       maxLeaseTtlSeconds: durationSeconds(this, "rootCertTtl", ttl),
       lifecycle,
     });
     const certificate = new PkiSecretBackendRootCert(this, `RootCertificate${suffix}`, {
       backend: mount.path,
       type: "internal",
-      commonName:
-        root.commonName ?? `${props.datacenter} Connect Root CA${suffix ? ` (generation ${suffix})` : ""}`,
+      commonName: root.commonName ?? `${props.datacenter} Connect Root CA${label}`,
       ttl: String(durationSeconds(this, "rootCertTtl", ttl)),
       keyType: "ec",
       keyBits: 256,
@@ -421,11 +420,19 @@ export class ConnectCaPki extends Construct {
   }
 }
 
+/**
+ * How a root generation is addressed: generation 1 keeps the original ids, names and paths; each later
+ * one gets its number as a suffix (ids), a label (descriptions, common names) and a path suffix.
+ */
+function generationOf(generation: number | undefined): { suffix: string; label: string } {
+  const suffix = generation === undefined || generation === 1 ? "" : String(generation);
+  return { suffix, label: suffix ? ` (generation ${suffix})` : "" };
+}
+
 /** The default intermediate path of a root generation: its own mount from generation 2 on. */
 function defaultIntermediatePath(datacenter: string, generation: number | undefined): string {
-  return generation === undefined || generation === 1
-    ? `${datacenter}/connect_intermediate`
-    : `${datacenter}/connect_intermediate_${generation}`;
+  const { suffix } = generationOf(generation);
+  return `${datacenter}/connect_intermediate${suffix ? `_${suffix}` : ""}`;
 }
 
 /** Where a retiring root's intermediate lives: as declared, else its generation's default. */
