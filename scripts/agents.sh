@@ -73,5 +73,5 @@ locked() {
 # server_version NAME: the version of the nomad or consul binary on PATH ("1.6.1"), the toolchain's
 # own build or one the user brings; the configs below follow what it supports.
 server_version() { "$1" version 2>/dev/null | head -1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1; }
-# version_at_least V MIN: V >= MIN.
-version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
+# shellcheck source=versions.sh
+. "$ROOT/scripts/versions.sh"

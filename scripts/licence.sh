@@ -15,9 +15,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 GOPROXY=$(go env GOPROXY 2>/dev/null | sed 's/,direct$//; s/|direct$//' || true)
 export GOFLAGS="-buildvcs=false -modcacherw" GOTOOLCHAIN=local GOPROXY
 say() { printf '[licence] %s\n' "$*" >&2; }
-
-# version_at_least A B: A >= B (sort -V).
-version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
+# shellcheck source=versions.sh
+. "$here/versions.sh"
 
 # allowed MODULE@VERSION: the denied ranges, known before a byte is downloaded.
 allowed() {

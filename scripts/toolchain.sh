@@ -30,6 +30,8 @@ PROVIDERS=(
   "nomad 2.5.2 terraform-provider-nomad-2.5.2.tar.gz"       # module refused by the proxy
 )
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.sh
+. "$HERE/versions.sh"
 THIRD_PARTY="$HERE/../third_party"
 # Servers: the last releases under MPL-2.0 (scripts/licence.sh refuses anything newer). Their go.mod
 # replaces nested modules with ./dir, which the module zips leave out: Consul's are served as the
@@ -215,7 +217,7 @@ install_terraform() {
   for cli in terraform tofu; do
     own=$(user_binary "$cli") || continue
     v=$("$own" version -json 2>/dev/null | jq -r '.terraform_version // empty')
-    if [ -n "$v" ] && version_ok 1.5.0 "$v"; then say "using your $cli $v: $own"; return 0; fi
+    if [ -n "$v" ] && version_at_least "$v" 1.5.0; then say "using your $cli $v: $own"; return 0; fi
   done
   stamp "tofu-$OPENTOFU_VERSION" && [ -x "$BIN/tofu" ] && return 0
   local module=github.com/opentofu/opentofu work="$SRC/tofu-$OPENTOFU_VERSION" start=$SECONDS
@@ -228,8 +230,6 @@ install_terraform() {
   mv "$BIN/tofu.new" "$BIN/tofu" && ln -sf tofu "$BIN/terraform" && rm -rf "$work"
   mark "tofu-$OPENTOFU_VERSION" "built in $((SECONDS - start))s"
 }
-
-version_ok() { printf '%s\n%s\n' "$1" "$2" | sort -V -C; } # version_ok MIN V: V >= MIN
 
 install_debian() {
   local missing=() p
