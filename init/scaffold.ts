@@ -54,7 +54,7 @@ export function scaffold(shape: RepoShape, name: string, versions: ScaffoldVersi
     )}\n`,
     ".gitignore": "node_modules/\ncdktf.out/\n*.tfstate*\n.terraform/\n",
     "main.ts": MAIN,
-    "stack.ts": shape === "platform" ? PLATFORM_STACK : APP_STACK,
+    "stack.ts": shape === "platform" ? PLATFORM_STACK : appStack(name),
     "test/stack.test.ts": shape === "platform" ? PLATFORM_TEST : APP_TEST,
     ".github/workflows/pull-request.yml": WORKFLOW,
     "README.md": readme(shape, name),
@@ -121,7 +121,7 @@ export function buildStack(app: App, name: string): TerraformStack {
 `;
 
 /** An app repository: services joining the platform's mesh, owning only their own access rules. */
-const APP_STACK = `import { App, TerraformStack, TerraformVariable } from "cdktf";
+const appStack = (name: string) => `import { App, TerraformStack, TerraformVariable } from "cdktf";
 ${PROVIDERS}
 import { MeshService, ServiceMesh, TaskDriver } from "meshstack";
 
@@ -134,7 +134,10 @@ export function buildStack(app: App, name: string): TerraformStack {
   const text = (id: string) => new TerraformVariable(stack, id, { type: "string" }).stringValue;
   new ConsulProvider(stack, "Consul", { address: text("consul_address"), datacenter: "dc1" });
   new NomadProvider(stack, "Nomad", { address: text("nomad_address") });
-  const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"] });
+  // The owner is recorded on this repository's intentions: other repositories' plan reviews name it.
+  const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"] }, {
+    owner: ${JSON.stringify(name)},
+  });
   mesh.addExternalService("payments"); // another repository's service: it grants us access
   const web = new MeshService(stack, "web", {
     mesh,
@@ -208,7 +211,12 @@ jobs:
           tofu_wrapper: false
       - run: sudo ln -sf "$(command -v tofu)" /usr/local/bin/terraform
       - run: npx cdktf synth
-      - run: npx meshstack-plan-review prod --no-synth --no-refresh --out review.md || test $? = 2
+      # With a read-only CONSUL_HTTP_ADDR/CONSUL_HTTP_TOKEN, the review also reports calls to other
+      # repositories' services that are not allowed yet, and allows whose caller is gone.
+      - run: npx meshstack-plan-review prod --no-synth --no-refresh \${CONSUL_HTTP_ADDR:+--consul-grants} --out review.md || test $? = 2
+        env:
+          CONSUL_HTTP_ADDR: \${{ secrets.CONSUL_HTTP_ADDR }}
+          CONSUL_HTTP_TOKEN: \${{ secrets.CONSUL_HTTP_TOKEN }}
 `;
 
 function readme(shape: RepoShape, name: string): string {

@@ -2,20 +2,22 @@
 /**
  * Plan review CLI: turns an environment's Terraform plan into a Markdown summary for a pull request.
  *
- * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift]
+ * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift] [--consul-grants]
  *
  * Exit codes: 0 no critical change, 2 critical changes present, 1 error.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ConsulAccess, consulAccessFrom, readConsulIntentions } from "./consul-read";
+import { ConsulIntentionsView, crossRepoAccess, crossRepoMarkdown } from "./grants";
 import { driftMarkdown, jobDrift, JobDrift, NomadAccess, plannedJobs } from "./job-drift";
 import { parsePlanJson } from "./plan-json";
 import { Exec, defaultExec, producePlanJson } from "./run";
 import { EXIT_CODES, ExitCode, exitCodeFor, summarizePlan } from "./summarize";
 
 /** Usage text printed on `--help` and on bad arguments. */
-export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift]
+export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift] [--consul-grants]
 
   <env>              stack to review (cdktf.out/stacks/<env>), e.g. staging
   --plan-json FILE   summarise this "terraform show -json" output instead of planning
@@ -26,6 +28,9 @@ export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--o
                      what read-only pull-request tokens can plan; drift is left to a privileged run
   --nomad-drift      also ask Nomad (NOMAD_ADDR, NOMAD_TOKEN) how the running jobs differ from
                      the declared ones, which the nomad provider's plan cannot see
+  --consul-grants    also read Consul's intentions (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT)
+                     and report the calls this plan declares that another repository's destination
+                     does not allow yet, and this plan's allows whose caller no longer exists
 
 environment: TERRAFORM_BINARY_NAME (default terraform; e.g. tofu)
 exit codes: 0 no critical change, 2 critical changes, 1 error`;
@@ -44,6 +49,8 @@ export interface CliContext {
   readonly exec: Exec;
   /** Asks Nomad how a running job differs from the declared one. */
   readonly jobDrift?: (access: NomadAccess, job: Record<string, unknown>) => Promise<JobDrift>;
+  /** Reads Consul's intentions entries and catalog. */
+  readonly readConsul?: (access: ConsulAccess) => Promise<ConsulIntentionsView>;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns its exit code. */
@@ -59,6 +66,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
         "no-synth": { type: "boolean", default: false },
         "nomad-drift": { type: "boolean", default: false },
         "no-refresh": { type: "boolean", default: false },
+        "consul-grants": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -83,9 +91,14 @@ export async function main(argv: readonly string[], context: CliContext): Promis
           },
           context.exec,
         );
-    const summary = summarizePlan(parsePlanJson(text), { environment });
+    const plan = parsePlanJson(text);
+    const summary = summarizePlan(plan, { environment });
     let markdown = summary.markdown;
     if (values["nomad-drift"]) markdown += await nomadDrift(text, context);
+    if (values["consul-grants"]) {
+      const read = context.readConsul ?? readConsulIntentions;
+      markdown += crossRepoMarkdown(crossRepoAccess(plan, await read(consulAccessFrom(context.env))));
+    }
     context.stdout(markdown);
     if (values.out) writeFileSync(resolve(context.cwd, values.out), markdown);
     const code = exitCodeFor(summary);

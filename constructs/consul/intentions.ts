@@ -5,11 +5,11 @@ import {
   ConfigEntryServiceIntentionsSources,
   configEntryServiceIntentionsSourcesToTerraform,
 } from "@cdktf/provider-consul/lib/config-entry-service-intentions";
-import { check, checkPropsOf, constructError, isObject, show } from "../core/errors";
+import { check, checkPropsOf, constructError, isObject, show, Where } from "../core/errors";
 import { dependOnce, resourceAddress } from "../core/addresses";
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
 import { checkServiceName } from "../core/names";
-import { checkBoolean, checkList, checkOneOf } from "../core/values";
+import { checkBoolean, checkList, checkOneOf, checkPattern } from "../core/values";
 import { forgetWhenRemoved } from "../core/removed";
 import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
@@ -94,6 +94,21 @@ export interface IntentionsProps {
    * @default - protocols unknown: no such ordering or check
    */
   readonly defaults?: MeshDefaults;
+  /**
+   * The repository (or team) that owns these destinations' access rules, stored in each entry's
+   * `Meta` as `meshstack-owner`: another repository's plan review then names who must allow its calls.
+   * 1-512 characters.
+   * @default - no owner recorded
+   */
+  readonly owner?: string;
+}
+
+/** Meta key under which an intentions entry records the repository that owns it. */
+export const OWNER_META_KEY = "meshstack-owner";
+
+/** Checks an owner name as Consul takes a `Meta` value: 1-512 characters, on one line here. */
+export function checkOwner(where: Where, owner: unknown): void {
+  checkPattern(where, "owner", owner, /^[^\n]{1,512}$/, "1-512 characters on one line", "team-billing");
 }
 
 /** One declared edge of the service access graph. */
@@ -140,6 +155,7 @@ export class Intentions extends Construct {
   /** Destinations whose permissions the typed resource cannot carry. */
   private readonly rawDestinations = new Set<string>();
   private readonly dependsOn?: ITerraformDependable[];
+  private readonly meta?: Record<string, string>;
   private defaults?: MeshDefaults;
   /** The default-deny entry, unless disabled. */
   public readonly defaultDeny?: ConfigEntryServiceIntentions;
@@ -152,6 +168,8 @@ export class Intentions extends Construct {
     checkBoolean(this, "preventDestroy", props.preventDestroy);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
+    checkOwner(this, props.owner);
+    this.meta = props.owner === undefined ? undefined : { [OWNER_META_KEY]: props.owner };
     if (props.defaults !== undefined) this.useDefaults(props.defaults);
     this.node.addValidation({ validate: () => this.checkL7Destinations() });
     // An entry that changes resource type (a permission the typed resource cannot carry came or went)
@@ -167,6 +185,7 @@ export class Intentions extends Construct {
       this.defaultDeny = new ConfigEntryServiceIntentions(this, "DefaultDeny", {
         name: WILDCARD,
         sources: this.lazySources(WILDCARD),
+        meta: this.meta,
         dependsOn: this.dependsOn,
         lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
@@ -400,13 +419,18 @@ export class Intentions extends Construct {
           kind: "service-intentions",
           name: destination,
           configJson: Lazy.stringValue({
-            produce: () => JSON.stringify({ Sources: this.consulSources(destination).map(toConsulSource) }),
+            produce: () =>
+              JSON.stringify({
+                Sources: this.consulSources(destination).map(toConsulSource),
+                ...(this.meta && { Meta: this.meta }),
+              }),
           }),
           dependsOn: this.dependsOn,
         })
       : new ConfigEntryServiceIntentions(this, id, {
           name: destination,
           sources: this.lazySources(destination),
+          meta: this.meta,
           dependsOn: this.dependsOn,
         });
     this.entries.set(destination, entry);

@@ -1,9 +1,9 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, isObject, show } from "../core/errors";
+import { check, checkOptions, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkInstance, checkList, checkOneOf, checkText, checkTexts } from "../core/values";
-import { HttpPermission, Intentions } from "../consul/intentions";
+import { checkOwner, HttpPermission, Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
 import { ServiceRouting } from "../consul/service-routing";
 import type { TaskDriverKind } from "../nomad/driver";
@@ -61,6 +61,13 @@ export interface ServiceMeshProps {
    * @default true
    */
   readonly defaultDeny?: boolean;
+  /**
+   * The repository (or team) that owns this stack's access rules, recorded on the intentions entries
+   * the mesh writes (when `intentions` is not given), so another repository's plan review names who
+   * must allow its calls (the `owner` of {@link Intentions}).
+   * @default - no owner recorded
+   */
+  readonly owner?: string;
 }
 
 /**
@@ -107,6 +114,16 @@ export interface MeshPlatformAttributes {
   readonly nomadVersion?: string;
 }
 
+/** Options for {@link ServiceMesh.fromPlatform}: what this repository adds to the mesh it joins. */
+export interface JoinPlatformOptions {
+  /**
+   * This repository's name, recorded on the intentions entries it writes, so other repositories'
+   * plan reviews name who must allow their calls to its services (the `owner` of {@link Intentions}).
+   * @default - no owner recorded
+   */
+  readonly owner?: string;
+}
+
 /** A relation this stack declared toward a destination another stack owns: that stack must allow it. */
 export interface GrantRequest {
   /** The calling service, in this stack. */
@@ -138,7 +155,12 @@ export class ServiceMesh extends Construct {
    * with {@link ServiceMesh.addExternalService}) render the caller's upstream and a
    * {@link ServiceMesh.grantRequests} entry, never a write to the callee's intentions.
    */
-  public static fromPlatform(scope: Construct, id: string, attrs: MeshPlatformAttributes): ServiceMesh {
+  public static fromPlatform(
+    scope: Construct,
+    id: string,
+    attrs: MeshPlatformAttributes,
+    options: JoinPlatformOptions = {},
+  ): ServiceMesh {
     const where = checkPropsOf("ServiceMesh.fromPlatform", scope, id, attrs, '{ datacenters: ["dc1"] }');
     check(
       where,
@@ -152,9 +174,11 @@ export class ServiceMesh extends Construct {
     };
     checkText(where, "ingressTagPrefix", ingress.tagPrefix, "traefik");
     checkText(where, "ingressTlsEntryPoint", ingress.tlsEntryPoint, "https");
+    checkOptions(where, options, '{ owner: "team-shop" }');
     return new ServiceMesh(scope, id, {
       ingress,
       defaultDeny: false,
+      owner: options.owner,
       datacenters: attrs.datacenters,
       driver: attrs.driver,
       nomadVersion: attrs.nomadVersion,
@@ -212,10 +236,17 @@ export class ServiceMesh extends Construct {
     );
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     checkBoolean(this, "defaultDeny", props.defaultDeny);
+    checkOwner(this, props.owner);
+    check(
+      this,
+      props.owner === undefined || props.intentions === undefined,
+      `owner ${show(props.owner)} is set beside intentions, which carry their own; set owner on that Intentions construct`,
+    );
     this.nomadVersion = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
     checkNomadVersion(this, "nomadVersion", this.nomadVersion);
     this.intentions =
-      props.intentions ?? new Intentions(this, "Intentions", { defaultDeny: props.defaultDeny });
+      props.intentions ??
+      new Intentions(this, "Intentions", { defaultDeny: props.defaultDeny, owner: props.owner });
     this.defaults = props.defaults;
     this.driver = props.driver ?? "docker";
     this.sidecarTask = props.sidecarTask;

@@ -19,6 +19,25 @@ describe("Intentions", () => {
     });
   });
 
+  test("records the owner in every entry's Meta, raw entries included; none by default", () => {
+    const owned = new Intentions(testStack(), "Intentions", { owner: "team-shop" });
+    owned.allow("web", "api").allow("web", "admin", { permissions: [{ pathPrefix: "/" }] });
+    const json = synth(owned.node.scope as ReturnType<typeof testStack>);
+    const typed = Object.values(resourcesOf(json, "consul_config_entry_service_intentions"));
+    expect(typed.map((e) => [e.name, e.meta])).toEqual([
+      ["*", { "meshstack-owner": "team-shop" }],
+      ["api", { "meshstack-owner": "team-shop" }],
+    ]);
+    expect(JSON.parse(onlyResource(json, "consul_config_entry").config_json as string).Meta).toEqual({
+      "meshstack-owner": "team-shop",
+    });
+    const plain = new Intentions(testStack(), "Intentions").allow("web", "api");
+    expect(Object.values(entries(plain)).map((e) => (e as { meta?: unknown }).meta)).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
   test("renders one entry per destination with sorted sources", () => {
     // GIVEN
     const intentions = new Intentions(testStack(), "Intentions");

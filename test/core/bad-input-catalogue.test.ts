@@ -402,6 +402,11 @@ const rows: Row[] = [
     `Intentions ${x}: defaultDeny "no" is not a boolean`,
   ],
   [
+    "IntentionsProps.owner",
+    () => intentions({ owner: "a\nb" }),
+    `Intentions ${x}: owner "a\\nb" is not 1-512 characters on one line`,
+  ],
+  [
     "IntentionsProps.preventDestroy",
     () => intentions({ preventDestroy: 1 }),
     `Intentions ${x}: preventDestroy 1 is not a boolean`,
@@ -1095,11 +1100,31 @@ const rows: Row[] = [
     () => mesh({ defaultDeny: "no" }),
     `ServiceMesh ${x}: defaultDeny "no" is not a boolean`,
   ],
+  [
+    "ServiceMeshProps.owner",
+    () => mesh({ owner: "x".repeat(513) }),
+    `ServiceMesh ${x}: owner "${"x".repeat(513)}" is not 1-512 characters on one line`,
+  ],
+  [
+    "ServiceMeshProps.owner",
+    () => mesh({ owner: "shop", intentions: new m.Intentions(testStack(), "i") }),
+    `ServiceMesh ${x}: owner "shop" is set beside intentions`,
+  ],
   // ServiceMesh.fromPlatform: the platform's outputs, as an app repo passes them.
   [
     "ServiceMesh.fromPlatform(attrs)",
     () => m.ServiceMesh.fromPlatform(testStack(), "x", never(undefined)),
     `ServiceMesh.fromPlatform ${x}: props undefined are not an object`,
+  ],
+  [
+    "ServiceMesh.fromPlatform(options)",
+    () => m.ServiceMesh.fromPlatform(testStack(), "x", { datacenters: ["dc1"] }, never("shop")),
+    `ServiceMesh.fromPlatform ${x}: options "shop" are not an object`,
+  ],
+  [
+    "JoinPlatformOptions.owner",
+    () => m.ServiceMesh.fromPlatform(testStack(), "x", { datacenters: ["dc1"] }, { owner: "" }),
+    `ServiceMesh ${x}: owner "" is not 1-512 characters on one line`,
   ],
   [
     "MeshPlatformAttributes.datacenters",

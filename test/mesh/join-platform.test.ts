@@ -71,6 +71,14 @@ describe("ServiceMesh.fromPlatform", () => {
     expect(allowed(synth(stack))).toEqual({ payments: ["shop", "web"] });
   });
 
+  test("the owner is recorded on the entries this repo writes, for other repos' plan reviews", () => {
+    const stack = testStack();
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"] }, { owner: "billing" });
+    new MeshService(stack, "payments", { mesh, port: 9090, tasks }).allowFrom("web");
+    const entries = Object.values(resourcesOf(synth(stack), "consul_config_entry_service_intentions"));
+    expect(entries.map((e) => [e.name, e.meta])).toEqual([["payments", { "meshstack-owner": "billing" }]]);
+  });
+
   test("inside one stack a relation still writes both sides", () => {
     const stack = testStack();
     const mesh = new ServiceMesh(stack, "Mesh");
