@@ -43,6 +43,11 @@ export interface AccessGraph {
   readonly versions: ReadonlyMap<string, readonly GraphVersion[]>;
   /** Whether the `*` → `*` deny holds after the plan. */
   readonly defaultDeny: boolean;
+  /**
+   * Whether the plan holds the `*` destination's entry at all (before or after): an app
+   * repository's plan does not, its platform's repository does.
+   */
+  readonly holdsWildcard: boolean;
 }
 
 /** The parts of a resource the graph reads: both sides, and the plan's action. */
@@ -83,7 +88,8 @@ export function accessGraphOf(resources: readonly GraphResource[]): AccessGraph 
   const defaultDeny = after
     .all()
     .some(({ edge }) => edge.source === WILDCARD && edge.destination === WILDCARD && edge.action === "deny");
-  return { edges, versions: versionsOf(resources), defaultDeny };
+  const holdsWildcard = [...before.all(), ...after.all()].some(({ edge }) => edge.destination === WILDCARD);
+  return { edges, versions: versionsOf(resources), defaultDeny, holdsWildcard };
 }
 
 function toGraphEdge(edge: IntentionEdge, change: EdgeChange): GraphEdge {
@@ -175,7 +181,9 @@ export function graphSection(graph: AccessGraph, title: string): string[] {
     ...(graph.edges.some((e) => e.change === "removed") ? ["dashed red: removed"] : []),
     graph.defaultDeny
       ? "everything else is denied (`*` → `*`)"
-      : "**no default deny**: unlisted traffic is allowed",
+      : graph.holdsWildcard
+        ? "**no default deny**: unlisted traffic is allowed"
+        : "the `*` → `*` rule is not in this plan (a platform repository holds it)",
   ];
   return [
     `### ${title}`,

@@ -225,12 +225,23 @@ describe("access graph", () => {
     ]);
   });
 
-  test("the review carries the diagram; a plan without the default deny says so", () => {
+  test("the review carries the diagram; a plan removing the default deny says so", () => {
     const withDeny = summarizePlan(plan(resources())).markdown;
     expect(withDeny).toContain("### Access graph after this plan\n\n```mermaid\nflowchart LR");
     expect(withDeny).toContain("everything else is denied");
-    const without = summarizePlan(plan(resources().slice(1))).markdown;
+    const removing = change("consul_config_entry_service_intentions.dd", ["delete"], {
+      before: intentions("*", [["*", "deny"]]),
+    });
+    const without = summarizePlan(plan([removing, ...resources().slice(1)])).markdown;
     expect(without).toContain("**no default deny**");
+  });
+
+  test("an app repository's plan, which never holds the `*` entry, says the platform holds it", () => {
+    const graph = summarizePlan(plan(resources().slice(1))).graph;
+    expect(graph).toMatchObject({ defaultDeny: false, holdsWildcard: false });
+    expect(summarizePlan(plan(resources().slice(1))).markdown).toContain(
+      "the `*` → `*` rule is not in this plan (a platform repository holds it)",
+    );
   });
 
   test("labels cannot break out of Mermaid's quotes", () => {
@@ -238,6 +249,7 @@ describe("access graph", () => {
       edges: [{ source: 'a"b', destination: "c<d>", change: "kept" as const, rules: 'allow "x"' }],
       versions: new Map(),
       defaultDeny: true,
+      holdsWildcard: true,
     };
     expect(renderMermaid(graph)).toBe(
       ["flowchart LR", '  s0["a#quot;b"]', '  s1["c#lt;d#gt;"]', '  s0 -->|"allow #quot;x#quot;"| s1'].join(
