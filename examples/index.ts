@@ -1,5 +1,5 @@
-export * from "./canary";
-export * from "./countdash";
+export * from "../stacks/demos/canary";
+export * from "../stacks/demos/countdash";
 export * from "./redis";
 export * from "./ssh-sni";
 export * from "./legacy-manual-proxy";

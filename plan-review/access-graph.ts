@@ -4,7 +4,7 @@
  * the versions of a service with their weights, edges the plan adds drawn thick and green, edges it
  * removes dashed and red. The same drawing of the running mesh is made from Consul's entries.
  */
-import { EdgeSet, IntentionEdge, collectEdges, readChangeEdges } from "./intentions";
+import { EdgeSet, ReadEdge, collectEdges, readChangeEdges } from "./intentions";
 import { l7Rules, rulesText } from "./l7-rules";
 import { isIntentionType } from "./model";
 import type { JsonValue, PlanChange } from "./plan-json";
@@ -92,7 +92,7 @@ export function accessGraphOf(resources: readonly GraphResource[]): AccessGraph 
   return { edges, versions: versionsOf(resources), defaultDeny, holdsWildcard };
 }
 
-function toGraphEdge(edge: IntentionEdge, change: EdgeChange): GraphEdge {
+function toGraphEdge(edge: ReadEdge, change: EdgeChange): GraphEdge {
   const rules = l7Rules(edge.entry);
   return {
     source: edge.source,

@@ -1,5 +1,5 @@
 import { JobRole, ROLE_META_KEY } from "../constructs/core/markers";
-import { EdgeSet, IntentionEdge, Widening, collectEdges, findWidenings, readChangeEdges } from "./intentions";
+import { EdgeSet, ReadEdge, Widening, collectEdges, findWidenings, readChangeEdges } from "./intentions";
 import type { JsonValue } from "./plan-json";
 import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
 import { code } from "./markdown";
@@ -131,13 +131,13 @@ function pkiMountPaths(resources: readonly ReviewedResource[]): string[] {
   return [...paths];
 }
 
-function edgeText(edge: IntentionEdge): string {
+function edgeText(edge: ReadEdge): string {
   const source = edge.source === "*" ? "any service (`*`)" : code(edge.source);
   const destination = edge.destination === "*" ? "any service (`*`)" : code(edge.destination);
   return `${source} → ${destination}`;
 }
 
-const WIDENING_TEXT: Readonly<Record<Widening["kind"], (edge: IntentionEdge, detail?: string) => string>> = {
+const WIDENING_TEXT: Readonly<Record<Widening["kind"], (edge: ReadEdge, detail?: string) => string>> = {
   "new-allow": (e) => `**New allow**: ${edgeText(e)}`,
   "deny-to-allow": (e) => `**Deny changed to allow**: ${edgeText(e)}`,
   "deny-removed": (e) => `**Deny removed**: ${edgeText(e)} falls back to broader intentions`,

@@ -4,7 +4,7 @@
  * plan's own entries keep for callers that no longer run. Neither shows in a plan: each repository
  * writes only its own destinations' entries, so a missing grant surfaces only at runtime.
  */
-import { IntentionEdge, readEdges } from "./intentions";
+import { ReadEdge, readEdges } from "./intentions";
 import { isIntentionType } from "./model";
 import type { JsonValue, ResourceChange, TerraformPlanJson } from "./plan-json";
 import { asList, fieldNamed, stringAt, textNamed } from "./values";
@@ -87,7 +87,7 @@ function plannedServices(changes: readonly ResourceChange[]): PlannedService[] {
 
 /** The intention rules in force after the plan: Consul's, with the plan's destinations replaced. */
 class RuleBook {
-  private readonly rules = new Map<string, Map<string, IntentionEdge>>();
+  private readonly rules = new Map<string, Map<string, ReadEdge>>();
   private readonly owners = new Map<string, string>();
   /** Destinations whose entries this plan writes (or deletes). */
   public readonly planned = new Set<string>();
@@ -115,7 +115,7 @@ class RuleBook {
   private add(reading: ReturnType<typeof readEdges>, owner: string | undefined, name?: string): void {
     if (!("edges" in reading)) return;
     for (const edge of reading.edges) {
-      const bySource = this.rules.get(edge.destination) ?? new Map<string, IntentionEdge>();
+      const bySource = this.rules.get(edge.destination) ?? new Map<string, ReadEdge>();
       bySource.set(edge.source, edge);
       this.rules.set(edge.destination, bySource);
       if (owner) this.owners.set(edge.destination, owner);
@@ -124,7 +124,7 @@ class RuleBook {
   }
 
   /** Consul's decision for one call: the most precise matching rule (exact names beat `*`). */
-  public decide(source: string, destination: string): IntentionEdge | undefined {
+  public decide(source: string, destination: string): ReadEdge | undefined {
     for (const [d, s] of [
       [destination, source],
       [destination, WILDCARD],

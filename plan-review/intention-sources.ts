@@ -4,7 +4,7 @@
  * shows renames and moves that did not happen.
  */
 import type { AttributeChange } from "./attributes";
-import { EdgeReading, IntentionEdge, IntentionSides, edgeKey, readChangeEdges } from "./intentions";
+import { EdgeReading, ReadEdge, IntentionSides, edgeKey, readChangeEdges } from "./intentions";
 import type { JsonValue, PlanChange } from "./plan-json";
 import { UNKNOWN, ValueRenderer, anyMarked, childMask, jsonEqual } from "./values";
 
@@ -74,28 +74,24 @@ const COMPUTED_FIELDS: ReadonlySet<string> = new Set(["precedence"]);
 const KIND_ORDER: Readonly<Record<SourceChangeKind, number>> = { added: 0, removed: 1, changed: 2 };
 
 /** The fields of a source entry by lower-cased name (raw config entries spell them `Name`, `Action`). */
-function fieldsOf(edge: IntentionEdge): Map<string, { key: string; value: JsonValue }> {
+function fieldsOf(edge: ReadEdge): Map<string, { key: string; value: JsonValue }> {
   const entry = edge.entry;
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return new Map();
   return new Map(Object.entries(entry).map(([key, value]) => [key.toLowerCase(), { key, value }]));
 }
 
-function permissionsOf(edge: IntentionEdge): JsonValue | undefined {
+function permissionsOf(edge: ReadEdge): JsonValue | undefined {
   return fieldsOf(edge).get("permissions")?.value;
 }
 
 /** What a source grants, as a reviewer reads it: `allow`, `deny` or `N L7 permissions`. */
-function ruleOf(edge: IntentionEdge): string {
+function ruleOf(edge: ReadEdge): string {
   const permissions = permissionsOf(edge);
   if (!Array.isArray(permissions) || permissions.length === 0) return edge.action;
   return `${permissions.length} L7 permission${permissions.length === 1 ? "" : "s"}`;
 }
 
-function otherFieldChanges(
-  before: IntentionEdge,
-  after: IntentionEdge,
-  renderer: ValueRenderer,
-): SourceFieldChange[] {
+function otherFieldChanges(before: ReadEdge, after: ReadEdge, renderer: ValueRenderer): SourceFieldChange[] {
   const [b, a] = [fieldsOf(before), fieldsOf(after)];
   const names = [...new Set([...b.keys(), ...a.keys()])].sort();
   const out: SourceFieldChange[] = [];
@@ -114,15 +110,15 @@ function otherFieldChanges(
   return out;
 }
 
-function labels(edge: IntentionEdge, renderer: ValueRenderer): Pick<SourceChange, "source" | "destination"> {
+function labels(edge: ReadEdge, renderer: ValueRenderer): Pick<SourceChange, "source" | "destination"> {
   return { source: renderer.label(edge.source), destination: renderer.label(edge.destination) };
 }
 
-function added(edge: IntentionEdge, renderer: ValueRenderer): SourceChange {
+function added(edge: ReadEdge, renderer: ValueRenderer): SourceChange {
   return { kind: "added", ...labels(edge, renderer), after: ruleOf(edge), accessChanged: true, fields: [] };
 }
 
-function removed(edge: IntentionEdge, renderer: ValueRenderer): SourceChange {
+function removed(edge: ReadEdge, renderer: ValueRenderer): SourceChange {
   return {
     kind: "removed",
     ...labels(edge, renderer),
@@ -132,11 +128,7 @@ function removed(edge: IntentionEdge, renderer: ValueRenderer): SourceChange {
   };
 }
 
-function compareSource(
-  before: IntentionEdge,
-  after: IntentionEdge,
-  renderer: ValueRenderer,
-): SourceChange | undefined {
+function compareSource(before: ReadEdge, after: ReadEdge, renderer: ValueRenderer): SourceChange | undefined {
   const [was, now] = [ruleOf(before), ruleOf(after)];
   const accessChanged = was !== now || !jsonEqual(permissionsOf(before), permissionsOf(after));
   const fields = otherFieldChanges(before, after, renderer);
@@ -145,7 +137,7 @@ function compareSource(
 }
 
 /** Edges by key, or undefined when a key repeats (then position is the only identity left). */
-function byKey(edges: readonly IntentionEdge[]): Map<string, IntentionEdge> | undefined {
+function byKey(edges: readonly ReadEdge[]): Map<string, ReadEdge> | undefined {
   const map = new Map(edges.map((e) => [edgeKey(e), e] as const));
   return map.size === edges.length ? map : undefined;
 }

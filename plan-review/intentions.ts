@@ -5,8 +5,11 @@ import { l7Rules, l7Widening } from "./l7-rules";
 /** What an intention edge does, with L7 permissions counted as allow. */
 export type EdgeAction = "allow" | "deny";
 
-/** One source → destination rule of a Consul intention. */
-export interface IntentionEdge {
+/**
+ * One source → destination rule of a Consul intention as read from a plan or from Consul (not the
+ * edges `Intentions` declares in the constructs).
+ */
+export interface ReadEdge {
   /** Destination service (with namespace/partition qualifiers, if any). */
   readonly destination: string;
   /** Source service (with namespace/partition/peer qualifiers, if any). */
@@ -28,7 +31,7 @@ export interface Widening {
   /** How access widens. */
   readonly kind: WideningKind;
   /** The edge concerned (its action after the plan, or before it for removals). */
-  readonly edge: IntentionEdge;
+  readonly edge: ReadEdge;
   /** Address of the resource that carries the edge. */
   readonly address: string;
   /** For `l7-widened`: what lets more through (rules added, removed or reordered). */
@@ -36,14 +39,12 @@ export interface Widening {
 }
 
 /** Intention edges of one side of a change, or why they cannot be read. */
-export type EdgeReading = { readonly edges: readonly IntentionEdge[] } | { readonly unreadable: string };
+export type EdgeReading = { readonly edges: readonly ReadEdge[] } | { readonly unreadable: string };
 
 const WILDCARD = "*";
 
 /** Whether a reading holds edges (rather than the reason they cannot be read). */
-function isReadable(
-  reading: EdgeReading | undefined,
-): reading is { readonly edges: readonly IntentionEdge[] } {
+function isReadable(reading: EdgeReading | undefined): reading is { readonly edges: readonly ReadEdge[] } {
   return reading !== undefined && "edges" in reading;
 }
 
@@ -62,7 +63,7 @@ function sourcesEdges(destination: string, sources: JsonValue | undefined, unkno
   if (sources === undefined || sources === null) return { edges: [] };
   if (sources === REDACTED || !Array.isArray(sources))
     return { unreadable: "its sources are sensitive or malformed" };
-  const edges: IntentionEdge[] = [];
+  const edges: ReadEdge[] = [];
   for (const [i, source] of sources.entries()) {
     const name = textNamed(source, "name");
     if (source === REDACTED || name === undefined)
@@ -191,26 +192,26 @@ export function collectEdges(
 }
 
 /** The key an edge is compared by: destination and source, not the resource or list position. */
-export function edgeKey(edge: IntentionEdge): string {
+export function edgeKey(edge: ReadEdge): string {
   return `${edge.destination}\u0000${edge.source}`;
 }
 
 /** Edges of one side of the plan, with the address of the resource carrying each. */
 export class EdgeSet {
-  private readonly edges = new Map<string, { edge: IntentionEdge; address: string }>();
+  private readonly edges = new Map<string, { edge: ReadEdge; address: string }>();
 
   /** Adds the edges of one resource. */
-  public add(address: string, edges: readonly IntentionEdge[]): void {
+  public add(address: string, edges: readonly ReadEdge[]): void {
     for (const edge of edges) this.edges.set(edgeKey(edge), { edge, address });
   }
 
   /** Looks an edge up by destination and source. */
-  public get(edge: IntentionEdge): { edge: IntentionEdge; address: string } | undefined {
+  public get(edge: ReadEdge): { edge: ReadEdge; address: string } | undefined {
     return this.edges.get(edgeKey(edge));
   }
 
   /** Every edge, in insertion order. */
-  public all(): { edge: IntentionEdge; address: string }[] {
+  public all(): { edge: ReadEdge; address: string }[] {
     return [...this.edges.values()];
   }
 }

@@ -5,11 +5,9 @@
  * Reference: https://developer.hashicorp.com/terraform/internals/json-format
  */
 
-/** Any JSON value. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonObject, JsonValue } from "../constructs/core/json";
 
-/** A JSON object. */
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonValue } from "../constructs/core/json";
 
 /**
  * A mirror of a value that marks leaves (or whole subtrees) with `true`: used by Terraform for

@@ -1,4 +1,4 @@
-import { check, isObject, show, Where } from "../core/errors";
+import { check, isObject, show, Where, isReference } from "../core/errors";
 import { checkBoolean, checkText, checkTexts } from "../core/values";
 
 /** The methods Consul's isValidHTTPMethod accepts (agent/structs/config_entry_discoverychain.go). */
@@ -10,6 +10,7 @@ export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "C
  */
 export function checkHttpMethods(where: Where, field: string, methods: unknown): void {
   checkTexts(where, field, methods, "GET");
+  if (isReference(methods)) return;
   const upper = ((methods as string[] | undefined) ?? []).map((m) => m.toUpperCase());
   const unknown = upper.filter((m) => !HTTP_METHODS.includes(m));
   check(
@@ -151,7 +152,7 @@ export function checkPaths(where: Where, field: string, match: PathMatch): numbe
   ] as const) {
     check(
       where,
-      value === undefined || (typeof value === "string" && value.startsWith("/")),
+      value === undefined || isReference(value) || (typeof value === "string" && value.startsWith("/")),
       `${field}.${name} ${show(value)} does not start with "/"; use e.g. "/v2/"`,
     );
   }

@@ -1,4 +1,4 @@
-import { check, checkPropsOf, show } from "../core/errors";
+import { check, checkPropsOf, isReference, show } from "../core/errors";
 import { Fn, ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
@@ -99,6 +99,7 @@ export class NomadConsulIntegration extends Construct {
     check(
       this,
       props.namespaces === undefined ||
+        isReference(props.namespaces) ||
         (Array.isArray(props.namespaces) &&
           props.namespaces.length > 0 &&
           props.namespaces.every((n) => typeof n === "string" && NOMAD_NAMESPACE.test(n))),

@@ -1,7 +1,7 @@
 import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
-import { check, checkPropsOf, isObject, show } from "../core/errors";
+import { check, checkLiteral, checkPropsOf, isObject, show } from "../core/errors";
 import { dependOnce, resourceAddress } from "../core/addresses";
 import { checkServiceName } from "../core/names";
 import { checkInstance, checkList } from "../core/values";
@@ -201,6 +201,7 @@ export class ServiceRouting extends Construct {
     );
     splits.forEach((s, i) => {
       check(this, isObject(s), `splits[${i}] ${show(s)} is not an object; pass { subset, weight }`);
+      checkLiteral(this, `splits[${i}].weight`, s.weight, "the weights must sum to 100 at synth");
       check(
         this,
         typeof s.weight === "number" && Number.isFinite(s.weight) && s.weight >= 0 && s.weight <= 100,

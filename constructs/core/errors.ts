@@ -43,6 +43,14 @@ export function check(scope: Where, condition: boolean, detail: string): asserts
   if (!condition) throw constructError(scope, detail);
 }
 
+/**
+ * Refuses a Terraform reference where meshstack needs the value at synth; `why` says what the value
+ * decides there (e.g. "the Nomad version picks what the job renders").
+ */
+export function checkLiteral(scope: Where, field: string, value: unknown, why: string): void {
+  check(scope, !isReference(value), `${field} is a Terraform reference; ${why}, so give it as a literal`);
+}
+
 /** Checks that a construct's props are an object (callers from plain JavaScript may pass anything). */
 export function checkProps(scope: Where, props: unknown, example: string): void {
   check(scope, isObject(props), `props ${show(props)} are not an object; pass ${example}`);

@@ -1,4 +1,4 @@
-import { check, show, Where } from "./errors";
+import { check, checkLiteral, show, Where } from "./errors";
 
 /**
  * The Nomad version constructs assume when none is given: a current release, whose clusters reach
@@ -61,6 +61,7 @@ function checkVersion(
   version: unknown,
   hint: string,
 ): asserts version is string {
+  checkLiteral(scope, field, version, "the server version picks what meshstack renders");
   check(scope, isVersion(version), `${field} ${show(version)} is not a version; use ${hint}`);
 }
 

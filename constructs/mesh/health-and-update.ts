@@ -1,4 +1,4 @@
-import { check, show, Where } from "../core/errors";
+import { check, show, Where, isReference } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
 import { checkBoolean } from "../core/values";
 import type { UpdateStrategy } from "../nomad/jobspec";
@@ -75,7 +75,7 @@ export function checkMeshHealth(
     );
     check(
       scope,
-      typeof health.path === "string" && health.path.startsWith("/"),
+      isReference(health.path) || (typeof health.path === "string" && health.path.startsWith("/")),
       `healthCheck.path ${show(health.path)} must start with "/"; use e.g. "/health"`,
     );
     // Nomad's ServiceCheck.validateConsul (nomad/structs/services.go): minCheckInterval, minCheckTimeout.
@@ -96,10 +96,10 @@ export function checkMeshHealth(
     `exposePaths ${show(exposePaths)} are served without mTLS but there is no health check; ` +
       `add healthCheck: { path } or remove exposePaths`,
   );
-  for (const path of exposePaths) {
+  for (const path of isReference(exposePaths) ? [] : exposePaths) {
     check(
       scope,
-      path.startsWith("/"),
+      isReference(path) || path.startsWith("/"),
       `exposePaths entry ${show(path)} must start with "/"; use e.g. "/metrics"`,
     );
     check(
@@ -120,12 +120,12 @@ export function meshUpdate(
   const canary = update.canary ?? 0;
   check(
     scope,
-    Number.isInteger(canary) && canary >= 0,
+    isReference(canary) || (Number.isInteger(canary) && canary >= 0),
     `update.canary ${show(canary)} must be a whole number, 0 or more`,
   );
   check(
     scope,
-    canary <= count,
+    isReference(canary) || isReference(count) || canary <= count,
     `update.canary ${canary} exceeds count ${count}; use at most ${count} canaries or raise count`,
   );
   check(
@@ -138,7 +138,7 @@ export function meshUpdate(
   const maxParallel = update.maxParallel ?? 1;
   check(
     scope,
-    Number.isInteger(maxParallel) && maxParallel >= 0,
+    isReference(maxParallel) || (Number.isInteger(maxParallel) && maxParallel >= 0),
     `update.maxParallel ${maxParallel} must be 0 or more`,
   );
   const minHealthyTime = update.minHealthyTime ?? "10s";

@@ -6,6 +6,7 @@ import {
   checkReferenceOf,
   constructError,
   isObject,
+  isReference,
   MeshstackError,
   show,
 } from "../core/errors";
@@ -256,7 +257,7 @@ export class MeshService extends Construct {
     const count = props.count ?? 1;
     check(
       this,
-      Number.isInteger(count) && count >= 0,
+      isReference(count) || (Number.isInteger(count) && count >= 0),
       `count ${show(count)} must be a whole number, 0 or more`,
     );
     this.update = meshUpdate(this, count, props.update);

@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { check, show } from "../core/errors";
+import { check, show, isReference } from "../core/errors";
 import { checkHostName } from "../core/names";
 import { checkObject } from "../core/values";
 import type { IIngress } from "../traefik/ingress";
@@ -70,7 +70,7 @@ export function routeTags(
     checkHostName(scope, "expose.http.host", host, "app.example.com");
     check(
       scope,
-      pathPrefix === undefined || /^\/\S*$/.test(pathPrefix),
+      pathPrefix === undefined || isReference(pathPrefix) || /^\/\S*$/.test(pathPrefix),
       `expose.http.pathPrefix ${show(pathPrefix)} must start with "/"; use e.g. "/api"`,
     );
     const entryPoint = route.http.entryPoint ?? ingress.tlsEntryPoint;
@@ -107,7 +107,7 @@ export function routeTags(
 function checkEntryPoint(scope: IConstruct, field: string, value: string, known: string[]): void {
   check(
     scope,
-    known.includes(value),
+    isReference(value) || known.includes(value),
     `${field} ${show(value)} is not an entry point of the ingress; use one of ${known.join(", ")}`,
   );
 }

@@ -1,4 +1,4 @@
-import { check, checkOptions, isObject, show } from "../core/errors";
+import { check, checkOptions, isObject, show, isReference } from "../core/errors";
 import type { SidecarTask } from "../nomad/jobspec";
 import { checkResources, TaskResources } from "../nomad/resources";
 import { checkNomadVersion, DEFAULT_NOMAD_VERSION, nomadHas } from "../core/server-versions";
@@ -45,7 +45,8 @@ export class SidecarTaskOverride {
     checkOptions(where, options, '{ envoyPath: "envoy" }');
     check(
       where,
-      typeof options.envoyPath === "string" && /^(\/\S+|[A-Za-z0-9._-]+)$/.test(options.envoyPath),
+      isReference(options.envoyPath) ||
+        (typeof options.envoyPath === "string" && /^(\/\S+|[A-Za-z0-9._-]+)$/.test(options.envoyPath)),
       `envoyPath ${show(options.envoyPath)} is neither an absolute path nor a command name; use the Envoy ` +
         `binary's path on the client nodes, e.g. "/usr/local/bin/envoy"`,
     );

@@ -1,6 +1,6 @@
 import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
+import { check, checkPropsOf, checkSecretReference, show, isReference } from "../core/errors";
 import { TaskDriver, TaskDriverKind } from "./driver";
 import { HclBody, mergeHcl, renderHcl } from "./hcl";
 import type { Constraint, Port, TaskGroup } from "./jobspec";
@@ -265,7 +265,9 @@ export class ConsulAgentJob extends NomadJob {
     const bootstrapExpect = server ? (props.bootstrapExpect ?? 1) : undefined;
     check(
       this,
-      bootstrapExpect === undefined || (Number.isInteger(bootstrapExpect) && bootstrapExpect >= 1),
+      bootstrapExpect === undefined ||
+        isReference(bootstrapExpect) ||
+        (Number.isInteger(bootstrapExpect) && bootstrapExpect >= 1),
       `bootstrapExpect ${show(bootstrapExpect)} must be 1 or more; use the number of server nodes`,
     );
     check(

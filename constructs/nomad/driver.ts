@@ -1,4 +1,4 @@
-import { check, checkOptions, isObject, show } from "../core/errors";
+import { check, checkOptions, isObject, show, isReference } from "../core/errors";
 import { IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { checkObject, checkPattern, checkText, checkTexts } from "../core/values";
 import type { RawFields } from "./jobspec";
@@ -61,7 +61,7 @@ export class TaskDriver {
     checkOptions(where, options, '{ image: "redis:7.2" }');
     check(
       where,
-      typeof options.image === "string" && IMAGE_WITH_TAG.test(options.image),
+      isReference(options.image) || (typeof options.image === "string" && IMAGE_WITH_TAG.test(options.image)),
       `image ${show(options.image)} needs a tag; use a pinned reference such as "redis:7.2"`,
     );
     checkText(where, "command", options.command, "redis-server");

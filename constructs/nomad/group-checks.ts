@@ -1,4 +1,4 @@
-import { check, isObject, show, Where } from "../core/errors";
+import { check, isObject, isReference, show, Where } from "../core/errors";
 import { checkTaskName } from "../core/names";
 import { checkBoolean, checkInteger, checkList, checkObject, checkOneOf, requireText } from "../core/values";
 import type { Constraint, JobType, Port, Task, TaskGroup, Template, UpdateStrategy } from "./jobspec";
@@ -60,7 +60,9 @@ export function checkGroup(scope: Where, type: JobType, group: TaskGroup): void 
   );
   check(
     scope,
-    group.Count === undefined || (Number.isInteger(group.Count) && group.Count >= 0),
+    group.Count === undefined ||
+      isReference(group.Count) ||
+      (Number.isInteger(group.Count) && group.Count >= 0),
     `${where} Count ${group.Count} is not a whole number of allocations; use 0 or more`,
   );
   const labels = new Set<string>();
@@ -74,6 +76,8 @@ export function checkGroup(scope: Where, type: JobType, group: TaskGroup): void 
   }
   const statics = new Map<number, string>();
   for (const { port, label } of staticPortsOf(group)) {
+    // A port from a Terraform reference is checked by Nomad; collisions only between literals here.
+    if (isReference(port)) continue;
     check(
       scope,
       Number.isInteger(port) && port >= 1 && port <= 65535,
@@ -111,7 +115,7 @@ export function checkTask(scope: Where, where: string, task: Task): void {
     const value = task.Resources?.[key];
     check(
       scope,
-      value === undefined || (Number.isInteger(value) && value >= min),
+      value === undefined || isReference(value) || (Number.isInteger(value) && value >= min),
       `${field} Resources.${key} ${show(value)} is below Nomad's minimum; use a whole number of at least ${min}`,
     );
   }

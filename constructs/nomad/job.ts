@@ -9,7 +9,7 @@ import {
 import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
-import { check, checkPropsOf, constructError, show } from "../core/errors";
+import { check, checkPropsOf, constructError, show, isReference } from "../core/errors";
 import { resourceAddress } from "../core/addresses";
 import { Claim, guardComposition, literal } from "../core/composition";
 import { checkServiceName, NOMAD_NAMESPACE } from "../core/names";
@@ -155,6 +155,7 @@ export class NomadJob extends Construct {
     check(
       this,
       props.priority === undefined ||
+        isReference(props.priority) ||
         (Number.isInteger(props.priority) && props.priority >= 1 && props.priority <= 100),
       `priority ${show(props.priority)} is out of range; use 1-100`,
     );
@@ -224,6 +225,7 @@ export class NomadJob extends Construct {
     check(
       this,
       options.subPath === undefined ||
+        isReference(options.subPath) ||
         (typeof options.subPath === "string" && /^[\w-]+(\/[\w-]+)?$/.test(options.subPath)),
       `addVariable subPath ${show(options.subPath)} is not a group or group/task name; use e.g. "web" or "web/server"`,
     );

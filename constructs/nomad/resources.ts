@@ -1,4 +1,4 @@
-import { check, show, Where } from "../core/errors";
+import { check, show, Where, isReference } from "../core/errors";
 import { checkObject } from "../core/values";
 import type { Resources } from "./jobspec";
 
@@ -28,7 +28,7 @@ export function checkResources(scope: Where, field: string, resources: TaskResou
   ] as const) {
     check(
       scope,
-      value === undefined || (Number.isInteger(value) && value >= min),
+      value === undefined || isReference(value) || (Number.isInteger(value) && value >= min),
       `${field}.${key} ${show(value)} must be a whole number of at least ${min}; use e.g. ${example}`,
     );
   }

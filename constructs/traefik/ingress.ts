@@ -1,6 +1,6 @@
 import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, checkSecretReference, show } from "../core/errors";
+import { check, checkPropsOf, checkSecretReference, show, isReference } from "../core/errors";
 import { checkHostName, checkPort, checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
 import { JobRole, ROLE_META_KEY } from "../core/markers";
 import { VERSIONS } from "../core/versions";
@@ -248,7 +248,11 @@ export class TraefikIngress extends NomadJob implements IIngress {
     }
     checkResources(this, "resources", props.resources);
     const count = props.count ?? 1;
-    check(this, Number.isInteger(count) && count >= 1, `count ${show(count)} must be 1 or more`);
+    check(
+      this,
+      isReference(count) || (Number.isInteger(count) && count >= 1),
+      `count ${show(count)} must be 1 or more`,
+    );
 
     const driver = traefikDriver(props.driver ?? "docker", props);
     const ports: Port[] = [

@@ -1,4 +1,4 @@
-import { check, checkOptions, show } from "../core/errors";
+import { check, checkOptions, show, isReference } from "../core/errors";
 import { checkTexts, requireText } from "../core/values";
 import { isDuration } from "../nomad/jobspec";
 import type { Template, Vault } from "../nomad/jobspec";
@@ -74,8 +74,9 @@ export class TraefikTls {
     );
     check(
       where,
-      typeof options.issuePath === "string" &&
-        /^[^/\s]+(\/[^/\s]+)*\/issue\/[^/\s]+$/.test(options.issuePath),
+      isReference(options.issuePath) ||
+        (typeof options.issuePath === "string" &&
+          /^[^/\s]+(\/[^/\s]+)*\/issue\/[^/\s]+$/.test(options.issuePath)),
       `issuePath ${show(options.issuePath)} is not a PKI issue path; use "<mount>/issue/<role>" such as "pki_int/issue/ingress"`,
     );
     requireText(where, "commonName", options.commonName, "*.example.com");

@@ -4,7 +4,7 @@ import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { PkiSecretBackendRole } from "@cdktf/provider-vault/lib/pki-secret-backend-role";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
-import { check, checkPropsOf, checkReferenceOf, show } from "../core/errors";
+import { check, checkPropsOf, checkReferenceOf, show, isReference } from "../core/errors";
 import { checkDatacenter, checkHostName, checkServiceName, NOMAD_NAMESPACE } from "../core/names";
 import { NomadVaultIntegration } from "./nomad-vault";
 
@@ -78,7 +78,7 @@ export class IngressPki extends Construct {
     checkServiceName(this, "jobName", jobName);
     check(
       this,
-      typeof namespace === "string" && NOMAD_NAMESPACE.test(namespace),
+      isReference(namespace) || (typeof namespace === "string" && NOMAD_NAMESPACE.test(namespace)),
       `namespace ${show(namespace)} is not a Nomad namespace name; use 1-128 letters, digits and "-"`,
     );
     const { authBackend: backend, role: workloads } = props.nomadVault;

@@ -29,6 +29,18 @@ describe("durationSeconds", () => {
     expect(() => durationSeconds(probe(), "ttl", "0h")).toThrow(/ttl "0h" must be longer than zero/);
   });
 
+  test("accepts milliseconds that add up to whole seconds", () => {
+    expect(durationSeconds(probe(), "ttl", "1s1000ms")).toBe(2);
+  });
+
+  test.each(["1500ms", "1s500ms", "1ms"])("fails when %p is not whole seconds", (value) => {
+    expect(() => durationSeconds(probe(), "ttl", value)).toThrow(
+      new MeshstackError(
+        `Probe probe: ttl "${value}" is not whole seconds; Vault and Consul count it in seconds, so use e.g. "2s"`,
+      ),
+    );
+  });
+
   test("checkNotLonger names both fields and the fix", () => {
     expect(() =>
       checkNotLonger(

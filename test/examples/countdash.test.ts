@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { Countdash } from "../../examples";
-import { COUNT_API_PY, COUNT_DASHBOARD_PY } from "../../examples/countdash-programs";
+import { COUNT_API_PY, COUNT_DASHBOARD_PY } from "../../stacks/demos/countdash-programs";
 import { allowedSources, group, jobs, rawJobspecs, validationError, type Json } from "../nomad/support";
 import { platform } from "./support";
 

@@ -7,6 +7,12 @@ import { scaffold } from "../../init/scaffold";
 const own = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8"));
 
 describe("meshstack init", () => {
+  test("the README prints the app repository's stack.ts exactly as init writes it", () => {
+    const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+    const stack = scaffold("app", "shop", ownVersions())["stack.ts"];
+    expect(readme).toContain(`\`\`\`ts\n${stack}\`\`\``);
+  });
+
   test("pins meshstack's peers and tools at the versions meshstack is built with", () => {
     const versions = ownVersions();
     expect(versions.meshstack).toBe(`^${own.version}`);

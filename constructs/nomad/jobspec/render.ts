@@ -1,8 +1,9 @@
 import { Fn, Token } from "cdktf";
-import type { Job, JsonValue } from "./types";
+import type { JsonObject, JsonValue } from "../../core/json";
+import type { Job } from "./types";
 
 /** A rendered JSON object. */
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject } from "../../core/json";
 
 /** The document `nomad_job` takes with `json = true`: the job under a `Job` key, as `nomad job run -output` prints it. */
 export interface JobDocument {

@@ -7,9 +7,10 @@
  * model does not cover.
  */
 
+import type { JsonValue } from "../../core/json";
+
 /** A JSON value, for driver configs and raw fields. */
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { readonly [key: string]: JsonValue };
+export type { JsonValue } from "../../core/json";
 
 /** Raw API fields deep-merged into a rendered object (objects merge, everything else replaces). */
 export type RawFields = { readonly [field: string]: JsonValue };

@@ -1,5 +1,5 @@
-import type { MeshTaskProps } from "../constructs/mesh";
-import { TaskDriver, type TaskDriverKind } from "../constructs/nomad";
+import type { MeshTaskProps } from "../../constructs/mesh";
+import { TaskDriver, type TaskDriverKind } from "../../constructs/nomad";
 
 /**
  * Request-handler methods the demos' Python servers share: a plain reply, and no access log on

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { MeshJob, MeshService, MeshTaskProps, ServiceMesh } from "../constructs/mesh";
-import { TaskDriver } from "../constructs/nomad";
+import { MeshJob, MeshService, MeshTaskProps, ServiceMesh } from "../../constructs/mesh";
+import { TaskDriver } from "../../constructs/nomad";
 import { COUNT_API_PY, COUNT_DASHBOARD_PY } from "./countdash-programs";
 import { pythonTask } from "./python-programs";
 

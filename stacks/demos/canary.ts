@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { IntentionAction } from "../constructs/consul/intentions";
-import { MeshJob, MeshService, MeshTaskProps, ServiceMesh } from "../constructs/mesh";
+import { IntentionAction } from "../../constructs/consul/intentions";
+import { MeshJob, MeshService, MeshTaskProps, ServiceMesh } from "../../constructs/mesh";
 import { CANARY_WEB_PY, GREETER_PY } from "./canary-programs";
 import { pythonTask } from "./python-programs";
 
