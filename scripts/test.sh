@@ -3,6 +3,7 @@
 # real toolchain is installed (scripts/toolchain.sh) — the integration suites on clusters of their own:
 # `local` on the local cluster's test instance, `prodlike` on a prod-shaped cluster.
 # MESHSTACK_SKIP_INTEGRATION=1 skips the last step; MESHSTACK_REQUIRE_INTEGRATION=1 (CI) fails instead.
+# MESHSTACK_REQUIRE_CURRENT_DOCS=1 (CI) fails when the checked-in API reference (docs/api) is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
@@ -13,6 +14,24 @@ node node_modules/tsc7/bin/tsc --noEmit -p tsconfig.json
 step "lint"
 npx eslint .
 npx prettier --check . --log-level warn
+
+step "API reference is current (docs/api)"
+# docs/api is generated (typedoc + typedoc-plugin-markdown) and checked in, so the packed tarball
+# carries it; regenerate it and fail when that changed anything.
+npm run docs >/dev/null
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  if [ -n "$(git status --porcelain -- docs/api)" ]; then
+    git status --short -- docs/api >&2
+    # CI (MESHSTACK_REQUIRE_CURRENT_DOCS=1) fails; a working copy mid-change only hears about it.
+    if [ "${MESHSTACK_REQUIRE_CURRENT_DOCS:-}" = 1 ]; then
+      echo "docs/api is stale: run npm run docs and commit it" >&2
+      exit 1
+    fi
+    echo "docs/api changed with this working copy: commit it with the change"
+  fi
+else
+  echo "not a git work tree: skipping the docs/api staleness check"
+fi
 
 step "unit tests"
 npx jest --selectProjects unit --ci "$@"

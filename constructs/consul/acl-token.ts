@@ -4,8 +4,8 @@ import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclToken } from "@cdktf/provider-consul/lib/acl-token";
 import { DataConsulAclTokenSecretId } from "@cdktf/provider-consul/lib/data-consul-acl-token-secret-id";
 import { checkPropsOf } from "../core/errors";
-import { checkList } from "../core/values";
-import { checkNonEmpty, checkServiceName } from "../core/names";
+import { checkList, checkPattern } from "../core/values";
+import { checkNonEmpty } from "../core/names";
 
 /** Props for {@link ConsulAclToken}. */
 export interface ConsulAclTokenProps {
@@ -38,7 +38,14 @@ export class ConsulAclToken extends Construct {
   public constructor(scope: Construct, id: string, props: ConsulAclTokenProps) {
     checkPropsOf("ConsulAclToken", scope, id, props, '{ policyName, rules, description: "…" }');
     super(scope, id);
-    checkServiceName(this, "policyName", props.policyName);
+    checkPattern(
+      this,
+      "policyName",
+      props.policyName,
+      /^[A-Za-z0-9_-]{1,128}$/,
+      'a Consul policy name (1-128 letters, digits, "_" and "-")',
+      "dns",
+    );
     checkNonEmpty(
       this,
       "rules",

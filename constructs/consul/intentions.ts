@@ -15,6 +15,7 @@ import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } fr
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { guardComposition } from "../core/composition";
 import { configEntryClaims } from "./entry-claims";
+import { jsonText, upperCaseMethods } from "../core/json-text";
 
 /** What an intention does with matching traffic. */
 export enum IntentionAction {
@@ -420,7 +421,7 @@ export class Intentions extends Construct {
           name: destination,
           configJson: Lazy.stringValue({
             produce: () =>
-              JSON.stringify({
+              jsonText({
                 Sources: this.consulSources(destination).map(toConsulSource),
                 ...(this.meta && { Meta: this.meta }),
               }),
@@ -473,7 +474,7 @@ function toConsulSource(edge: IntentionEdge): Record<string, unknown> {
         PathPrefix: p.pathPrefix,
         PathRegex: p.pathRegex,
         Header: p.headers?.map(headerJson),
-        Methods: p.methods?.map((m) => m.toUpperCase()),
+        Methods: upperCaseMethods(p.methods),
       },
     })),
   };
@@ -510,8 +511,7 @@ function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
       http: [
         {
           pathExact: p.pathExact,
-          // Consul stores methods upper-cased: lower-case input would diff on every plan.
-          methods: p.methods?.map((m) => m.toUpperCase()),
+          methods: upperCaseMethods(p.methods),
         },
       ],
     })),

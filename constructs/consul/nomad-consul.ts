@@ -1,4 +1,4 @@
-import { check, checkPropsOf, isReference, show } from "../core/errors";
+import { check, checkLiteral, checkPropsOf, isReference, show } from "../core/errors";
 import { Fn, ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AclAuthMethod } from "@cdktf/provider-consul/lib/acl-auth-method";
@@ -105,6 +105,18 @@ export class NomadConsulIntegration extends Construct {
           props.namespaces.every((n) => typeof n === "string" && NOMAD_NAMESPACE.test(n))),
       `namespaces ${show(props.namespaces)} is not a list of Nomad namespace names (1-128 letters, digits ` +
         `and "-"); use e.g. ["default", "payments"]`,
+    );
+    checkLiteral(
+      this,
+      "namespaces",
+      props.namespaces,
+      "meshstack writes one Consul role per namespace at synth",
+    );
+    checkLiteral(
+      this,
+      "deniedKeyPrefixes",
+      props.deniedKeyPrefixes,
+      "meshstack writes one deny rule per prefix at synth",
     );
     checkText(this, "jwksCaPem", props.jwksCaPem, "-----BEGIN CERTIFICATE-----…");
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;

@@ -9,6 +9,7 @@ import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } fr
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
 import { guardComposition } from "../core/composition";
 import { configEntryClaims } from "./entry-claims";
+import { jsonText, upperCaseMethods } from "../core/json-text";
 
 /** Which requests a route takes (Consul `ServiceRouteHTTPMatch`): at least one criterion, all must match. */
 export interface RouteMatch {
@@ -310,7 +311,7 @@ export class ServiceRouting extends Construct {
     return new ConfigEntry(this, id, {
       kind,
       name: this.service,
-      configJson: Lazy.stringValue({ produce: () => JSON.stringify(body()) }),
+      configJson: Lazy.stringValue({ produce: () => jsonText(body()) }),
       dependsOn: this.dependsOn,
     });
   }
@@ -410,8 +411,7 @@ function toConsulRoute(route: ServiceRoute): Record<string, unknown> {
     PathPrefix: match.pathPrefix,
     PathRegex: match.pathRegex,
     Header: match.headers?.map(headerJson),
-    // Consul stores methods upper-cased: lower-case input would diff on every plan.
-    Methods: match.methods?.map((m) => m.toUpperCase()),
+    Methods: upperCaseMethods(match.methods),
   };
   return {
     Match: { HTTP: http },

@@ -1,4 +1,4 @@
-import { check, show, Where, isReference } from "../core/errors";
+import { check, checkLiteral, show, Where, isReference } from "../core/errors";
 import { durationNanoseconds } from "../core/duration";
 import { checkBoolean } from "../core/values";
 import type { UpdateStrategy } from "../nomad/jobspec";
@@ -90,13 +90,14 @@ export function checkMeshHealth(
       );
     }
   }
+  checkLiteral(scope, "exposePaths", exposePaths, "each path gets its own listener at synth");
   check(
     scope,
     exposePaths.length === 0 || health !== undefined,
     `exposePaths ${show(exposePaths)} are served without mTLS but there is no health check; ` +
       `add healthCheck: { path } or remove exposePaths`,
   );
-  for (const path of isReference(exposePaths) ? [] : exposePaths) {
+  for (const path of exposePaths) {
     check(
       scope,
       isReference(path) || path.startsWith("/"),

@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { check, show, isReference } from "../core/errors";
+import { check, checkLiteral, show, isReference } from "../core/errors";
 import { checkHostName } from "../core/names";
 import { checkObject } from "../core/values";
 import type { IIngress } from "../traefik/ingress";
@@ -87,6 +87,12 @@ export function routeTags(
   const { sni } = route.tcp!;
   checkHostName(scope, "expose.tcp.sni", sni, "ssh.example.com");
   const entryPoint = route.tcp!.entryPoint ?? ingress.tlsEntryPoint;
+  checkLiteral(
+    scope,
+    "expose.tcp.entryPoint",
+    route.tcp!.entryPoint,
+    "it must be the TLS entry point, checked at synth",
+  );
   checkEntryPoint(scope, "expose.tcp.entryPoint", entryPoint, entryPoints);
   check(
     scope,

@@ -9,7 +9,7 @@ import {
 import { Construct, IConstruct } from "constructs";
 import { Job as JobResource } from "@cdktf/provider-nomad/lib/job";
 import { Variable } from "@cdktf/provider-nomad/lib/variable";
-import { check, checkPropsOf, constructError, show, isReference } from "../core/errors";
+import { check, checkLiteral, checkPropsOf, constructError, show, isReference } from "../core/errors";
 import { resourceAddress } from "../core/addresses";
 import { Claim, guardComposition, literal } from "../core/composition";
 import { checkServiceName, NOMAD_NAMESPACE } from "../core/names";
@@ -222,10 +222,10 @@ export class NomadJob extends Construct {
    * it. Values may be sensitive Terraform references: the provider keeps them out of plans.
    */
   public addVariable(items: Record<string, string>, options: VariableOptions = {}): Variable {
+    checkLiteral(this, "addVariable subPath", options.subPath, "it names the variable's construct at synth");
     check(
       this,
       options.subPath === undefined ||
-        isReference(options.subPath) ||
         (typeof options.subPath === "string" && /^[\w-]+(\/[\w-]+)?$/.test(options.subPath)),
       `addVariable subPath ${show(options.subPath)} is not a group or group/task name; use e.g. "web" or "web/server"`,
     );

@@ -1,6 +1,6 @@
 import { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkPropsOf, show } from "../core/errors";
+import { check, checkLiteral, checkPropsOf, show } from "../core/errors";
 import { checkDatacenter, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkObject, checkOneOf, checkText, checkTexts } from "../core/values";
 import { ConsulAclToken } from "../consul/acl-token";
@@ -231,6 +231,12 @@ export class MeshPlatform extends Construct {
     const datacenters = [props.datacenter];
 
     // 1. Vault PKI and the least-privilege CA policy.
+    checkLiteral(
+      this,
+      "caRootGeneration",
+      props.caRootGeneration,
+      "the generation names the CA mounts at synth",
+    );
     this.pki = new ConnectCaPki(this, "ConnectCaPki", {
       datacenter: props.datacenter,
       ownership: props.pkiOwnership,

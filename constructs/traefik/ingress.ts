@@ -20,6 +20,7 @@ import type { Constraint, Port, Service, Template } from "../nomad/jobspec";
 import { nanoseconds } from "../nomad/jobspec";
 import { TraefikTls } from "./tls";
 import { renderToml, TomlTable } from "./toml";
+import { joinText } from "../core/json-text";
 
 /**
  * An ingress that routes to mesh services from Consul catalog tags; what {@link ServiceMesh} needs to
@@ -366,7 +367,9 @@ export class TraefikIngress extends NomadJob implements IIngress {
       `${router}.entrypoints=${TLS_ENTRY_POINT}`,
       `${router}.tls=true`,
       `${router}.service=api@internal`,
-      ...(dashboard.middlewares?.length ? [`${router}.middlewares=${dashboard.middlewares.join(",")}`] : []),
+      ...(dashboard.middlewares?.length
+        ? [`${router}.middlewares=${joinText(dashboard.middlewares, ",")}`]
+        : []),
     ];
   }
 }

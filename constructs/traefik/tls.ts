@@ -3,6 +3,7 @@ import { checkTexts, requireText } from "../core/values";
 import { isDuration } from "../nomad/jobspec";
 import type { Template, Vault } from "../nomad/jobspec";
 import { IngressPki } from "../vault/ingress-pki";
+import { joinText } from "../core/json-text";
 
 /** Options of {@link TraefikTls.fromVault}. */
 export interface VaultTlsOptions {
@@ -91,12 +92,12 @@ export class TraefikTls {
     const ttl = options.ttl ?? "72h";
     check(
       where,
-      typeof ttl === "string" && isDuration(ttl),
+      isReference(ttl) || (typeof ttl === "string" && isDuration(ttl)),
       `ttl ${show(ttl)} is not a duration; use e.g. "72h"`,
     );
     const args = [
       `common_name=${options.commonName}`,
-      ...(options.altNames?.length ? [`alt_names=${options.altNames.join(",")}`] : []),
+      ...(options.altNames?.length ? [`alt_names=${joinText(options.altNames, ",")}`] : []),
       `ttl=${ttl}`,
     ];
     const template: Template = {

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
-import { check, checkPropsOf, isObject, show } from "../core/errors";
+import { check, checkLiteral, checkPropsOf, isObject, show } from "../core/errors";
 import { checkNotLonger, durationSeconds } from "../core/duration";
 import { checkDatacenter, checkVaultPath, VAULT_NAME } from "../core/names";
 import { checkBoolean, checkInteger, checkOneOf, checkPattern, checkText } from "../core/values";
@@ -174,6 +174,7 @@ export class ConnectCaPki extends Construct {
     checkPropsOf("ConnectCaPki", scope, id, props, '{ datacenter: "dc1" }');
     super(scope, id);
     checkDatacenter(this, "datacenter", props.datacenter);
+    checkLiteral(this, "rootGeneration", props.rootGeneration, "the generation names its mounts at synth");
     this.rootPath = props.rootPath ?? `${props.datacenter}/connect_root`;
     this.intermediatePath =
       props.intermediatePath ?? defaultIntermediatePath(props.datacenter, props.rootGeneration);
@@ -324,6 +325,18 @@ export class ConnectCaPki extends Construct {
       this,
       !retiring.path.startsWith(`${this.intermediatePath}/`) && retiring.path !== this.intermediatePath,
       `retiringRoot.path ${show(retiring.path)} is the intermediate mount's path; give the old root's path`,
+    );
+    checkLiteral(
+      this,
+      "retiringRoot.generation",
+      retiring.generation,
+      "it names the retiring mounts at synth",
+    );
+    checkLiteral(
+      this,
+      "retiringRoot.intermediatePath",
+      retiring.intermediatePath,
+      "meshstack keeps that mount apart from the new one at synth",
     );
     if (retiring.intermediatePath !== undefined)
       checkVaultPath(this, "retiringRoot.intermediatePath", retiring.intermediatePath);

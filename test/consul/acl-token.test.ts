@@ -32,7 +32,7 @@ describe("ConsulAclToken", () => {
   test.each([
     [
       { policyName: "Consul DNS", rules, description: "DNS" },
-      'policyName "Consul DNS" is not a valid service name',
+      'policyName "Consul DNS" is not a Consul policy name',
     ],
     [{ policyName: "dns", rules: " ", description: "DNS" }, 'rules " " is empty; write Consul ACL rules'],
     [{ policyName: "dns", rules, description: "" }, 'description "" is empty; say what holds the token'],

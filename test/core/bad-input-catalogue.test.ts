@@ -6,63 +6,44 @@
  */
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
-import { Lazy, TerraformStack } from "cdktf";
 import * as m from "../../constructs";
 import { testStack } from "../helpers";
+import {
+  aclToken,
+  agent,
+  app,
+  caToken as token,
+  connectCa,
+  ingressPki,
+  job,
+  meshJob,
+  meshStack,
+  never,
+  nomadConsul,
+  nomadVault,
+  pki,
+  platform,
+  ref,
+  rotation,
+  traefik,
+} from "./builders";
 
 type Row = [key: string, make: () => unknown, fragment: string];
 
-const never = <T>(value: unknown) => value as T;
 /** A Terraform reference, as secrets must be. */
-const ref = (value: string) => Lazy.stringValue({ produce: () => value });
 const x = "test/x";
 
 // Builders with valid defaults, so each row changes one thing.
-const pki = (p: object) => new m.ConnectCaPki(testStack(), "x", { datacenter: "dc1", ...p });
-const rotation = (retiring: object) =>
-  pki({
-    rootPath: "dc1/connect_root_2",
-    rootGeneration: 2,
-    rootRotation: true,
-    retiringRoot: { path: "dc1/connect_root", generation: 1, ...retiring },
-  });
-const token = (p: object) => {
-  const stack = testStack();
-  const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
-  return new m.ConsulCaToken(stack, "x", { pki: ca, ...p });
-};
-const nomadVault = (p: object) =>
-  new m.NomadVaultIntegration(testStack(), "x", { nomadAddress: "http://nomad:4646", ...p });
-const connectCa = (p: object) => {
-  const stack = testStack();
-  const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
-  const caToken = new m.ConsulCaToken(stack, "token", { pki: ca });
-  return new m.ConnectCa(stack, "x", { pki: ca, token: caToken, vaultAddress: "https://vault:8200", ...p });
-};
-const nomadConsul = (p: object) =>
-  new m.NomadConsulIntegration(testStack(), "x", { nomadAddress: "http://nomad:4646", ...p });
 const defaults = (p: object) => new m.MeshDefaults(testStack(), "x", p);
 const intentions = (p: object = {}) => new m.Intentions(testStack(), "x", p);
 const allow = (options: object, destination = "api") =>
   intentions().allow("web", destination, never(options));
 const permission = (p: object) => allow({ permissions: [p] });
-const job = (p: object) => new m.NomadJob(testStack(), "x", { name: "app", ...p });
 const task = { Name: "app", Driver: "docker", Config: { image: "redis:7.2" } };
 const withGroup = (g: object, type = "service") =>
   job({ type }).addGroup(never({ Name: "app", Tasks: [task], ...g }));
-const agent = (p: object) => new m.ConsulAgentJob(testStack(), "x", p);
-const traefik = (p: object) => new m.TraefikIngress(testStack(), "x", p);
 const mesh = (p: object) => new m.ServiceMesh(testStack(), "x", p);
 const joined = (p: object) => m.ServiceMesh.fromPlatform(testStack(), "x", { datacenters: ["dc1"], ...p });
-const meshJob = (p: object) => {
-  const stack = testStack();
-  return new m.MeshJob(stack, "x", { mesh: new m.ServiceMesh(stack, "mesh"), ...p });
-};
-const app = { name: "app", driver: m.TaskDriver.docker({ image: "redis:7.2" }) };
-function meshStack(stack: TerraformStack = testStack()) {
-  const ingress = new m.TraefikIngress(stack, "traefik", { httpPort: 8080 });
-  return new m.ServiceMesh(stack, "mesh", { ingress, defaults: new m.MeshDefaults(stack, "defaults") });
-}
 const service = (p: object) =>
   new m.MeshService(testStack(), "x", { mesh: meshStack(), port: 9001, tasks: [app], ...p });
 /** A service on a Nomad 1.6 cluster: no workload identity, no transparent proxy. */
@@ -87,27 +68,6 @@ const destination = (d: object) => route({ match: { pathPrefix: "/v2/" }, destin
 const trafficTo = (to: object) => versioned().routeTraffic({ pathPrefix: "/v2/" }, never(to));
 const meshTask = (p: object) => service({ tasks: [{ ...app, ...p }] });
 const expose = (route: object) => service({ expose: route });
-const platform = (p: object) =>
-  new m.MeshPlatform(testStack(), "x", {
-    datacenter: "dc1",
-    vaultAddress: "https://vault:8200",
-    nomadAddress: "http://nomad:4646",
-    consulRetryJoin: ["10.0.0.10"],
-    consulAgentSecurity: { gossipKey: ref("gossip"), caPem: ref("pem") },
-    ...p,
-  });
-const ingressPki = (p: object) => {
-  const stack = testStack();
-  const nomadVault = new m.NomadVaultIntegration(stack, "nv", { nomadAddress: "http://nomad:4646" });
-  return new m.IngressPki(stack, "x", { datacenter: "dc1", domain: "example.com", nomadVault, ...p });
-};
-const aclToken = (p: object) =>
-  new m.ConsulAclToken(testStack(), "x", {
-    policyName: "dns",
-    rules: 'node_prefix "" {}',
-    description: "DNS",
-    ...p,
-  });
 const secured = (secrets: unknown) => agent({ server: false, retryJoin: ["10.0.0.10"], secrets });
 
 const rows: Row[] = [
@@ -346,7 +306,7 @@ const rows: Row[] = [
   [
     "ConsulAclTokenProps.policyName",
     () => aclToken({ policyName: "DNS token" }),
-    `ConsulAclToken ${x}: policyName "DNS token" is not a valid service name`,
+    `ConsulAclToken ${x}: policyName "DNS token" is not a Consul policy name`,
   ],
   ["ConsulAclTokenProps.rules", () => aclToken({ rules: "" }), `ConsulAclToken ${x}: rules "" is empty`],
   [

@@ -1,4 +1,4 @@
-import { Fn, Token } from "cdktf";
+import { jsonText } from "../../core/json-text";
 import type { JsonObject, JsonValue } from "../../core/json";
 import type { Job } from "./types";
 
@@ -33,18 +33,8 @@ export function renderJobspec(
 ): string {
   const document = render(job) as unknown as JsonObject;
   for (const [path, value] of overrides) applyOverride(document, path, value);
-  const lists: string[][] = [];
-  const text = escapeTerraform(JSON.stringify(document, (_key, value) => listPlaceholder(value, lists)));
-  // A list known only at apply (a variable, remote state: e.g. the platform's datacenters) is written
-  // by Terraform as JSON in the value's place.
-  return text.replace(/"@@meshstack-list-(\d+)@@"/g, (_m, i: string) => Fn.jsonencode(lists[Number(i)]));
-}
-
-/** Replaces an unresolved list token by a placeholder JSON.stringify keeps, recording the list. */
-function listPlaceholder(value: unknown, lists: string[][]): unknown {
-  if (!Array.isArray(value) || !Token.isUnresolved(value)) return value;
-  lists.push(value as string[]);
-  return `@@meshstack-list-${lists.length - 1}@@`;
+  // A list or number known only at apply (e.g. the platform's datacenters) is written by Terraform.
+  return jsonText(document, escapeTerraform);
 }
 
 /**
