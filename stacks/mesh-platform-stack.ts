@@ -101,6 +101,7 @@ export class MeshPlatformStack extends TerraformStack {
     new TerraformOutput(this, "mesh_ingress_service", { value: platform.ingress.serviceName });
     new TerraformOutput(this, "mesh_driver", { value: platform.mesh.driver });
     new TerraformOutput(this, "mesh_nomad_version", { value: platform.mesh.nomadVersion });
+    new TerraformOutput(this, "mesh_default_protocol", { value: platform.meshDefaults.protocol });
   }
 
   /**

@@ -233,7 +233,8 @@ export class Intentions extends Construct {
         continue;
       }
       const entry = this.entries.get(destination);
-      if (entry) dependOnce(entry, [resourceAddress(defaults.protocolEntryOf(destination))]);
+      const protocolEntry = defaults.protocolEntryOf(destination);
+      if (entry && protocolEntry) dependOnce(entry, [resourceAddress(protocolEntry)]);
     }
     return errors;
   }

@@ -61,6 +61,13 @@ export interface MeshDefaultsProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Write only the `service-defaults` of this stack's services: in an app repository the platform's
+   * repository holds the mesh-wide `proxy-defaults` and `mesh` entries (`protocol` then states the
+   * platform's default, which this stack does not write). {@link ServiceMesh.fromPlatform} makes one.
+   * @default false
+   */
+  readonly servicesOnly?: boolean;
 }
 
 /**
@@ -70,10 +77,10 @@ export interface MeshDefaultsProps {
 export class MeshDefaults extends Construct {
   /** The mesh-wide default protocol. */
   public readonly protocol: ServiceProtocol;
-  /** The `proxy-defaults` entry. */
-  public readonly proxyDefaults: ConfigEntry;
-  /** The `mesh` entry. */
-  public readonly mesh: ConfigEntry;
+  /** The `proxy-defaults` entry; absent with `servicesOnly` (the platform's repository holds it). */
+  public readonly proxyDefaults?: ConfigEntry;
+  /** The `mesh` entry; absent with `servicesOnly`. */
+  public readonly mesh?: ConfigEntry;
   private readonly serviceDefaults = new Map<
     string,
     { protocol: ServiceProtocol; entry?: ConfigEntryServiceDefaults }
@@ -90,7 +97,14 @@ export class MeshDefaults extends Construct {
     const consulVersion = props.consulVersion ?? VERSIONS.consul;
     checkConsulVersion(this, "consulVersion", consulVersion);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkBoolean(this, "servicesOnly", props.servicesOnly);
+    check(
+      this,
+      !props.servicesOnly || props.meshDestinationsOnly === undefined,
+      `meshDestinationsOnly is set with servicesOnly, which writes no mesh entry; set it in the platform's repository`,
+    );
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
+    if (props.servicesOnly) return;
     this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
       kind: "proxy-defaults",
       name: "global",
@@ -133,7 +147,7 @@ export class MeshDefaults extends Construct {
             expose: [{ checks: false }],
             meshGateway: [{ mode: "" }],
             transparentProxy: [{ dialedDirectly: false, outboundListenerPort: 0 }],
-            dependsOn: [this.proxyDefaults],
+            dependsOn: this.proxyDefaults ? [this.proxyDefaults] : this.dependsOn,
           });
     this.serviceDefaults.set(service, { protocol, entry });
     return entry;
@@ -144,8 +158,11 @@ export class MeshDefaults extends Construct {
     return this.serviceDefaults.get(service)?.entry;
   }
 
-  /** The entry that declares a service's protocol: its own `service-defaults`, else `proxy-defaults`. */
-  public protocolEntryOf(service: string): ConfigEntryServiceDefaults | ConfigEntry {
+  /**
+   * The entry that declares a service's protocol: its own `service-defaults`, else `proxy-defaults`;
+   * none in this stack for a service at the platform's default (`servicesOnly`).
+   */
+  public protocolEntryOf(service: string): ConfigEntryServiceDefaults | ConfigEntry | undefined {
     return this.serviceDefaultsOf(service) ?? this.proxyDefaults;
   }
 

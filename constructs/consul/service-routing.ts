@@ -371,9 +371,9 @@ export class ServiceRouting extends Construct {
 
   /** Router → splitter → resolver → the protocol entries of every service the chain names. */
   private orderEntries(): void {
-    const protocolEntries = [this.service, ...this.routedServices].map((s) =>
-      this.defaults.protocolEntryOf(s),
-    );
+    const protocolEntries = [this.service, ...this.routedServices]
+      .map((s) => this.defaults.protocolEntryOf(s))
+      .filter((e) => e !== undefined);
     const chain = [this.routerEntry, this.splitterEntry, this.resolverEntry].filter(
       (e): e is ConfigEntry => e !== undefined,
     );

@@ -4,7 +4,7 @@ import { check, checkOptions, checkPropsOf, isObject, show } from "../core/error
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkInstance, checkList, checkOneOf, checkText, checkTexts } from "../core/values";
 import { checkOwner, HttpPermission, Intentions } from "../consul/intentions";
-import { MeshDefaults } from "../consul/mesh-defaults";
+import { MeshDefaults, type ServiceProtocol } from "../consul/mesh-defaults";
 import { ServiceRouting } from "../consul/service-routing";
 import type { TaskDriverKind } from "../nomad/driver";
 import type { IIngress } from "../traefik/ingress";
@@ -112,6 +112,12 @@ export interface MeshPlatformAttributes {
    * @default "1.11.3"
    */
   readonly nomadVersion?: string;
+  /**
+   * The mesh-wide default protocol the platform declares (its `proxy-defaults`): services of this
+   * stack with another `protocol` get their own `service-defaults`, written by this stack.
+   * @default "tcp"
+   */
+  readonly defaultProtocol?: ServiceProtocol;
 }
 
 /** Options for {@link ServiceMesh.fromPlatform}: what this repository adds to the mesh it joins. */
@@ -175,7 +181,13 @@ export class ServiceMesh extends Construct {
     checkText(where, "ingressTagPrefix", ingress.tagPrefix, "traefik");
     checkText(where, "ingressTlsEntryPoint", ingress.tlsEntryPoint, "https");
     checkOptions(where, options, '{ owner: "team-shop" }');
+    // This stack's services' own protocols; the mesh-wide entries stay the platform's.
+    const defaults = new MeshDefaults(scope, `${id}Defaults`, {
+      servicesOnly: true,
+      protocol: attrs.defaultProtocol,
+    });
     return new ServiceMesh(scope, id, {
+      defaults,
       ingress,
       defaultDeny: false,
       owner: options.owner,

@@ -357,6 +357,16 @@ const rows: Row[] = [
   // (description <= 512, permissions only on named destinations, HTTP not empty, PathPrefix "/",
   // methods from isValidHTTPMethod and not repeated, action allow/deny).
   [
+    "MeshDefaultsProps.servicesOnly",
+    () => defaults({ servicesOnly: "yes" }),
+    `MeshDefaults ${x}: servicesOnly "yes" is not a boolean`,
+  ],
+  [
+    "MeshDefaultsProps.servicesOnly",
+    () => defaults({ servicesOnly: true, meshDestinationsOnly: false }),
+    `MeshDefaults ${x}: meshDestinationsOnly is set with servicesOnly`,
+  ],
+  [
     "IntentionsProps.defaultDeny",
     () => intentions({ defaultDeny: "no" }),
     `Intentions ${x}: defaultDeny "no" is not a boolean`,
@@ -1085,6 +1095,11 @@ const rows: Row[] = [
     "JoinPlatformOptions.owner",
     () => m.ServiceMesh.fromPlatform(testStack(), "x", { datacenters: ["dc1"] }, { owner: "" }),
     `ServiceMesh ${x}: owner "" is not 1-512 characters on one line`,
+  ],
+  [
+    "MeshPlatformAttributes.defaultProtocol",
+    () => joined({ defaultProtocol: "udp" }),
+    `MeshDefaults ${x}Defaults: protocol "udp" is not a Consul protocol`,
   ],
   [
     "MeshPlatformAttributes.datacenters",

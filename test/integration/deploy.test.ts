@@ -632,7 +632,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
           method: "PUT",
           body: JSON.stringify({ Kind: "proxy-defaults", Name: "global", Config: { protocol: "http" } }),
         }),
-      planned: () => ({ [address(stack.platform.meshDefaults.proxyDefaults)]: "update" }),
+      planned: () => ({ [address(stack.platform.meshDefaults.proxyDefaults!)]: "update" }),
       repaired: async () =>
         expect(
           (await consul<{ Config: { protocol: string } }>("config/proxy-defaults/global")).Config.protocol,
@@ -648,7 +648,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
             TransparentProxy: { MeshDestinationsOnly: false },
           }),
         }),
-      planned: () => ({ [address(stack.platform.meshDefaults.mesh)]: "update" }),
+      planned: () => ({ [address(stack.platform.meshDefaults.mesh!)]: "update" }),
       repaired: async () =>
         expect(
           (await consul<{ TransparentProxy: { MeshDestinationsOnly: boolean } }>("config/mesh/mesh"))

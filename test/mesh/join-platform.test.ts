@@ -79,6 +79,36 @@ describe("ServiceMesh.fromPlatform", () => {
     expect(entries.map((e) => [e.name, e.meta])).toEqual([["payments", { "meshstack-owner": "billing" }]]);
   });
 
+  test("a member's own protocol is its own service-defaults entry; the mesh-wide entries stay the platform's", () => {
+    // GIVEN an app stack whose api speaks http, with an L7 permission for web
+    const stack = testStack();
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"] });
+    const api = new MeshService(stack, "api", { mesh, port: 9090, tasks, protocol: "http" });
+    new MeshService(stack, "web", { mesh, port: 8080, tasks }).connectTo(api, {
+      localBindPort: 9090,
+      permissions: [{ pathPrefix: "/v1/", methods: ["GET"] }],
+    });
+    const json = synth(stack);
+    // THEN only api's service-defaults is written: no proxy-defaults, no mesh entry
+    expect(Object.values(resourcesOf(json, "consul_config_entry_service_defaults"))).toEqual([
+      expect.objectContaining({ name: "api", protocol: "http" }),
+    ]);
+    const kinds = Object.values(resourcesOf(json, "consul_config_entry")).map((e) => e.kind);
+    expect(kinds).toEqual(["service-intentions"]);
+    // and api's intentions entry waits for its protocol
+    const entry = Object.entries(resourcesOf(json, "consul_config_entry")).find(([, e]) => e.name === "api")!;
+    expect(entry[1].depends_on).toEqual([
+      expect.stringMatching(/^consul_config_entry_service_defaults\.MeshDefaults_api_/),
+    ]);
+  });
+
+  test("a service at the platform's default protocol writes no service-defaults", () => {
+    const stack = testStack();
+    const mesh = ServiceMesh.fromPlatform(stack, "Mesh", { datacenters: ["dc1"], defaultProtocol: "http" });
+    new MeshService(stack, "api", { mesh, port: 9090, tasks, protocol: "http" });
+    expect(resourcesOf(synth(stack), "consul_config_entry_service_defaults")).toEqual({});
+  });
+
   test("inside one stack a relation still writes both sides", () => {
     const stack = testStack();
     const mesh = new ServiceMesh(stack, "Mesh");
@@ -115,6 +145,13 @@ describe("an app stack reading the platform's state", () => {
       ingress: outputs.mesh_ingress_service!.value,
       driver: outputs.mesh_driver!.value,
       nomadVersion: outputs.mesh_nomad_version!.value,
-    }).toEqual({ datacenters: ["dc1"], ingress: "traefik", driver: "raw_exec", nomadVersion: "1.6.1" });
+      defaultProtocol: outputs.mesh_default_protocol!.value,
+    }).toEqual({
+      datacenters: ["dc1"],
+      ingress: "traefik",
+      driver: "raw_exec",
+      nomadVersion: "1.6.1",
+      defaultProtocol: "tcp",
+    });
   });
 });
