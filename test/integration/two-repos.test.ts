@@ -87,8 +87,8 @@ export function buildStack(app: App, name: string): TerraformStack {
     },
     { owner: ${JSON.stringify(owner)} },
   );
-  const service = (id: string, port: number, hostPort?: number) =>
-    new MeshService(stack, id, { mesh, port, hostPort, healthCheck: { path: "/" } });
+  const service = (id: string, port: number, hostPort?: number, protocol?: "http") =>
+    new MeshService(stack, id, { mesh, port, hostPort, protocol, healthCheck: { path: "/" } });
   const run = (s: MeshService, env: Record<string, string> = {}) =>
     s.addTask({
       name: s.serviceName,
@@ -110,8 +110,13 @@ const SHOP = `  web = service("web", 9310, 9310);
   run(web, { UPSTREAM_API: web.upstreamAddress(api), UPSTREAM_PAYMENTS: web.upstreamAddress("payments") });
   run(api);`;
 
-/** billing's payments: first allowing only a caller that never ran, then web too. */
-const billing = (grantWeb: boolean) => `  const payments = service("payments", 9312).allowFrom("orders");
+/**
+ * billing's payments, speaking http (its own service-defaults; the platform keeps proxy-defaults):
+ * first allowing only a caller that never ran, then web too.
+ */
+const billing = (
+  grantWeb: boolean,
+) => `  const payments = service("payments", 9312, undefined, "http").allowFrom("orders");
   ${grantWeb ? 'payments.allowFrom("web");' : "// web is not allowed yet"}
   run(payments);`;
 
@@ -258,6 +263,13 @@ describe("two app repositories around one platform", () => {
     deploy(billingRepo, "billing");
     expect(readdirSync(billingRepo)).toContain("terraform.prod.tfstate");
     expect(await consulEntry("payments")).toEqual({ sources: ["orders"], owner: "billing" });
+    // billing declared payments' protocol itself; the mesh-wide proxy-defaults stayed the platform's.
+    expect(await consul<{ Protocol: string }>("config/service-defaults/payments")).toMatchObject({
+      Protocol: "http",
+    });
+    expect((await consul<{ Config: { protocol: string } }>("config/proxy-defaults/global")).Config).toEqual({
+      protocol: "tcp",
+    });
     // The platform's default deny is the platform's: billing wrote no `*` entry.
     expect((await consulEntry("*")).sources).toEqual(["*"]);
   });
@@ -295,7 +307,8 @@ describe("two app repositories around one platform", () => {
     const refused = await callFromWeb("payments");
     console.log(`web -> payments before the grant: ${refused.error}`);
     expect(refused.status).toBe(0);
-    expect(refused.error).toMatch(/reset|RemoteDisconnected|closed|refused|EOF/i);
+    // payments speaks http, so its sidecar answers the denied call itself: 403 from Envoy's RBAC.
+    expect(refused.error).toMatch(/HTTP Error 403/);
     // shop wrote its own destination's entry and nothing of billing's or the platform's.
     expect(await consulEntry("api")).toEqual({ sources: ["web"], owner: "shop" });
     expect(await consulEntry("payments")).toEqual({ sources: ["orders"], owner: "billing" });
