@@ -20,7 +20,8 @@ export const local: EnvironmentConfig = {
   },
   nomad: { address: "http://127.0.0.1:4646", version: builtInNomadVersion() },
   pki: { ownership: PkiMountOwnership.TERRAFORM, intermediateCertTtl: "8760h", leafCertTtl: "72h" },
-  workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true, demoCanary: true },
+  // The dashboard's host port is a shortcut on loopback; shared clusters reach it through Traefik only.
+  workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true, demoCanary: true, demoHostPort: 9002 },
   // Lives with the dev cluster's own state: `npm run down` discards both together.
   backend: { type: "local", path: ".local/cluster/terraform.tfstate" },
 };

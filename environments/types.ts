@@ -178,6 +178,12 @@ export interface EnvironmentConfig {
      */
     readonly demoAcrossNodes?: boolean;
     /**
+     * Publish the demo's dashboard on this host port beside its ingress route: plain HTTP past TLS
+     * and the intentions, so for clusters on loopback only (the built-in local cluster).
+     * @default - reached through the ingress only
+     */
+    readonly demoHostPort?: number;
+    /**
      * Deploy the canary demo too (greeter v1/v2 behind a 90/10 split, a path and a header route,
      * and an L7 permission); its programs need the raw_exec or exec driver.
      * @default false

@@ -88,6 +88,7 @@ export class MeshPlatformStack extends TerraformStack {
             : "upstreams",
         distinctHosts: env.workloads.demoAcrossNodes,
         dashboardHost: `count.${env.name}.meshstack.internal`,
+        dashboardHostPort: env.workloads.demoHostPort,
       });
     }
     if (env.workloads?.demo && env.workloads.demoCanary) {

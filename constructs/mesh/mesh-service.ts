@@ -97,10 +97,19 @@ export interface MeshServiceProps {
    */
   readonly upstreams?: UpstreamProps[];
   /**
-   * Static host port forwarded to `port` (label `public`), for direct access outside the mesh.
+   * Static host port forwarded to `port` (label `public`), for direct access outside the mesh. It is
+   * plain HTTP past the mesh's mTLS and intentions (Nomad exempts a reserved port from transparent-proxy
+   * redirection), so a service exposed through the ingress refuses it unless
+   * `allowHostPortWithIngress` says otherwise.
    * @default - not published on the host
    */
   readonly hostPort?: number;
+  /**
+   * Keep `hostPort` beside `expose`: for clusters on loopback only (the built-in local cluster), where
+   * the host port is a developer's shortcut, never on a shared network.
+   * @default false
+   */
+  readonly allowHostPortWithIngress?: boolean;
   /**
    * HTTP health check through an expose path.
    * @default - no check beyond the sidecar's
@@ -243,6 +252,14 @@ export class MeshService extends Construct {
     checkServiceName(this, "name", this.serviceName);
     checkPort(this, "port", props.port);
     if (props.hostPort !== undefined) checkPort(this, "hostPort", props.hostPort);
+    checkBoolean(this, "allowHostPortWithIngress", props.allowHostPortWithIngress);
+    check(
+      this,
+      props.hostPort === undefined || props.expose === undefined || props.allowHostPortWithIngress === true,
+      `hostPort ${show(props.hostPort)} publishes the service in plain HTTP beside its ingress route, past ` +
+        `TLS and the intentions; remove hostPort (the ingress reaches it), or set allowHostPortWithIngress ` +
+        `on a cluster on loopback`,
+    );
     this.checkTypes(props);
     if (this.transparentProxy) {
       requireNomadFeature(

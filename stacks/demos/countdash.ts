@@ -22,8 +22,9 @@ export interface CountdashProps {
    */
   readonly jobName?: string;
   /**
-   * Static host port of the dashboard.
-   * @default 9002
+   * Static host port of the dashboard. Routed through the ingress (`dashboardHost`), it is plain HTTP
+   * past TLS and the intentions: give it only on a cluster on loopback.
+   * @default 9002 without `dashboardHost`; none with it
    */
   readonly dashboardHostPort?: number;
   /**
@@ -83,7 +84,8 @@ export class Countdash extends Construct {
     this.dashboard = new MeshService(this.job, "count-dashboard", {
       mesh,
       port: DASHBOARD_PORT,
-      hostPort: props.dashboardHostPort ?? DASHBOARD_PORT,
+      hostPort: props.dashboardHostPort ?? (props.dashboardHost ? undefined : DASHBOARD_PORT),
+      allowHostPortWithIngress: props.dashboardHostPort !== undefined,
       transparentProxy,
       healthCheck: { path: "/health" },
       expose: props.dashboardHost ? { http: { host: props.dashboardHost } } : undefined,

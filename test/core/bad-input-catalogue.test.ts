@@ -1066,6 +1066,16 @@ const rows: Row[] = [
     `ServiceMesh ${x}: nomadVersion "latest" is not a version`,
   ],
   [
+    "MeshServiceProps.allowHostPortWithIngress",
+    () => service({ hostPort: 9002, expose: { http: { host: "a.example.com" } } }),
+    `MeshService ${x}: hostPort 9002 publishes the service in plain HTTP beside its ingress route`,
+  ],
+  [
+    "MeshServiceProps.allowHostPortWithIngress",
+    () => service({ allowHostPortWithIngress: "yes" }),
+    `MeshService ${x}: allowHostPortWithIngress "yes" is not a boolean`,
+  ],
+  [
     "ServiceMeshProps.defaultDeny",
     () => mesh({ defaultDeny: "no" }),
     `ServiceMesh ${x}: defaultDeny "no" is not a boolean`,

@@ -43,6 +43,18 @@ function meshStack(props: ConstructorParameters<typeof ServiceMesh>[2] = {}) {
 }
 
 describe("MeshService", () => {
+  test("a service routed through the ingress publishes no plain host port unless told it is on loopback", () => {
+    const { stack, service } = meshStack();
+    const expose = { http: { host: "count.example.com" } };
+    expect(() => service("count-dashboard", { port: 9002, hostPort: 9002, expose })).toThrow(
+      "publishes the service in plain HTTP beside its ingress route",
+    );
+    service("count-local", { port: 9002, hostPort: 9002, expose, allowHostPortWithIngress: true });
+    expect(group(jobs(stack)["count-local"], "count-local").Networks[0].ReservedPorts).toEqual([
+      { Label: "public", Value: 9002, To: 9002 },
+    ]);
+  });
+
   test("renders a bridge group with a group-level Connect service", () => {
     const { stack, service } = meshStack();
     service("count-api");
