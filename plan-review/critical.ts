@@ -87,6 +87,16 @@ function roleOf(
       };
     case "nomad_job":
       return nomadJobRole(values, renderer);
+    case "consul_acl_auth_method":
+      return {
+        label: `Consul auth method${name ? ` ${code(renderer.label(name))}` : ""}`,
+        impact: "every token it issued is deleted: sidecars and tasks lose their Consul tokens",
+      };
+    case "vault_jwt_auth_backend":
+      return {
+        label: `Vault JWT auth backend ${code(renderer.label(stringAt(values, "path") ?? ""))}`,
+        impact: "every Vault token workloads got through it is revoked",
+      };
     case "vault_policy": {
       const policy = stringAt(values, "policy") ?? "";
       const usesPki = pkiPaths.some((p) => policy.includes(`"${p}/`) || policy.includes(`"sys/mounts/${p}`));
@@ -202,6 +212,69 @@ function pkiMountMove(r: ReviewedResource): CriticalChange | undefined {
   };
 }
 
+/** PKI role fields that let the role issue more when they turn true... */
+const PKI_ROLE_LOOSER_WHEN_TRUE = [
+  "allow_localhost",
+  "allow_ip_sans",
+  "client_flag",
+  "allow_any_name",
+  "allow_subdomains",
+  "allow_glob_domains",
+  "allow_bare_domains",
+  "allow_wildcard_certificates",
+];
+/** ...and false for these. */
+const PKI_ROLE_LOOSER_WHEN_FALSE = ["no_store", "enforce_hostnames"];
+
+/** A PKI role update that lets it issue more: a restriction turned off, or more allowed domains. */
+function pkiRoleWidening(r: ReviewedResource): CriticalChange | undefined {
+  if (r.type !== "vault_pki_secret_backend_role" || r.kind !== "update") return undefined;
+  const flag = (v: JsonValue | undefined, key: string) =>
+    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, JsonValue>)[key] : undefined;
+  const loosened = [
+    ...PKI_ROLE_LOOSER_WHEN_TRUE.filter((k) => flag(r.before, k) === false && flag(r.after, k) === true),
+    ...PKI_ROLE_LOOSER_WHEN_FALSE.filter((k) => flag(r.before, k) === true && flag(r.after, k) === false),
+  ];
+  const domains = (v: JsonValue | undefined) => {
+    const list = flag(v, "allowed_domains");
+    return Array.isArray(list) ? list.filter((d): d is string => typeof d === "string") : [];
+  };
+  const added = domains(r.after).filter((d) => !domains(r.before).includes(d));
+  if (added.length > 0) loosened.push(`allowed_domains + ${added.join(", ")}`);
+  if (loosened.length === 0) return undefined;
+  return {
+    address: r.address,
+    type: r.type,
+    concern: r.concern,
+    kind: "pki-role-widened",
+    message: `**PKI role widened** (${code(r.address)}): ${loosened.map((l) => code(l)).join(", ")}: it can issue certificates it could not before`,
+  };
+}
+
+/** A meshstack platform job (Consul agents, ingress) moving to another Nomad namespace. */
+function platformJobMove(r: ReviewedResource): CriticalChange | undefined {
+  if (r.type !== "nomad_job" || (r.kind !== "update" && r.kind !== "replace")) return undefined;
+  const namespace = (v: JsonValue | undefined) => {
+    try {
+      const job = (JSON.parse(stringAt(v, "jobspec") ?? "") as { Job?: { Namespace?: string } }).Job;
+      return job?.Namespace ?? "default";
+    } catch {
+      return undefined;
+    }
+  };
+  const role =
+    stampedRole(stringAt(r.before, "jobspec") ?? "") ?? stampedRole(stringAt(r.after, "jobspec") ?? "");
+  const [before, after] = [namespace(r.before), namespace(r.after)];
+  if (!role || before === undefined || after === undefined || before === after) return undefined;
+  return {
+    address: r.address,
+    type: r.type,
+    concern: r.concern,
+    kind: "platform-job-moved",
+    message: `**Platform job moved** from namespace ${code(before)} to ${code(after)} (${code(r.address)}): whoever may submit jobs there reads its variables (gossip key, tokens) and uses its Vault role`,
+  };
+}
+
 /**
  * Finds the changes a reviewer must not miss: destroy or replace of the mesh's critical resources,
  * and any intention change that widens access.
@@ -214,8 +287,7 @@ export function findCriticalChanges(
   const pkiPaths = pkiMountPaths(resources);
   const out: CriticalChange[] = [];
   for (const r of resources) {
-    const moved = pkiMountMove(r);
-    if (moved) out.push(moved);
+    for (const found of [pkiMountMove(r), pkiRoleWidening(r), platformJobMove(r)]) if (found) out.push(found);
     if (r.kind !== "delete" && r.kind !== "replace") continue;
     const role = roleOf(r, pkiPaths, options, renderer);
     if (!role) continue;

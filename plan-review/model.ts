@@ -54,6 +54,8 @@ export type CriticalKind =
   | "destroy"
   | "replace"
   | "pki-mount-moved"
+  | "pki-role-widened"
+  | "platform-job-moved"
   | "new-allow"
   | "deny-to-allow"
   | "deny-removed"

@@ -6,7 +6,7 @@ import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
 import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclRole } from "@cdktf/provider-consul/lib/acl-role";
 import { checkUrl, NOMAD_NAMESPACE } from "../core/names";
-import { checkList, checkPattern, checkText, checkTexts } from "../core/values";
+import { checkBoolean, checkList, checkPattern, checkText, checkTexts } from "../core/values";
 
 /** Props for {@link NomadConsulIntegration}. */
 export interface NomadConsulIntegrationProps {
@@ -47,6 +47,13 @@ export interface NomadConsulIntegrationProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Protect the auth method with `prevent_destroy`: replacing it (its name and type force one) deletes
+   * every token it issued, so every sidecar and task loses its Consul token and Nomad cannot make new
+   * ones until workloads restart.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -120,8 +127,10 @@ export class NomadConsulIntegration extends Construct {
     );
     checkText(this, "jwksCaPem", props.jwksCaPem, "-----BEGIN CERTIFICATE-----…");
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
     this.authMethod = new AclAuthMethod(this, "AuthMethod", {
       dependsOn,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
       name,
       type: "jwt",
       displayName: "Nomad workload identities",

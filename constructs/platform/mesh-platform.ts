@@ -257,6 +257,7 @@ export class MeshPlatform extends Construct {
       mode: props.nomadVaultMode,
       nomadVersion,
       jwksCaPem: props.nomadCaPem,
+      preventDestroy,
     });
 
     // 3. Consul agents as a Nomad system job (real clusters; a dev cluster may start Consul itself),
@@ -289,6 +290,7 @@ export class MeshPlatform extends Construct {
         jwksCaPem: props.nomadCaPem,
         namespaces: props.nomadNamespaces,
         deniedKeyPrefixes: props.stateKeyPrefix === undefined ? undefined : [props.stateKeyPrefix],
+        preventDestroy,
       });
     }
 

@@ -6,7 +6,7 @@ import { TokenAuthBackendRole } from "@cdktf/provider-vault/lib/token-auth-backe
 import { check, checkPropsOf, show } from "../core/errors";
 import { durationSeconds } from "../core/duration";
 import { checkUrl, checkVaultPath, VAULT_NAME } from "../core/names";
-import { checkOneOf, checkPattern, checkText } from "../core/values";
+import { checkBoolean, checkOneOf, checkPattern, checkText } from "../core/values";
 import {
   checkNomadVersion,
   DEFAULT_NOMAD_VERSION,
@@ -65,6 +65,12 @@ export interface NomadVaultIntegrationProps {
    * @default "30m"
    */
   readonly tokenPeriod?: string;
+  /**
+   * Protect the JWT auth backend with `prevent_destroy`: disabling the mount revokes the Vault token of
+   * every workload that logged in through it.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
   /**
    * KV v2 mount whose `<namespace>/<job>` subtree each job may read.
    * @default "secret"
@@ -138,7 +144,9 @@ export class NomadVaultIntegration extends Construct {
     checkPattern(this, "roleName", roleName, VAULT_NAME, "a Vault role name", "nomad-workloads");
     checkText(this, "audience", props.audience, "vault.io");
     checkText(this, "jwksCaPem", props.jwksCaPem, "-----BEGIN CERTIFICATE-----…");
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
     this.authBackend = new JwtAuthBackend(this, "AuthBackend", {
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
       path: authPath,
       type: "jwt",
       description: "Nomad workload identities",

@@ -174,6 +174,16 @@ const rows: Row[] = [
 
   // NomadVaultIntegration: Vault framework.GenericNameRegex for role names; mount paths as names.ts.
   [
+    "NomadVaultIntegrationProps.preventDestroy",
+    () => nomadVault({ preventDestroy: "no" }),
+    `NomadVaultIntegration ${x}: preventDestroy "no" is not a boolean`,
+  ],
+  [
+    "NomadConsulIntegrationProps.preventDestroy",
+    () => nomadConsul({ preventDestroy: 0 }),
+    `NomadConsulIntegration ${x}: preventDestroy 0 is not a boolean`,
+  ],
+  [
     "NomadVaultIntegrationProps.nomadAddress",
     () => nomadVault({ nomadAddress: "nomad:4646" }),
     `NomadVaultIntegration ${x}: nomadAddress "nomad:4646" is not an http(s) URL`,

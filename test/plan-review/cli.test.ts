@@ -65,7 +65,7 @@ describe("with --plan-json", () => {
     expect(result.code).toBe(2);
     expect(result.stdout.startsWith("<!-- meshstack-plan-review:prod -->")).toBe(true);
     expect(readFileSync(join(project, "review.md"), "utf8")).toBe(result.stdout);
-    expect(result.stderr).toContain("8 critical change(s) in prod");
+    expect(result.stderr).toContain("9 critical change(s) in prod");
     expect(result.commands).toEqual([]);
   });
 
