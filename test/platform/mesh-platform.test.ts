@@ -236,17 +236,7 @@ describe("what would break the mesh is protected", () => {
   test("the Consul auth method and Vault's JWT backend carry prevent_destroy, unless the platform is a throwaway", () => {
     const protectedTypes = (preventDestroy?: boolean) => {
       const stack = testStack();
-      new MeshPlatform(stack, "Default", {
-        datacenter: "dc1",
-        vaultAddress: "https://vault:8200",
-        nomadAddress: "http://nomad:4646",
-        consulRetryJoin: ["10.0.0.10"],
-        consulAgentSecurity: {
-          gossipKey: Lazy.stringValue({ produce: () => "k" }),
-          caPem: Lazy.stringValue({ produce: () => "p" }),
-        },
-        preventDestroy,
-      });
+      new MeshPlatform(stack, "Default", { ...base, preventDestroy });
       const json = synth(stack);
       return ["consul_acl_auth_method", "vault_jwt_auth_backend"].map(
         (type) => Object.values(resourcesOf(json, type))[0]?.lifecycle,
