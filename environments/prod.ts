@@ -6,6 +6,8 @@ export const prod: EnvironmentConfig = {
   datacenter: "prod1",
   vault: { address: "https://vault.prod.example.internal:8200" },
   consul: {
+    // The CA file on the Consul servers that signed Vault's certificate: the CA config verifies Vault.
+    vaultCaFile: "/etc/consul.d/tls/vault-ca.pem",
     address: "https://consul.prod.example.internal:8501",
     version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: [

@@ -6,6 +6,8 @@ export const staging: EnvironmentConfig = {
   datacenter: "staging1",
   vault: { address: "https://vault.staging.example.internal:8200" },
   consul: {
+    // The CA file on the Consul servers that signed Vault's certificate: the CA config verifies Vault.
+    vaultCaFile: "/etc/consul.d/tls/vault-ca.pem",
     address: "https://consul.staging.example.internal:8501",
     version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: ["consul.staging.example.internal"],

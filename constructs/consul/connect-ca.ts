@@ -1,9 +1,9 @@
-import { checkPropsOf, checkReferenceOf } from "../core/errors";
+import { check, checkPropsOf, checkReferenceOf, isReference, show } from "../core/errors";
 import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CertificateAuthority } from "@cdktf/provider-consul/lib/certificate-authority";
 import { checkUrl } from "../core/names";
-import { checkList, checkText } from "../core/values";
+import { checkBoolean, checkList, checkText } from "../core/values";
 import { ConnectCaPki } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 
@@ -17,10 +17,17 @@ export interface ConnectCaProps {
   readonly vaultAddress: string;
   /**
    * CA file, as the Consul servers see it, that signed Vault's HTTPS certificate (`CAFile`); relative
-   * paths resolve from the servers' working directory.
-   * @default - the servers' system roots
+   * paths resolve from the servers' working directory. Required for an `https` Vault unless
+   * `vaultSystemRoots` is set: the CA configuration then verifies Vault against the CA that signed it.
+   * @default - none (an `http` Vault, or `vaultSystemRoots`)
    */
   readonly vaultCaFile?: string;
+  /**
+   * Verify an `https` Vault against the Consul servers' system roots (a publicly trusted certificate)
+   * instead of `vaultCaFile`.
+   * @default false
+   */
+  readonly vaultSystemRoots?: boolean;
   /**
    * Resources that must exist first, typically the Consul agent job (registered, not necessarily
    * healthy: on a brand-new cluster Consul's servers must already answer).
@@ -57,6 +64,17 @@ export class ConnectCa extends Construct {
     checkUrl(this, "vaultAddress", props.vaultAddress);
     checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
     checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
+    checkBoolean(this, "vaultSystemRoots", props.vaultSystemRoots);
+    check(
+      this,
+      isReference(props.vaultAddress) ||
+        !props.vaultAddress.startsWith("https://") ||
+        props.vaultCaFile !== undefined ||
+        props.vaultSystemRoots === true,
+      `vaultCaFile is unset for ${show(props.vaultAddress)}; give the CA file (on the Consul servers) that ` +
+        `signed Vault's certificate, so the CA configuration verifies Vault, or set vaultSystemRoots for a ` +
+        `publicly trusted certificate`,
+    );
     const { pki } = props;
     this.resource = new CertificateAuthority(this, "Resource", {
       connectProvider: "vault",

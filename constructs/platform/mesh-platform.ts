@@ -67,6 +67,12 @@ export interface MeshPlatformProps {
    */
   readonly vaultCaFile?: string;
   /**
+   * Verify an `https` Vault against the Consul servers' system roots instead of `vaultCaFile` (see
+   * the `ConnectCa` construct).
+   * @default false
+   */
+  readonly vaultSystemRoots?: boolean;
+  /**
    * The Nomad version the cluster runs. It picks how Nomad reaches Consul and Vault — workload
    * identity from 1.7; before, the agents' own Consul tokens (servers derive sidecars'
    * service-identity tokens) and the Vault token role — and refuses what the version lacks
@@ -300,6 +306,7 @@ export class MeshPlatform extends Construct {
       token: this.caToken,
       vaultAddress: props.vaultAddress,
       vaultCaFile: props.vaultCaFile,
+      vaultSystemRoots: props.vaultSystemRoots,
       dependsOn: afterAgent,
     });
 

@@ -12,7 +12,7 @@ function build(
   const stack = testStack();
   const pki = new ConnectCaPki(stack, "Pki", { datacenter: "dc1", ownership, leafCertTtl: "24h" });
   const token = new ConsulCaToken(stack, "Token", { pki });
-  new ConnectCa(stack, "Ca", { pki, token, vaultAddress });
+  new ConnectCa(stack, "Ca", { pki, token, vaultAddress, vaultSystemRoots: true });
   extra?.(stack);
   return synth(stack);
 }
@@ -39,6 +39,17 @@ describe("ConnectCa", () => {
     expect(onlyResource(synth(stack), "consul_certificate_authority").config_json).toContain(
       '"CAFile" = "tls/ca.pem"',
     );
+  });
+
+  test("an https Vault needs the CA that signed it, or an explicit choice of the system roots", () => {
+    const stack = testStack();
+    const pki = new ConnectCaPki(stack, "Pki", { datacenter: "dc1" });
+    const token = new ConsulCaToken(stack, "Token", { pki });
+    expect(() => new ConnectCa(stack, "Ca", { pki, token, vaultAddress: "https://vault:8200" })).toThrow(
+      'ConnectCa test/Ca: vaultCaFile is unset for "https://vault:8200"; give the CA file',
+    );
+    new ConnectCa(stack, "Http", { pki, token, vaultAddress: "http://127.0.0.1:8200" });
+    expect(() => synth(stack)).not.toThrow();
   });
 
   test("waits for the root certificate and the policy", () => {

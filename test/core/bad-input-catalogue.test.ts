@@ -263,6 +263,16 @@ const rows: Row[] = [
     `ConnectCa ${x}: vaultAddress "vault:8200" is not an http(s) URL`,
   ],
   [
+    "ConnectCaProps.vaultSystemRoots",
+    () => connectCa({ vaultCaFile: undefined }),
+    `ConnectCa ${x}: vaultCaFile is unset for "https://vault:8200"`,
+  ],
+  [
+    "MeshPlatformProps.vaultSystemRoots",
+    () => platform({ vaultSystemRoots: "yes" }),
+    `ConnectCa ${x}/ConnectCa: vaultSystemRoots "yes" is not a boolean`,
+  ],
+  [
     "ConnectCaProps.vaultCaFile",
     () => connectCa({ vaultCaFile: "" }),
     `ConnectCa ${x}: vaultCaFile "" is not a non-empty string`,

@@ -33,7 +33,13 @@ export const connectCa = (p: object) => {
   const stack = testStack();
   const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
   const token = new m.ConsulCaToken(stack, "token", { pki: ca });
-  return new m.ConnectCa(stack, "x", { pki: ca, token, vaultAddress: "https://vault:8200", ...p });
+  return new m.ConnectCa(stack, "x", {
+    pki: ca,
+    token,
+    vaultAddress: "https://vault:8200",
+    vaultCaFile: "ca.pem",
+    ...p,
+  });
 };
 export const nomadVault = (p: object) =>
   new m.NomadVaultIntegration(testStack(), "x", { nomadAddress: "http://nomad:4646", ...p });
@@ -50,6 +56,7 @@ export const platform = (p: object) =>
   new m.MeshPlatform(testStack(), "x", {
     datacenter: "dc1",
     vaultAddress: "https://vault:8200",
+    vaultCaFile: "/etc/consul.d/vault-ca.pem",
     nomadAddress: "http://nomad:4646",
     consulRetryJoin: ["10.0.0.10"],
     consulAgentSecurity: { gossipKey: ref("gossip"), caPem: ref("pem") },

@@ -37,6 +37,7 @@ describe("composition errors", () => {
       new MeshPlatform(stack, "Default", {
         datacenter: "dc1",
         vaultAddress: "https://vault:8200",
+        vaultCaFile: "/etc/consul.d/vault-ca.pem",
         nomadAddress: "https://nomad:4646",
         consulRetryJoin: ["10.0.0.10"],
         consulAgentSecurity: { gossipKey: ref("gossip"), caPem: ref("pem") },

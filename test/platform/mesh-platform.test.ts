@@ -9,6 +9,7 @@ import { resourcesOf, synth, testStack } from "../helpers";
 const base: MeshPlatformProps = {
   datacenter: "dc1",
   vaultAddress: "https://vault.internal:8200",
+  vaultCaFile: "/etc/consul.d/vault-ca.pem",
   nomadAddress: "https://nomad.internal:4646",
   consulRetryJoin: ["consul.internal"],
   // References, as the stack passes them (Terraform variables): literals are refused for secrets.
