@@ -9,6 +9,7 @@ import { variableItem, variablePath } from "../nomad/job";
 import {
   checkBoolean,
   checkInstance,
+  checkInteger,
   checkObject,
   checkOneOf,
   checkPattern,
@@ -162,6 +163,18 @@ export interface TraefikIngressProps {
    */
   readonly logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
   /**
+   * Lowest TLS version the TLS entry point accepts (Traefik's default `tls.options`); TLS 1.0 and 1.1
+   * are refused either way.
+   * @default "1.2"
+   */
+  readonly minTlsVersion?: "1.2" | "1.3";
+  /**
+   * `Strict-Transport-Security` max-age, in seconds, sent on every HTTP route of the TLS entry point,
+   * so browsers never fall back to plain HTTP; 0 sends none.
+   * @default 31536000 (one year)
+   */
+  readonly hstsMaxAgeSeconds?: number;
+  /**
    * Resources that must exist first (e.g. the Consul agent job).
    * @default - none
    */
@@ -270,6 +283,11 @@ export class TraefikIngress extends NomadJob implements IIngress {
         DestPath: staticConfigPath(props),
         ChangeMode: "restart",
       },
+      {
+        EmbeddedTmpl: renderToml(hardening(props)),
+        DestPath: "local/dynamic/hardening.toml",
+        ChangeMode: "noop",
+      },
       ...(tls
         ? [
             ...tls.templates,
@@ -327,7 +345,13 @@ export class TraefikIngress extends NomadJob implements IIngress {
   }
 
   private staticConfig(props: TraefikIngressProps, driver: TaskDriver): TomlTable {
-    const entryPoints: Record<string, TomlTable> = { [TLS_ENTRY_POINT]: { address: `:${this.tlsPort}` } };
+    const entryPoints: Record<string, TomlTable> = {
+      [TLS_ENTRY_POINT]: {
+        address: `:${this.tlsPort}`,
+        // HSTS on every HTTP route of the TLS entry point (TCP routes carry no headers).
+        http: sendsHsts(props) ? { middlewares: ["hsts@file"] } : undefined,
+      },
+    };
     if (props.httpPort !== undefined) entryPoints[HTTP_ENTRY_POINT] = { address: `:${props.httpPort}` };
     if (props.dangerouslyExposeInsecureApi) entryPoints.traefik = { address: `:${API_PORT}` };
     return {
@@ -354,7 +378,8 @@ export class TraefikIngress extends NomadJob implements IIngress {
                 : variableItem(variablePath(this.jobName), "consul_token", ["{{", "}}"]),
           },
         },
-        file: props.tls ? { directory: `${driver.localDir}/dynamic`, watch: true } : undefined,
+        // TLS options and HSTS always; the certificate too, when given.
+        file: { directory: `${driver.localDir}/dynamic`, watch: true },
       },
     };
   }
@@ -406,6 +431,38 @@ function checkIngressProps(ingress: TraefikIngress, props: TraefikIngressProps):
   );
   checkText(ingress, "binary", props.binary, "traefik");
   checkOneOf(ingress, "logLevel", props.logLevel, ["DEBUG", "INFO", "WARN", "ERROR"]);
+  checkOneOf(ingress, "minTlsVersion", props.minTlsVersion, ["1.2", "1.3"]);
+  checkInteger(ingress, "hstsMaxAgeSeconds", props.hstsMaxAgeSeconds, 0);
+}
+
+const HSTS_MAX_AGE = 31_536_000;
+
+/**
+ * The dynamic configuration every ingress gets: the default TLS options (TLS 1.2 or later; with a
+ * certificate of its own, `sniStrict`, so a name it does not serve is refused rather than answered
+ * with the default certificate) and the HSTS middleware.
+ */
+/** Whether the ingress sends HSTS: a max-age above 0, or one known only at apply. */
+function sendsHsts(props: TraefikIngressProps): boolean {
+  const maxAge = props.hstsMaxAgeSeconds ?? HSTS_MAX_AGE;
+  return isReference(maxAge) || maxAge > 0;
+}
+
+function hardening(props: TraefikIngressProps): TomlTable {
+  const maxAge = props.hstsMaxAgeSeconds ?? HSTS_MAX_AGE;
+  return {
+    tls: {
+      options: {
+        default: {
+          minVersion: props.minTlsVersion === "1.3" ? "VersionTLS13" : "VersionTLS12",
+          sniStrict: props.tls !== undefined,
+        },
+      },
+    },
+    ...(sendsHsts(props)
+      ? { http: { middlewares: { hsts: { headers: { stsSeconds: maxAge, stsIncludeSubdomains: true } } } } }
+      : {}),
+  };
 }
 
 function tlsConfig(prefix: string, certFile: string, keyFile: string): TomlTable {

@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 /** A TOML value: scalars, arrays of scalars, tables and arrays of tables. */
 export type TomlValue =
   string | number | boolean | readonly (string | number | boolean)[] | TomlTable | readonly TomlTable[];
@@ -37,6 +38,8 @@ function section(table: TomlTable, path: string[]): string[] {
 }
 
 function scalar(value: TomlValue): string {
+  // A number known only at apply: Terraform writes its digits into the file's template.
+  if (typeof value === "number" && Token.isUnresolved(value)) return Token.asString(value);
   if (Array.isArray(value)) return `[${value.map((v) => scalar(v as TomlValue)).join(", ")}]`;
   if (typeof value === "string" && value.includes("\n")) return `'''\n${value}'''`;
   // A Nomad template action keeps its own double quotes: a TOML literal string needs no escaping.

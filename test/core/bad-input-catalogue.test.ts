@@ -864,6 +864,16 @@ const rows: Row[] = [
 
   // TraefikIngress: port ranges (nomad/structs validateNetworks), count >= 1, type checks.
   [
+    "TraefikIngressProps.minTlsVersion",
+    () => traefik({ minTlsVersion: "1.1" }),
+    `TraefikIngress ${x}: minTlsVersion "1.1" is not supported`,
+  ],
+  [
+    "TraefikIngressProps.hstsMaxAgeSeconds",
+    () => traefik({ hstsMaxAgeSeconds: -1 }),
+    `TraefikIngress ${x}: hstsMaxAgeSeconds -1 is not a whole number in range`,
+  ],
+  [
     "TraefikIngressProps.jobName",
     () => traefik({ jobName: "Traefik!" }),
     `TraefikIngress ${x}: jobName "Traefik!"`,

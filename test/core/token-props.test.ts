@@ -363,6 +363,7 @@ const rows: Row[] = [
   ["TraefikIngressProps.consulAddress", () => traefik({ consulAddress: s() }), ok(S)],
   ["TraefikIngressProps.consulToken", () => traefik({ consulToken: s() }), ok(S)],
   ["TraefikIngressProps.count", () => traefik({ count: n() }), ok(N)],
+  ["TraefikIngressProps.hstsMaxAgeSeconds", () => traefik({ hstsMaxAgeSeconds: n() }), ok(N)],
   ["TraefikIngressProps.version", () => traefik({ version: s() }), ok(S)],
   ["TraefikIngressProps.image", () => traefik({ image: s() }), ok(S)],
   ["TraefikIngressProps.binary", () => traefik({ driver: "raw_exec", binary: s() }), ok(S)],

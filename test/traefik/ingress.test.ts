@@ -26,6 +26,34 @@ describe("TraefikIngress", () => {
     expect(construct.httpEntryPoint).toBeUndefined();
   });
 
+  test("refuses TLS before 1.2 and sends HSTS on every HTTP route of the TLS entry point", () => {
+    const { task, staticConfig } = ingress();
+    const hardening = task.Templates.find((t: Json) => t.DestPath === "local/dynamic/hardening.toml")
+      .EmbeddedTmpl as string;
+    expect(hardening).toContain(
+      ["[tls.options.default]", 'minVersion = "VersionTLS12"', "sniStrict = false"].join("\n"),
+    );
+    expect(hardening).toContain(
+      ["[http.middlewares.hsts.headers]", "stsSeconds = 31536000", "stsIncludeSubdomains = true"].join("\n"),
+    );
+    expect(staticConfig).toContain(["[entryPoints.https.http]", 'middlewares = ["hsts@file"]'].join("\n"));
+    expect(staticConfig).toContain('[providers.file]\ndirectory = "/local/dynamic"');
+  });
+
+  test("with a certificate of its own, refuses names it does not serve (sniStrict); TLS 1.3 and no HSTS on request", () => {
+    const { task, staticConfig } = ingress({
+      tls: TraefikTls.fromFiles({ certFile: "cert.pem", keyFile: "key.pem" }),
+      minTlsVersion: "1.3",
+      hstsMaxAgeSeconds: 0,
+    });
+    const hardening = task.Templates.find((t: Json) => t.DestPath === "local/dynamic/hardening.toml")
+      .EmbeddedTmpl as string;
+    expect(hardening).toBe(
+      ["[tls.options.default]", 'minVersion = "VersionTLS13"', "sniStrict = true", ""].join("\n"),
+    );
+    expect(staticConfig).not.toContain("hsts@file");
+  });
+
   test("configures the Consul catalog provider for the mesh", () => {
     const { staticConfig } = ingress({ serviceName: "ingress" });
     expect(staticConfig).toContain(
