@@ -5,11 +5,16 @@
 # address. No Consul runs on the clients: the stack's ConsulAgentJob (a Nomad system job) does.
 # Bootstrap certificates, gossip keys and management tokens are made at `up`, under .local/ only.
 #
-# Usage: scripts/prodlike.sh up|down|status|env
-#   up      start what is not running, wait for health, write <state>/cluster.env
-#   down    stop every agent and task, remove namespaces, bridges and state
-#   status  health of each agent (exit 1 if any is down)
-#   env     print <state>/cluster.env (`set -a; . .local/prodlike/cluster.env`)
+# Usage: scripts/prodlike.sh up|down|status|env|stop-client N|start-client N|restart-vault
+#   up              start what is not running, wait for health, write <state>/cluster.env
+#   down            stop every agent and task, remove namespaces, bridges and state
+#   status          health of each agent (exit 1 if any is down)
+#   env             print <state>/cluster.env (`set -a; . .local/prodlike/cluster.env`)
+#   stop-client N   lose Nomad client N (1-3) as a machine is lost: its agent and every task it runs
+#                   (Consul agent, sidecars, apps) killed, its namespace and data dir left in place
+#   start-client N  start Nomad client N again, as `up` does, and wait until it is ready
+#   restart-vault   stop OpenBao, start it with the same config and storage, unseal it with the
+#                   stored key, wait for health
 # MESHSTACK_CLUSTER=prodlike (default; .local/prodlike, 172.26.96.0/24) or prodlike-test (the
 # integration suite's: .local/prodlike-test, 172.26.112.0/24): the two run side by side, and beside
 # the `local` cluster. Needs root, Linux, no Docker.
@@ -142,9 +147,18 @@ network() {
 }
 
 # --- servers ---------------------------------------------------------------------------------------
+# Integrated storage (Raft, one node; OpenBao has no file backend) under the state directory: a
+# restarted OpenBao (`restart-vault`) keeps its mounts, policies and tokens and needs only the stored
+# unseal key; `down` removes it with the state.
 bao_config() {
+  mkdir -p "$STATE/bao-data"
   cat <<HCL
-storage "inmem" {}
+storage "raft" {
+  path                   = "bao-data"
+  node_id                = "bao-1"
+  performance_multiplier = 1   # one node, one host: elect itself within a second, not five
+}
+cluster_addr  = "https://$SERVER_IP:8201"
 listener "tcp" {
   address       = "$SERVER_IP:8200"
   tls_cert_file = "tls/bao.pem"
@@ -156,11 +170,12 @@ ui            = false
 HCL
 }
 
-# A fresh in-memory OpenBao starts sealed and empty: initialize with one key share, unseal.
+# A fresh OpenBao starts sealed and empty: initialize with one key share, unseal; a restarted one
+# only needs unsealing.
 bao_init() {
   local init
   if ! api "$VAULT_ADDR/v1/sys/init" | jq -e .initialized >/dev/null; then
-    init=$(api -X PUT "$VAULT_ADDR/v1/sys/init" -d '{"secret_shares":1,"secret_threshold":1}') \
+    init=$(api -m 30 -X PUT "$VAULT_ADDR/v1/sys/init" -d '{"secret_shares":1,"secret_threshold":1}') \
       || die "OpenBao init failed; see ${STATE#"$ROOT/"}/bao.log"
     jq -r '.keys_base64[0]' <<<"$init" >"$STATE/secrets/bao-unseal"
     jq -r .root_token <<<"$init" >"$STATE/secrets/bao-root"
@@ -398,6 +413,17 @@ ENV
   mv "$ENV_FILE.new" "$ENV_FILE"
 }
 
+start_client() { # INDEX
+  local i=$1
+  mkdir -p "$STATE/cni-c$i"
+  # Sidecars run as nobody: it must traverse the data dir to reach its task dir (Nomad makes 0700).
+  mkdir -p "$SHORT/client-$i" && chmod 711 "$SHORT/client-$i"
+  nomad_client_config "$i" >"$STATE/nomad-c$i.hcl"
+  # PATH: Nomad runs `consul connect envoy -bootstrap` for every sidecar; sidecars run Envoy as
+  # nobody (transparent proxy), who cannot enter root's home: give them a copy outside it.
+  PATH="$SHORT/bin:$BIN:$PATH" start "nomad-c$i" ip netns exec "$(netns "$i")" nomad agent -config="nomad-c$i.hcl"
+}
+
 up() {
   [ "$(id -u)" -eq 0 ] || die "run as root: network namespaces and Nomad's bridge networking need it"
   for b in bao consul nomad envoy openssl jq; do command -v $b >/dev/null || die "$b missing: run scripts/toolchain.sh"; done
@@ -431,15 +457,7 @@ up() {
   nomad_bootstrap
 
   local i
-  for i in "${CLIENTS[@]}"; do
-    mkdir -p "$STATE/cni-c$i"
-    # Sidecars run as nobody: it must traverse the data dir to reach its task dir (Nomad makes 0700).
-    mkdir -p "$SHORT/client-$i" && chmod 711 "$SHORT/client-$i"
-    nomad_client_config "$i" >"$STATE/nomad-c$i.hcl"
-    # PATH: Nomad runs `consul connect envoy -bootstrap` for every sidecar; sidecars run Envoy as
-    # nobody (transparent proxy), who cannot enter root's home: give them a copy outside it.
-    PATH="$SHORT/bin:$BIN:$PATH" start "nomad-c$i" ip netns exec "$(netns "$i")" nomad agent -config="nomad-c$i.hcl"
-  done
+  for i in "${CLIENTS[@]}"; do start_client "$i"; done
   for i in "${CLIENTS[@]}"; do wait_healthy "nomad-c$i" 90; done
   write_env
   say "cluster up; env in ${ENV_FILE#"$ROOT/"}"
@@ -478,11 +496,58 @@ down() {
 
 status() { report_status bao consul nomad "${CLIENTS[@]/#/nomad-c}"; }
 
+# --- faults (test/integration/prodlike/faults.test.ts) ---------------------------------------------
+# client_index N: N when it names one of the clients, else exit 2.
+client_index() {
+  local i
+  for i in "${CLIENTS[@]}"; do [ "${1:-}" = "$i" ] && { echo "$i"; return 0; }; done
+  echo "name a client: ${CLIENTS[*]}" >&2
+  exit 2
+}
+need_cluster() {
+  [ -s "$STATE/secrets/nomad-management" ] && alive nomad || die "no running cluster: run scripts/prodlike.sh up"
+}
+
+# The client's agent stops (TERM, as `down` stops it), then what it ran is killed as a lost machine's
+# tasks would die: executors, the Consul agent, Envoy and the apps, matched by its data dir. Nothing
+# leaves Consul gracefully; the servers see the node go down and Nomad reschedules its allocations.
+stop_client() {
+  local i; i=$(client_index "$1")
+  need_cluster
+  kill_tree "nomad-c$i"
+  kill_leftovers "$SHORT/client-$i"
+  say "client-$i stopped with its tasks"
+}
+
+restart_client() {
+  local i; i=$(client_index "$1")
+  need_cluster
+  NOMAD_VERSION=$(server_version nomad)
+  start_client "$i"
+  wait_healthy "nomad-c$i" 90
+}
+
+restart_vault() {
+  need_cluster
+  grep -q '^storage "raft"' "$STATE/bao.hcl" 2>/dev/null \
+    || die "OpenBao runs on in-memory storage (a cluster from before restart-vault): down and up first"
+  kill_tree bao
+  start bao bao server -config=bao.hcl
+  for _ in $(seq 60); do api "$VAULT_ADDR/v1/sys/seal-status" >/dev/null && break; sleep 0.5; done
+  api "$VAULT_ADDR/v1/sys/init" | jq -e .initialized >/dev/null || die "OpenBao lost its storage; see ${STATE#"$ROOT/"}/bao.log"
+  bao_init
+  wait_healthy bao 30
+  say "OpenBao restarted and unsealed"
+}
+
 locked
 case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
   env) [ -f "$ENV_FILE" ] || die "no $ENV_FILE: run scripts/prodlike.sh up"; cat "$ENV_FILE" ;;
-  *) sed -n '2,15p' "$0"; exit 2 ;;
+  stop-client) stop_client "${2:-}" ;;
+  start-client) restart_client "${2:-}" ;;
+  restart-vault) restart_vault ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
 esac

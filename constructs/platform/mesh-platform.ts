@@ -330,6 +330,8 @@ export class MeshPlatform extends Construct {
         datacenter: props.datacenter,
         domain: props.ingressDomain,
         nomadVault: this.nomadVault,
+        vaultAddress: props.vaultAddress,
+        preventDestroy,
       });
     }
     this.ingress = new TraefikIngress(this, "Traefik", {

@@ -3,9 +3,14 @@ import { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-r
 import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { PkiSecretBackendRole } from "@cdktf/provider-vault/lib/pki-secret-backend-role";
 import { PkiSecretBackendRootCert } from "@cdktf/provider-vault/lib/pki-secret-backend-root-cert";
+import { PkiSecretBackendConfigUrls } from "@cdktf/provider-vault/lib/pki-secret-backend-config-urls";
+import { PkiSecretBackendIntermediateCertRequest } from "@cdktf/provider-vault/lib/pki-secret-backend-intermediate-cert-request";
+import { PkiSecretBackendIntermediateSetSigned } from "@cdktf/provider-vault/lib/pki-secret-backend-intermediate-set-signed";
+import { PkiSecretBackendRootSignIntermediate } from "@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { check, checkPropsOf, checkReferenceOf, show, isReference } from "../core/errors";
-import { checkDatacenter, checkHostName, checkServiceName, NOMAD_NAMESPACE } from "../core/names";
+import { checkDatacenter, checkHostName, checkServiceName, checkUrl, NOMAD_NAMESPACE } from "../core/names";
+import { checkBoolean } from "../core/values";
 import { NomadVaultIntegration } from "./nomad-vault";
 
 /** Props for {@link IngressPki}. */
@@ -29,6 +34,18 @@ export interface IngressPkiProps {
    * @default "default"
    */
   readonly namespace?: string;
+  /**
+   * Vault's address as clients reach it: the certificates name its issuing-certificate and CRL URLs,
+   * so a verifier can fetch the chain and check revocation.
+   * @default - no URLs in the certificates
+   */
+  readonly vaultAddress?: string;
+  /**
+   * Protect the root mount, the root certificate and the issuing mount with `prevent_destroy`:
+   * destroying them lets the ingress serve nothing its clients trust.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -40,8 +57,10 @@ export interface IngressPkiProps {
  * root (`<datacenter>/ingress/ca/pem`); `TraefikTls.fromIngressPki(pki)` is the ingress's `tls` prop.
  */
 export class IngressPki extends Construct {
-  /** The `pki` mount (`<datacenter>/ingress`). */
+  /** The issuing `pki` mount (`<datacenter>/ingress`), holding the intermediate the root signed. */
   public readonly mount: Mount;
+  /** The root `pki` mount (`<datacenter>/ingress_root`); it signs the intermediate, never a leaf. */
+  public readonly rootMount: Mount;
   /** Issues certificates for the domain and its subdomains. */
   public readonly role: PkiSecretBackendRole;
   /** The Vault policy that may issue from {@link role}, and nothing else. */
@@ -88,20 +107,68 @@ export class IngressPki extends Construct {
     this.path = `${props.datacenter}/ingress`;
     this.roleName = jobName;
     const path = this.path;
+    checkBoolean(this, "preventDestroy", props.preventDestroy);
+    if (props.vaultAddress !== undefined) checkUrl(this, "vaultAddress", props.vaultAddress);
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    const years = (n: number) => n * 365 * 24 * 3600;
+    // Vault's PKI considerations: the root only signs the intermediate; leaves come from the
+    // intermediate, so the root key can stay untouched (and be rotated apart) while leaves are issued.
+    this.rootMount = new Mount(this, "RootMount", {
+      path: `${path}_root`,
+      type: "pki",
+      description: `Ingress root CA for ${props.domain}`,
+      maxLeaseTtlSeconds: years(10),
+      lifecycle,
+    });
+    const root = new PkiSecretBackendRootCert(this, "RootCertificate", {
+      backend: this.rootMount.path,
+      type: "internal",
+      commonName: `${props.datacenter} Ingress Root CA`,
+      ttl: String(years(10)),
+      keyType: "ec",
+      keyBits: 256,
+      lifecycle,
+    });
     this.mount = new Mount(this, "Mount", {
       path,
       type: "pki",
       description: `Ingress certificates for ${props.domain}`,
-      maxLeaseTtlSeconds: 10 * 365 * 24 * 3600,
+      maxLeaseTtlSeconds: years(5),
+      lifecycle,
     });
-    new PkiSecretBackendRootCert(this, "RootCertificate", {
+    const request = new PkiSecretBackendIntermediateCertRequest(this, "IntermediateRequest", {
       backend: this.mount.path,
       type: "internal",
-      commonName: `${props.datacenter} Ingress Root CA`,
-      ttl: String(10 * 365 * 24 * 3600),
+      commonName: `${props.datacenter} Ingress Intermediate CA`,
       keyType: "ec",
       keyBits: 256,
     });
+    const signed = new PkiSecretBackendRootSignIntermediate(this, "IntermediateSigned", {
+      backend: this.rootMount.path,
+      csr: request.csr,
+      commonName: `${props.datacenter} Ingress Intermediate CA`,
+      ttl: String(years(5)),
+      // Only names of the domain, below the intermediate.
+      permittedDnsDomains: [props.domain],
+      dependsOn: [root],
+    });
+    const intermediate = new PkiSecretBackendIntermediateSetSigned(this, "Intermediate", {
+      backend: this.mount.path,
+      certificate: signed.certificate,
+    });
+    if (props.vaultAddress !== undefined) {
+      const base = props.vaultAddress.replace(/\/+$/, "");
+      for (const [id, mount] of [
+        ["RootUrls", `${path}_root`],
+        ["Urls", path],
+      ] as const) {
+        new PkiSecretBackendConfigUrls(this, id, {
+          backend: id === "Urls" ? this.mount.path : this.rootMount.path,
+          issuingCertificates: [`${base}/v1/${mount}/ca`],
+          crlDistributionPoints: [`${base}/v1/${mount}/crl`],
+        });
+      }
+    }
     this.role = new PkiSecretBackendRole(this, "Role", {
       backend: this.mount.path,
       name: jobName,
@@ -109,10 +176,19 @@ export class IngressPki extends Construct {
       allowBareDomains: true,
       allowSubdomains: true,
       allowWildcardCertificates: true,
+      // Only server certificates for the domain's names: no localhost, no IP SANs, no client use.
+      allowLocalhost: false,
+      allowIpSans: false,
+      serverFlag: true,
+      clientFlag: false,
+      enforceHostnames: true,
+      // The ingress renews through its template; Vault keeps no copy of each leaf.
+      noStore: true,
       keyType: "ec",
       keyBits: 256,
       ttl: String(72 * 3600),
       maxTtl: String(7 * 24 * 3600),
+      dependsOn: [intermediate],
     });
     this.policyName = `${props.datacenter}-ingress-issue`;
     const policy = (this.policy = new Policy(this, "Policy", {

@@ -1798,6 +1798,16 @@ const rows: Row[] = [
     `IngressPki ${x}: nomadVault {} is not a NomadVaultIntegration`,
   ],
   [
+    "IngressPkiProps.vaultAddress",
+    () => ingressPki({ vaultAddress: "vault:8200" }),
+    `IngressPki ${x}: vaultAddress "vault:8200" is not an http(s) URL`,
+  ],
+  [
+    "IngressPkiProps.preventDestroy",
+    () => ingressPki({ preventDestroy: "no" }),
+    `IngressPki ${x}: preventDestroy "no" is not a boolean`,
+  ],
+  [
     "IngressPkiProps.jobName",
     () => ingressPki({ jobName: "Traefik!" }),
     `IngressPki ${x}: jobName "Traefik!"`,

@@ -140,6 +140,7 @@ const rows: Row[] = [
   ["IngressPkiProps.domain", () => ingressPki({ domain: s() }), ok(S)],
   ["IngressPkiProps.jobName", () => ingressPki({ jobName: s() }), NAME],
   ["IngressPkiProps.namespace", () => ingressPki({ namespace: s() }), ok(S)],
+  ["IngressPkiProps.vaultAddress", () => ingressPki({ vaultAddress: s() }), ok(S)],
   ["NomadVaultIntegrationProps.nomadAddress", () => nomadVault({ nomadAddress: s() }), ok(S)],
   ["NomadVaultIntegrationProps.nomadVersion", () => nomadVault({ nomadVersion: s() }), VERSION],
   ["NomadVaultIntegrationProps.jwksCaPem", () => nomadVault({ jwksCaPem: s() }), ok(S)],

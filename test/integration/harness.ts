@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { EnvironmentConfig, environments } from "../../environments";
 import { OPEN_SOURCE_NOMAD } from "../../environments/built-in-cluster";
@@ -160,4 +160,125 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+/** One request of a {@link RequestLoops} run: which loop, when it ended (ms since the epoch), its status. */
+export interface RequestSample {
+  readonly loop: number;
+  readonly at: number;
+  readonly status: number;
+}
+
+/** What a run of request loops saw between two instants. */
+export interface LoadFigures {
+  readonly total: number;
+  readonly failed: number;
+  /** The longest time one loop went without a successful response (ms), start and end included. */
+  readonly longestGapMs: number;
+  /** Failed requests by status (0: no answer in time). */
+  readonly failures: Record<number, number>;
+  /** When the first failed request ended, and the first success after the last failure (ms since the epoch). */
+  readonly firstFailureAt?: number;
+  readonly recoveredAt?: number;
+}
+
+/** Bounds of {@link RequestLoops}: each loop stops by itself at the first one reached. */
+export interface RequestLoopLimits {
+  readonly maxSeconds: number;
+  readonly maxRequests: number;
+  /** Pause between two requests of one loop. @default 20 */
+  readonly pauseMs?: number;
+}
+
+/**
+ * Concurrent request loops, one per `request` (each resolves to an HTTP status, 0 for none), every
+ * request's end time and status recorded. Bounded: each loop stops at `maxSeconds` or `maxRequests`,
+ * whichever comes first, or at {@link RequestLoops.stop}.
+ */
+export class RequestLoops {
+  public readonly samples: RequestSample[] = [];
+  public readonly startedAt = Date.now();
+  private stopped = false;
+  private readonly loops: Promise<void>[];
+
+  public constructor(requests: ReadonlyArray<() => Promise<number>>, limits: RequestLoopLimits) {
+    const deadline = this.startedAt + limits.maxSeconds * 1000;
+    this.loops = requests.map(async (request, loop) => {
+      for (let n = 0; n < limits.maxRequests && !this.stopped && Date.now() < deadline; n++) {
+        const status = await request();
+        this.samples.push({ loop, at: Date.now(), status });
+        await new Promise((resolve) => setTimeout(resolve, limits.pauseMs ?? 20));
+      }
+    });
+  }
+
+  /** Whether every request that ended in the last `ms` succeeded (and at least one did in each loop). */
+  public succeedingFor(ms: number): boolean {
+    const since = Date.now() - ms;
+    if (since < this.startedAt) return false;
+    const recent = this.samples.filter((s) => s.at >= since);
+    return (
+      this.loops.every((_, loop) => recent.some((s) => s.loop === loop)) &&
+      recent.every((s) => s.status === 200)
+    );
+  }
+
+  public async stop(): Promise<LoadFigures> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+    return this.figures();
+  }
+
+  /** The figures of the whole run (200 is success, anything else a failure). */
+  public figures(): LoadFigures {
+    const end = Math.max(this.startedAt, ...this.samples.map((s) => s.at));
+    const failures: Record<number, number> = {};
+    let longestGapMs = 0;
+    let recoveredAt: number | undefined;
+    for (let loop = 0; loop < this.loops.length; loop++) {
+      const mine = this.samples.filter((s) => s.loop === loop);
+      let lastSuccess = this.startedAt;
+      let failing = false;
+      for (const sample of mine) {
+        if (sample.status === 200) {
+          longestGapMs = Math.max(longestGapMs, sample.at - lastSuccess);
+          lastSuccess = sample.at;
+          if (failing) recoveredAt = Math.max(recoveredAt ?? 0, sample.at);
+          failing = false;
+        } else {
+          failures[sample.status] = (failures[sample.status] ?? 0) + 1;
+          failing = true;
+        }
+      }
+      longestGapMs = Math.max(longestGapMs, end - lastSuccess);
+    }
+    const failed = this.samples.filter((s) => s.status !== 200);
+    return {
+      total: this.samples.length,
+      failed: failed.length,
+      longestGapMs,
+      failures,
+      firstFailureAt: failed.length ? Math.min(...failed.map((s) => s.at)) : undefined,
+      recoveredAt,
+    };
+  }
+}
+
+/**
+ * Runs scripts/prodlike.sh with `args` on the suite's prod-shaped cluster (MESHSTACK_CLUSTER of
+ * `env`) without blocking the event loop, so request loops keep running meanwhile; rejects with the
+ * script's output when it fails.
+ */
+export function prodlikeScript(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "bash",
+      [join(root, "scripts/prodlike.sh"), ...args],
+      { env: { ...env, MESHSTACK_CLUSTER: env.MESHSTACK_CLUSTER ?? "prodlike" }, timeout: 180_000 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`scripts/prodlike.sh ${args.join(" ")}: ${String(error)}\n${stdout}${stderr}`))
+          : resolve(`${stdout}${stderr}`),
+    );
+  });
 }

@@ -14,21 +14,65 @@ function build(mode = NomadVaultMode.WORKLOAD_IDENTITY) {
     datacenter: "prod1",
     domain: "prod.example.com",
     nomadVault,
+    vaultAddress: "https://vault.example:8200",
   });
   return { pki, json: synth(stack) };
 }
 
 describe("IngressPki", () => {
-  test("issues certificates for the domain and its subdomains from a mount of its own", () => {
+  test("issues server certificates for the domain's names only, from an intermediate the root signed", () => {
     const { json } = build();
-    expect(onlyResource(json, "vault_mount")).toMatchObject({ path: "prod1/ingress", type: "pki" });
+    const mounts = Object.values(json.resource!.vault_mount).map((m) => [m.path, m.type, m.lifecycle]);
+    expect(mounts.sort()).toEqual([
+      ["prod1/ingress", "pki", { prevent_destroy: true }],
+      ["prod1/ingress_root", "pki", { prevent_destroy: true }],
+    ]);
+    // The root lives on its own mount and signs only the intermediate, limited to the domain.
+    expect(onlyResource(json, "vault_pki_secret_backend_root_cert")).toMatchObject({
+      backend: expect.stringContaining("RootMount"),
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(onlyResource(json, "vault_pki_secret_backend_root_sign_intermediate")).toMatchObject({
+      backend: expect.stringContaining("RootMount"),
+      csr: expect.stringContaining("IntermediateRequest"),
+      permitted_dns_domains: ["prod.example.com"],
+    });
+    expect(onlyResource(json, "vault_pki_secret_backend_intermediate_set_signed").certificate).toContain(
+      "IntermediateSigned",
+    );
+    // The role: the domain and its subdomains, no localhost, no IP SANs, server use only, no copies kept.
     expect(onlyResource(json, "vault_pki_secret_backend_role")).toMatchObject({
+      backend: expect.stringMatching(/Ingress_Mount_/),
       name: "traefik",
       allowed_domains: ["prod.example.com"],
       allow_subdomains: true,
       allow_wildcard_certificates: true,
+      allow_localhost: false,
+      allow_ip_sans: false,
+      server_flag: true,
+      client_flag: false,
+      enforce_hostnames: true,
+      no_store: true,
       ttl: "259200",
     });
+  });
+
+  test("names Vault's issuing-certificate and CRL URLs in what each mount issues", () => {
+    const { json } = build();
+    const urls = Object.values(json.resource!.vault_pki_secret_backend_config_urls).map((u) => [
+      u.issuing_certificates,
+      u.crl_distribution_points,
+    ]);
+    expect(urls).toEqual([
+      [
+        ["https://vault.example:8200/v1/prod1/ingress_root/ca"],
+        ["https://vault.example:8200/v1/prod1/ingress_root/crl"],
+      ],
+      [
+        ["https://vault.example:8200/v1/prod1/ingress/ca"],
+        ["https://vault.example:8200/v1/prod1/ingress/crl"],
+      ],
+    ]);
   });
 
   test("lets only the ingress job's workload identity issue, and nothing else", () => {

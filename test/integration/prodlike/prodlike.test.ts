@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
+import { request as httpsRequest } from "node:https";
 import { resetConsulCa, viaIngress } from "../../../local/cluster-env";
 import { IntentionAction } from "../../../constructs/consul/intentions";
 import {
@@ -132,10 +133,18 @@ async function portOf(alloc: Alloc, label: string): Promise<Port> {
 const viaTraefik = (address: Port, path: string, host = HOST) =>
   viaIngress(`${address.HostIP}:${address.Value}`, path, host);
 
-/** The certificate a TLS server presents (the handshake may fail afterwards: mTLS wants ours). */
-function presentedCertificate(host: string, port: number): Promise<X509Certificate> {
+/**
+ * The certificate a TLS server presents (the handshake may fail afterwards: mTLS wants ours), for the
+ * server name `servername` (SNI) when given; `options` narrows the client's TLS versions.
+ */
+function presentedCertificate(
+  host: string,
+  port: number,
+  servername?: string,
+  options: { minVersion?: "TLSv1" | "TLSv1.2"; maxVersion?: "TLSv1.1" | "TLSv1.3"; ciphers?: string } = {},
+): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, rejectUnauthorized: false, timeout: 5000 });
+    const socket = connect({ host, port, servername, rejectUnauthorized: false, timeout: 5000, ...options });
     socket.once("secureConnect", () => {
       const cert = socket.getPeerX509Certificate();
       socket.destroy();
@@ -381,13 +390,84 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
   test("presents the ingress certificate its own Vault PKI issued, never Traefik's default", async () => {
     const [ingress] = await running("traefik");
     const https = await portOf(ingress, "https");
-    const served = await presentedCertificate(https.HostIP, https.Value);
+    const served = await presentedCertificate(https.HostIP, https.Value, HOST);
     expect(served.subject).toContain("CN=ingress.prodlike.meshstack.internal");
     expect(served.subjectAltName).toContain("DNS:*.prodlike.meshstack.internal");
-    const root = new X509Certificate(
-      await fetch(`${env.VAULT_ADDR}/v1/prod1/ingress/ca/pem`).then((r) => r.text()),
+    // The leaf comes from the intermediate on prod1/ingress, which the root on prod1/ingress_root signed.
+    const pem = (mount: string) => fetch(`${env.VAULT_ADDR}/v1/${mount}/ca/pem`).then((r) => r.text());
+    const intermediate = new X509Certificate(await pem("prod1/ingress"));
+    const root = new X509Certificate(await pem("prod1/ingress_root"));
+    expect(served.checkIssued(intermediate) && served.verify(intermediate.publicKey)).toBe(true);
+    expect(intermediate.checkIssued(root) && intermediate.verify(root.publicKey)).toBe(true);
+    expect(served.checkIssued(root)).toBe(false);
+  });
+
+  test("the ingress role issues for the domain's names only: no localhost, no IP SANs, no other domain", async () => {
+    const issue = (body: Record<string, string>) =>
+      vault<{ data: { certificate: string } }>("prod1/ingress/issue/traefik", {
+        method: "POST",
+        body: JSON.stringify({ ttl: "1h", ...body }),
+      });
+    await expect(issue({ common_name: "app.prodlike.meshstack.internal" })).resolves.toMatchObject({
+      data: { certificate: expect.stringContaining("BEGIN CERTIFICATE") },
+    });
+    for (const refused of <Record<string, string>[]>[
+      { common_name: "localhost" },
+      { common_name: "app.prodlike.meshstack.internal", ip_sans: "127.0.0.1" },
+      { common_name: "app.example.org" },
+    ]) {
+      await expect(issue(refused)).rejects.toThrow(/400/);
+    }
+  });
+
+  test("the ingress refuses TLS 1.1 and names it does not serve, and sends HSTS", async () => {
+    const [ingress] = await running("traefik");
+    const https = await portOf(ingress, "https");
+    // TLS 1.2 with the route's name works; the same name over TLS 1.1 (offered by a client that
+    // allows it) and an unknown name over TLS 1.2 are refused in the handshake.
+    await expect(presentedCertificate(https.HostIP, https.Value, HOST)).resolves.toBeDefined();
+    const legacy = { minVersion: "TLSv1", maxVersion: "TLSv1.1", ciphers: "DEFAULT@SECLEVEL=0" } as const;
+    await expect(presentedCertificate(https.HostIP, https.Value, HOST, legacy)).rejects.toThrow();
+    await expect(presentedCertificate(https.HostIP, https.Value, "unknown.example.org")).rejects.toThrow();
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const request = httpsRequest(
+        {
+          host: https.HostIP,
+          port: https.Value,
+          path: "/count",
+          servername: HOST,
+          headers: { Host: HOST },
+          rejectUnauthorized: false,
+          timeout: 5000,
+        },
+        (response) => {
+          response.resume();
+          resolve(response.headers);
+        },
+      );
+      request.on("error", reject);
+      request.on("timeout", () => request.destroy(new Error("timeout")));
+      request.end();
+    });
+    expect(headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+  });
+
+  test("publishes no plain HTTP port for the dashboard: only the ingress reaches it", async () => {
+    for (const alloc of await running("countdash")) {
+      const detail = await nomad<{ AllocatedResources: { Shared: { Ports: Port[] | null } } }>(
+        `allocation/${alloc.ID}`,
+      );
+      const ports = detail.AllocatedResources.Shared.Ports ?? [];
+      expect(ports.filter((p) => p.Label === "public")).toEqual([]);
+      for (const p of ports) expect(await statusOf(`http://${p.HostIP}:9002/count`)).toBe(0);
+    }
+  });
+
+  test("the Connect CA configuration verifies Vault against the CA that signed it", async () => {
+    const ca = await consul<{ Provider: string; Config: Record<string, unknown> }>(
+      "connect/ca/configuration",
     );
-    expect(served.checkIssued(root) && served.verify(root.publicKey)).toBe(true);
+    expect(ca).toMatchObject({ Provider: "vault", Config: { CAFile: "tls/ca.pem" } });
   });
 
   test("serves no Traefik dashboard or API, with or without credentials", async () => {
