@@ -4,7 +4,7 @@ import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclToken } from "@cdktf/provider-consul/lib/acl-token";
 import { DataConsulAclTokenSecretId } from "@cdktf/provider-consul/lib/data-consul-acl-token-secret-id";
 import { checkPropsOf } from "../core/errors";
-import { checkList, checkPattern } from "../core/values";
+import { checkDependsOn, checkPattern } from "../core/values";
 import { checkNonEmpty } from "../core/names";
 
 /** Props for {@link ConsulAclToken}. */
@@ -53,7 +53,7 @@ export class ConsulAclToken extends Construct {
       'write Consul ACL rules such as node_prefix "" { policy = "read" }',
     );
     checkNonEmpty(this, "description", props.description, "say what holds the token");
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     const dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     this.policy = new AclPolicy(this, "Policy", { name: props.policyName, rules: props.rules, dependsOn });
     this.token = new AclToken(this, "Token", {

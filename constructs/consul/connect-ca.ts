@@ -3,7 +3,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { CertificateAuthority } from "@cdktf/provider-consul/lib/certificate-authority";
 import { checkUrl } from "../core/names";
-import { checkBoolean, checkList, checkText } from "../core/values";
+import { checkBoolean, checkDependsOn, checkText } from "../core/values";
 import { ConnectCaPki } from "../vault/connect-ca-pki";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 
@@ -62,7 +62,7 @@ export class ConnectCa extends Construct {
     );
     super(scope, id);
     checkUrl(this, "vaultAddress", props.vaultAddress);
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
     checkBoolean(this, "vaultSystemRoots", props.vaultSystemRoots);
     check(

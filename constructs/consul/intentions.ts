@@ -9,7 +9,7 @@ import { check, checkPropsOf, constructError, isObject, show, Where } from "../c
 import { dependOnce, resourceAddress } from "../core/addresses";
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
 import { checkServiceName } from "../core/names";
-import { checkBoolean, checkList, checkOneOf, checkPattern } from "../core/values";
+import { checkBoolean, checkDependsOn, checkList, checkOneOf, checkPattern } from "../core/values";
 import { forgetWhenRemoved } from "../core/removed";
 import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
 import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
@@ -167,7 +167,7 @@ export class Intentions extends Construct {
     guardComposition(this, configEntryClaims);
     checkBoolean(this, "defaultDeny", props.defaultDeny);
     checkBoolean(this, "preventDestroy", props.preventDestroy);
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     checkOwner(this, props.owner);
     this.meta = props.owner === undefined ? undefined : { [OWNER_META_KEY]: props.owner };

@@ -4,7 +4,7 @@ import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { ConfigEntryServiceDefaults } from "@cdktf/provider-consul/lib/config-entry-service-defaults";
 import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
-import { checkBoolean, checkList } from "../core/values";
+import { checkBoolean, checkDependsOn } from "../core/values";
 import { checkConsulVersion, consulHas } from "../core/server-versions";
 import { VERSIONS } from "../core/versions";
 import { guardComposition } from "../core/composition";
@@ -96,7 +96,7 @@ export class MeshDefaults extends Construct {
     checkBoolean(this, "meshDestinationsOnly", props.meshDestinationsOnly);
     const consulVersion = props.consulVersion ?? VERSIONS.consul;
     checkConsulVersion(this, "consulVersion", consulVersion);
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     checkBoolean(this, "servicesOnly", props.servicesOnly);
     check(
       this,

@@ -6,7 +6,7 @@ import { AclBindingRule } from "@cdktf/provider-consul/lib/acl-binding-rule";
 import { AclPolicy } from "@cdktf/provider-consul/lib/acl-policy";
 import { AclRole } from "@cdktf/provider-consul/lib/acl-role";
 import { checkUrl, NOMAD_NAMESPACE } from "../core/names";
-import { checkBoolean, checkList, checkPattern, checkText, checkTexts } from "../core/values";
+import { checkBoolean, checkDependsOn, checkPattern, checkText, checkTexts } from "../core/values";
 
 /** Props for {@link NomadConsulIntegration}. */
 export interface NomadConsulIntegrationProps {
@@ -101,7 +101,7 @@ export class NomadConsulIntegration extends Construct {
       "nomad-workloads",
     );
     checkText(this, "audience", props.audience, "consul.io");
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     checkTexts(this, "deniedKeyPrefixes", props.deniedKeyPrefixes, "meshstack/prod");
     check(
       this,

@@ -4,7 +4,7 @@ import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { check, checkLiteral, checkPropsOf, isObject, show } from "../core/errors";
 import { dependOnce, resourceAddress } from "../core/addresses";
 import { checkServiceName } from "../core/names";
-import { checkInstance, checkList } from "../core/values";
+import { checkDependsOn, checkInstance, checkList } from "../core/values";
 import { checkHeader, checkHttpMethods, checkPaths, HeaderMatch, headerJson } from "./http-match";
 import { isL7Protocol, MeshDefaults } from "./mesh-defaults";
 import { guardComposition } from "../core/composition";
@@ -129,7 +129,7 @@ export class ServiceRouting extends Construct {
     super(scope, id);
     guardComposition(this, configEntryClaims);
     checkServiceName(this, "service", props.service);
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     checkInstance(this, "defaults", props.defaults, MeshDefaults, "the mesh's MeshDefaults");
     this.service = props.service;
     this.defaults = props.defaults;

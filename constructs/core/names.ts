@@ -112,8 +112,20 @@ export function checkTaskName(scope: Where, field: string, value: unknown): void
   );
 }
 
-/** A container image reference with a tag (`redis:7.2`, `hashicorp/consul:1.20`). */
-export const IMAGE_WITH_TAG = /^\S+:\S+$/;
+// Docker's reference grammar (distribution/reference): an optional registry host (with a dot, a port
+// or `localhost`), lowercase path components, then a tag and/or a digest.
+const IMAGE_HOST = String.raw`(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+|localhost)(?::[0-9]+)?|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?:[0-9]+)/`;
+const IMAGE_PATH = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*`;
+const IMAGE_TAG = String.raw`:[\w][\w.-]{0,127}`;
+const IMAGE_DIGEST = String.raw`@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`;
+
+/**
+ * A container image reference Docker accepts, pinned by a tag or a digest (`redis:7.2`,
+ * `hashicorp/consul:1.20`, `registry.example.com:5000/team/app:1.0`, `app@sha256:…`).
+ */
+export const IMAGE_WITH_TAG = new RegExp(
+  `^(?:${IMAGE_HOST})?${IMAGE_PATH}(?:${IMAGE_TAG}(?:${IMAGE_DIGEST})?|${IMAGE_DIGEST})$`,
+);
 
 /** The task drivers meshstack builds jobs for (`TaskDriverKind`). */
 export const TASK_DRIVER_KINDS = ["docker", "raw_exec", "exec"] as const;

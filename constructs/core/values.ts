@@ -49,6 +49,24 @@ export function checkList(where: Where, field: string, value: unknown, example: 
   );
 }
 
+/**
+ * Checks an optional `dependsOn`: a list of Terraform resources or constructs (what cdktf's
+ * `dependsOn` takes), never a `null` or a plain value inside it.
+ */
+export function checkDependsOn(where: Where, value: unknown): void {
+  checkList(where, "dependsOn", value, "resources or constructs");
+  const bad = ((value as unknown[] | undefined) ?? []).findIndex(
+    (item) =>
+      item === null || typeof item !== "object" || typeof (item as { fqn?: unknown }).fqn !== "string",
+  );
+  check(
+    where,
+    bad < 0,
+    `dependsOn[${bad}] ${show((value as unknown[] | undefined)?.[bad])} is not a Terraform resource or ` +
+      `construct; pass the resources (or constructs) that must exist first`,
+  );
+}
+
 /** Checks an optional plain object; `example` shows one. */
 export function checkObject(where: Where, field: string, value: unknown, example: string): void {
   check(

@@ -2,7 +2,14 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkOptions, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
-import { checkBoolean, checkInstance, checkList, checkOneOf, checkText, checkTexts } from "../core/values";
+import {
+  checkBoolean,
+  checkDependsOn,
+  checkInstance,
+  checkOneOf,
+  checkText,
+  checkTexts,
+} from "../core/values";
 import { checkOwner, HttpPermission, Intentions } from "../consul/intentions";
 import { MeshDefaults, type ServiceProtocol } from "../consul/mesh-defaults";
 import { ServiceRouting } from "../consul/service-routing";
@@ -246,7 +253,7 @@ export class ServiceMesh extends Construct {
       props.datacenters === undefined || props.datacenters.length > 0,
       `datacenters [] is empty, so mesh jobs could run nowhere; list datacenters or leave it out for ["*"]`,
     );
-    checkList(this, "dependsOn", props.dependsOn, "resources or constructs");
+    checkDependsOn(this, props.dependsOn);
     checkBoolean(this, "defaultDeny", props.defaultDeny);
     checkOwner(this, props.owner);
     check(

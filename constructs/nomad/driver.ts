@@ -62,7 +62,8 @@ export class TaskDriver {
     check(
       where,
       isReference(options.image) || (typeof options.image === "string" && IMAGE_WITH_TAG.test(options.image)),
-      `image ${show(options.image)} needs a tag; use a pinned reference such as "redis:7.2"`,
+      `image ${show(options.image)} needs a tag and Docker's reference form (lowercase repository path, ` +
+        `optional registry host); use a pinned reference such as "redis:7.2"`,
     );
     checkText(where, "command", options.command, "redis-server");
     checkTexts(where, "args", options.args, "--port=6379");
@@ -94,6 +95,12 @@ export class TaskDriver {
       "TaskDriver.custom",
       isObject(config),
       `config ${show(config)} is not an object; pass the driver's configuration, e.g. { image_path: "vm.img" }`,
+    );
+    const nullAt = nullPath(config);
+    check(
+      "TaskDriver.custom",
+      nullAt === undefined,
+      `config.${nullAt} is null; Nomad's driver configuration takes no nulls, so remove the key or give it a value`,
     );
     return new TaskDriver(name, config);
   }
@@ -136,4 +143,15 @@ export class TaskDriver {
   public get mountsVolumes(): boolean {
     return this.name !== "raw_exec";
   }
+}
+
+/** The dotted path of the first `null` inside a value, if any. */
+function nullPath(value: unknown, path = ""): string | undefined {
+  if (value === null) return path;
+  if (typeof value !== "object") return undefined;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const found = nullPath(item, path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -92,6 +92,21 @@ export function checkGroup(scope: Where, type: JobType, group: TaskGroup): void 
     );
     statics.set(port, label);
   }
+  for (const task of group.Tasks) {
+    // Docker maps only ports the group's network defines (Nomad refuses the job otherwise).
+    const mapped =
+      task.Driver === "docker" ? (task.Config as { ports?: unknown } | undefined)?.ports : undefined;
+    if (!Array.isArray(mapped) || isReference(mapped)) continue;
+    const unknown = mapped.filter(
+      (label) => typeof label === "string" && !isReference(label) && !labels.has(label),
+    );
+    check(
+      scope,
+      unknown.length === 0,
+      `${where} task ${show(task.Name)} maps docker ports ${show(unknown)} its group's network does not ` +
+        `define (${show([...labels])}); add them to the group's network or remove them from ports`,
+    );
+  }
   const tasks = new Set<string>();
   for (const task of group.Tasks) {
     check(scope, !tasks.has(task.Name), `${where} has two tasks named ${show(task.Name)}; rename one`);

@@ -15,6 +15,7 @@ import { Claim, guardComposition, literal } from "../core/composition";
 import { checkServiceName, NOMAD_NAMESPACE } from "../core/names";
 import {
   checkBoolean,
+  checkDependsOn,
   checkList,
   checkOneOf,
   checkPattern,
@@ -364,7 +365,7 @@ function checkJobProps(job: NomadJob, props: NomadJobProps): void {
   checkList(job, "groups", props.groups, "task groups");
   for (const field of ["detach", "purgeOnDestroy", "rerunIfDead"] as const)
     checkBoolean(job, field, props[field]);
-  checkList(job, "dependsOn", props.dependsOn, "resources or constructs");
+  checkDependsOn(job, props.dependsOn);
 }
 
 const stacksChecked = new WeakSet<IConstruct>();

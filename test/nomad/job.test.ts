@@ -14,7 +14,11 @@ import {
 const web = TaskDriver.docker({ image: "nginx:1.27", ports: ["http"] });
 const webGroup = (name: string, port?: number): TaskGroup => ({
   Name: name,
-  Networks: [{ Mode: "bridge", ReservedPorts: port ? [{ Label: "http", Value: port, To: 80 }] : [] }],
+  Networks: [
+    port
+      ? { Mode: "bridge", ReservedPorts: [{ Label: "http", Value: port, To: 80 }] }
+      : { Mode: "bridge", DynamicPorts: [{ Label: "http", To: 80 }] },
+  ],
   Tasks: [{ Name: "web", Driver: web.name, Config: web.config }],
 });
 
@@ -211,9 +215,52 @@ describe("TaskDriver", () => {
     expect(TaskDriver.exec({ command: "app" }).mountsVolumes).toBe(true);
   });
 
-  test("fails when a docker image has no tag", () => {
-    expect(() => TaskDriver.docker({ image: "redis" })).toThrow(
-      'TaskDriver.docker: image "redis" needs a tag; use a pinned reference such as "redis:7.2"',
+  test.each(["redis", "Redis:7.2", "redis: 7", "-redis:1", "registry/Team/app:1"])(
+    "fails on a docker image Docker refuses or that has no tag: %s",
+    (image) => {
+      expect(() => TaskDriver.docker({ image })).toThrow(
+        `TaskDriver.docker: image ${JSON.stringify(image)} needs a tag and Docker's reference form`,
+      );
+    },
+  );
+
+  test.each([
+    "redis:7.2",
+    "hashicorp/consul:1.20",
+    "registry.example.com:5000/team/app:1.0",
+    "localhost:5000/app:1",
+    `ghcr.io/org/app:1.0@sha256:${"b".repeat(64)}`,
+    `app@sha256:${"a".repeat(64)}`,
+  ])("accepts a pinned Docker reference: %s", (image) => {
+    expect(TaskDriver.docker({ image }).config.image).toBe(image);
+  });
+
+  test("a custom driver's configuration takes no nulls, however deep", () => {
+    expect(() => TaskDriver.custom("podman", { image: "a", volumes: { data: null } } as never)).toThrow(
+      "TaskDriver.custom: config.volumes.data is null; Nomad's driver configuration takes no nulls",
+    );
+  });
+
+  test("a docker task maps only ports its group's network defines", () => {
+    const stack = platformStack().stack;
+    const job = new NomadJob(stack, "web", {});
+    expect(() =>
+      job.addGroup({
+        Name: "web",
+        Networks: [{ Mode: "bridge", DynamicPorts: [{ Label: "http", To: 80 }] }],
+        Tasks: [
+          { Name: "web", Driver: "docker", Config: { image: "nginx:1.27", ports: ["http", "metrics"] } },
+        ],
+      }),
+    ).toThrow(
+      'group "web" task "web" maps docker ports ["metrics"] its group\'s network does not define (["http"])',
+    );
+  });
+
+  test("dependsOn takes resources and constructs, never a null inside", () => {
+    const stack = platformStack().stack;
+    expect(() => new NomadJob(stack, "web", { dependsOn: [null as never] })).toThrow(
+      "NomadJob platform/web: dependsOn[0] null is not a Terraform resource or construct",
     );
   });
 
