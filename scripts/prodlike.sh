@@ -511,11 +511,16 @@ need_cluster() {
 # The client's agent stops (TERM, as `down` stops it), then what it ran is killed as a lost machine's
 # tasks would die: executors, the Consul agent, Envoy and the apps, matched by its data dir. Nothing
 # leaves Consul gracefully; the servers see the node go down and Nomad reschedules its allocations.
+# The client then forgets its tasks (its state.db; its node ID stays): a rebooted machine's PIDs are
+# its own, but here every client shares the host's, and a Nomad before 1.9 restarted on old state
+# kills whatever process now holds a PID it recorded for an executor (hashicorp/nomad#23969, fixed
+# by #24538): seen here killing another client's Traefik.
 stop_client() {
   local i; i=$(client_index "$1")
   need_cluster
   kill_tree "nomad-c$i"
   kill_leftovers "$SHORT/client-$i"
+  rm -f "$SHORT/client-$i/client/state.db"
   say "client-$i stopped with its tasks"
 }
 

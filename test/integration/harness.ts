@@ -175,6 +175,8 @@ export interface LoadFigures {
   readonly failed: number;
   /** The longest time one loop went without a successful response (ms), start and end included. */
   readonly longestGapMs: number;
+  /** The most time one loop spent failing: its gaps that held failed requests, added up (ms). */
+  readonly failingMs: number;
   /** Failed requests by status (0: no answer in time). */
   readonly failures: Record<number, number>;
   /** When the first failed request ended, and the first success after the last failure (ms since the epoch). */
@@ -234,16 +236,21 @@ export class RequestLoops {
     const end = Math.max(this.startedAt, ...this.samples.map((s) => s.at));
     const failures: Record<number, number> = {};
     let longestGapMs = 0;
+    let failingMs = 0;
     let recoveredAt: number | undefined;
     for (let loop = 0; loop < this.loops.length; loop++) {
       const mine = this.samples.filter((s) => s.loop === loop);
       let lastSuccess = this.startedAt;
       let failing = false;
+      let failingHere = 0;
       for (const sample of mine) {
         if (sample.status === 200) {
           longestGapMs = Math.max(longestGapMs, sample.at - lastSuccess);
+          if (failing) {
+            recoveredAt = Math.max(recoveredAt ?? 0, sample.at);
+            failingHere += sample.at - lastSuccess;
+          }
           lastSuccess = sample.at;
-          if (failing) recoveredAt = Math.max(recoveredAt ?? 0, sample.at);
           failing = false;
         } else {
           failures[sample.status] = (failures[sample.status] ?? 0) + 1;
@@ -251,12 +258,15 @@ export class RequestLoops {
         }
       }
       longestGapMs = Math.max(longestGapMs, end - lastSuccess);
+      if (failing) failingHere += end - lastSuccess;
+      failingMs = Math.max(failingMs, failingHere);
     }
     const failed = this.samples.filter((s) => s.status !== 200);
     return {
       total: this.samples.length,
       failed: failed.length,
       longestGapMs,
+      failingMs,
       failures,
       firstFailureAt: failed.length ? Math.min(...failed.map((s) => s.at)) : undefined,
       recoveredAt,

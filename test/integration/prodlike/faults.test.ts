@@ -59,14 +59,44 @@ const running = async (job: string) =>
 const passing = async (service: string) =>
   (await consul<unknown[]>(`health/service/${service}?passing=true`)).length;
 
+/** The first failed requests of the current loops: when, which path, status and body. */
+let failedRequests: string[] = [];
+
 /** Two loops through Traefik: the dashboard's JSON and its page, each a call across nodes to count-api. */
-const startLoops = () =>
-  new RequestLoops(
-    ["/count", "/"].map(
-      (path) => async () => (await viaIngress(ingress, path, HOST, { timeoutMs: 3000 })).status,
-    ),
+function startLoops(): RequestLoops {
+  failedRequests = [];
+  return new RequestLoops(
+    ["/count", "/"].map((path) => async () => {
+      const answer = await viaIngress(ingress, path, HOST, { timeoutMs: 3000 });
+      if (answer.status !== 200 && failedRequests.length < 20) {
+        failedRequests.push(
+          `${new Date().toISOString()} ${path} ${answer.status} ${answer.body.slice(0, 160)}`,
+        );
+      }
+      return answer.status;
+    }),
     LIMITS,
   );
+}
+
+/** What Nomad did to the mesh's tasks since `since` (ms since the epoch): one line per task event. */
+async function taskEvents(since: number): Promise<string[]> {
+  type Detail = { TaskStates?: Record<string, { Events: { Time: number; DisplayMessage: string }[] }> };
+  const lines: string[] = [];
+  for (const job of ["traefik", "countdash", "consul"]) {
+    for (const alloc of await nomad<Alloc[]>(`job/${job}/allocations`)) {
+      const detail = await nomad<Detail>(`allocation/${alloc.ID}`);
+      for (const [task, state] of Object.entries(detail.TaskStates ?? {})) {
+        for (const event of state.Events.filter((e) => e.Time / 1e6 >= since)) {
+          lines.push(
+            `${new Date(event.Time / 1e6).toISOString()} ${alloc.NodeName} ${task}: ${event.DisplayMessage}`,
+          );
+        }
+      }
+    }
+  }
+  return lines.sort();
+}
 
 /** Keeps the loops running until `done` holds and every request of the last few seconds succeeded. */
 async function settle(loops: RequestLoops, done: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -87,7 +117,8 @@ function report(fault: string, figures: LoadFigures, what: string): string {
     .join(", ");
   const line =
     `fault ${fault}: ${figures.failed.toLocaleString("en")} of ${figures.total.toLocaleString("en")} requests ` +
-    `failed${failures ? ` (${failures})` : ""}, longest gap ${seconds(figures.longestGapMs)}; ${what}`;
+    `failed${failures ? ` (${failures}; failing for ${seconds(figures.failingMs)} in all)` : ""}, ` +
+    `longest gap ${seconds(figures.longestGapMs)}; ${what}`;
   console.log(line);
   return line;
 }
@@ -199,13 +230,13 @@ describe("prodlike: faults under load", () => {
       `agents replaced one client at a time (${order}); recovered ` +
         `${figures.recoveredAt ? `${seconds(figures.recoveredAt - faultAt)} after the apply began` : "throughout"}`,
     );
-    // AND the mesh recovered within a bound. The goal is zero failed requests; it is not reached:
-    // the agent keeps its data dir in the allocation, so the replacement starts empty, and the old
-    // one leaves the cluster on Nomad's SIGINT, taking its node's services out of the catalog until
-    // the Nomad client re-registers them (its sync runs every 30 s) and their checks pass. While the
-    // agent of count-api's node is replaced the dashboard's Envoy has no endpoint (502); while the
-    // dashboard's is, Traefik drops the route (404). Each node's window was 20-30 s
-    // (docs/clusters.md, "Faults under load", has the figures and the remedy).
+    // AND the mesh recovered within a bound. The goal is zero failed requests, and it is not reached
+    // (a finding, docs/clusters.md "Faults under load"): the old agent leaves the datacenter on
+    // Nomad's SIGINT (a client agent's default), so the servers drop its node's services from the
+    // catalog, and the new one starts from an empty data dir in its new allocation, so they come back
+    // only when the Nomad client's next sync (every 30 s) registers them again and their checks pass.
+    // While the agent of count-api's node is replaced the dashboard's Envoy has no endpoint (502);
+    // while the dashboard's is, Traefik drops the route (404): 20-30 s per node.
     expect(figures.longestGapMs).toBeLessThan(60_000);
     expect(figures.total).toBeGreaterThan(1000);
   });
@@ -259,9 +290,11 @@ describe("prodlike: faults under load", () => {
         `${target.TaskGroup} ran on another client after ${seconds(movedAt - faultAt)}, requests succeeded again ` +
         `after ${seconds(recovery)}`,
     );
-    // THEN the mesh recovers within a bound: until the servers miss the node's heartbeats, its
-    // allocations count as running, and only then does Nomad place them elsewhere
-    expect(recovery).toBeLessThan(120_000);
+    // THEN the mesh recovers within a bound (measured 20-32 s): the node's sidecar dies with it, so
+    // requests fail at once; the servers mark the node down when its heartbeat lapses (12-17 s here),
+    // Nomad places the lost allocation on another client at once, and requests succeed again when its
+    // checks pass and the dashboard's Envoy (for count-api) or Traefik (for the dashboard) has it
+    expect(recovery).toBeLessThan(90_000);
 
     // AND the client rejoins: ready, with its Consul agent a member again
     await prodlikeScript(env, "start-client", index);
@@ -296,6 +329,15 @@ describe("prodlike: faults under load", () => {
       `OpenBao stopped, restarted and unsealed in ${seconds(downFor)}; Envoy kept its leaves, and Consul ` +
         `signed a new leaf through Vault afterwards`,
     );
+    if (figures.failed) {
+      console.log(
+        [
+          `restart-vault from ${new Date(faultAt).toISOString()} for ${seconds(downFor)}`,
+          ...failedRequests,
+          ...(await taskEvents(faultAt - 60_000)),
+        ].join("\n"),
+      );
+    }
     // AND not one request failed: sidecars keep their certificates while Vault is away
     expect(figures.failed).toBe(0);
     expect(figures.total).toBeGreaterThan(300);
