@@ -105,7 +105,16 @@ describe("ConsulAgentJob", () => {
       args: ["agent", "-config-dir=local/consul.d"],
     });
     expect(task.VolumeMounts).toBeUndefined();
-    expect(rawJobspecs(stack).consul).toContain('data_dir = \\"[[ env `NOMAD_ALLOC_DIR` ]]/consul\\"');
+    expect(rawJobspecs(stack).consul).toContain('data_dir = \\"[[ env `NOMAD_ALLOC_DIR` ]]/data/consul\\"');
+  });
+
+  test("rolls one node at a time and hands the replacing agent its data, without leaving the datacenter", () => {
+    const { stack } = platformStack();
+    new ConsulAgentJob(stack, "Agent", { driver: "raw_exec", server: false, retryJoin: ["10.0.0.10"] });
+    const job = jobs(stack).consul;
+    expect(job.Update).toEqual({ MaxParallel: 1, Stagger: 20_000_000_000 });
+    expect(group(job, "consul-agent").EphemeralDisk).toEqual({ Sticky: true });
+    expect(rawJobspecs(stack).consul).toContain("skip_leave_on_interrupt = true");
   });
 
   describe("secured agents", () => {

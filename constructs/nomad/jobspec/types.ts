@@ -726,6 +726,11 @@ export interface TaskGroup extends Rawable {
    */
   readonly Update?: UpdateStrategy;
   /**
+   * The allocation's local disk (`ephemeral_disk`).
+   * @default - Nomad's default
+   */
+  readonly EphemeralDisk?: EphemeralDisk;
+  /**
    * Restart policy.
    * @default - Nomad's default
    */
@@ -740,6 +745,25 @@ export interface TaskGroup extends Rawable {
    * @default - Nomad's default
    */
   readonly Meta?: Readonly<Record<string, string>>;
+}
+
+/** A group's local disk (`ephemeral_disk` block). */
+export interface EphemeralDisk {
+  /**
+   * Hand `alloc/data` to the allocation that replaces this one on the same node.
+   * @default - Nomad's default (false)
+   */
+  readonly Sticky?: boolean;
+  /**
+   * Copy `alloc/data` when the replacement lands on another node (needs `Sticky`).
+   * @default - Nomad's default (false)
+   */
+  readonly Migrate?: boolean;
+  /**
+   * Size in MB.
+   * @default - Nomad's default (300)
+   */
+  readonly SizeMB?: number;
 }
 
 /** A job (`job` block). */
