@@ -34,11 +34,10 @@ export function consulAccessFrom(env: NodeJS.ProcessEnv): ConsulAccess {
   };
 }
 
-function getJson(access: ConsulAccess, path: string): Promise<JsonValue> {
+function getJson(access: ConsulAccess, path: string, ca: Buffer | undefined): Promise<JsonValue> {
   const url = new URL(path, access.address);
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   const headers = access.token ? { "X-Consul-Token": access.token } : {};
-  const ca = access.caFile ? readFileSync(access.caFile) : undefined;
   return new Promise((resolve, reject) => {
     const req = send(url, { headers, ca, timeout: 30_000 }, (res) => {
       let body = "";
@@ -64,9 +63,10 @@ function getJson(access: ConsulAccess, path: string): Promise<JsonValue> {
 
 /** Reads every `service-intentions` entry and the catalog's service names. */
 export async function readConsulIntentions(access: ConsulAccess): Promise<ConsulIntentionsView> {
+  const ca = access.caFile ? readFileSync(access.caFile) : undefined;
   const [entries, services] = await Promise.all([
-    getJson(access, "/v1/config/service-intentions"),
-    getJson(access, "/v1/catalog/services"),
+    getJson(access, "/v1/config/service-intentions", ca),
+    getJson(access, "/v1/catalog/services", ca),
   ]);
   return {
     entries: Array.isArray(entries) ? entries : [],

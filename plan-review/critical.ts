@@ -3,7 +3,7 @@ import { EdgeSet, ReadEdge, Widening, collectEdges, findWidenings, readChangeEdg
 import type { JsonValue } from "./plan-json";
 import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
 import { code } from "./markdown";
-import { ValueRenderer, stringAt } from "./values";
+import { ValueRenderer, declaredJob, fieldNamed, stringAt } from "./values";
 
 /** Options of the critical-change rules. */
 export interface CriticalRuleOptions {
@@ -23,21 +23,16 @@ interface CriticalRole {
 
 const CA_POLICY_NAME = /connect[-_]?ca|consul[-_]?ca/i;
 
-/** The role a meshstack construct stamped on a job (`Job.Meta`), if any. */
-function stampedRole(jobspec: string): JobRole | undefined {
-  try {
-    const parsed = JSON.parse(jobspec) as { Job?: { Meta?: Record<string, unknown> } };
-    const role = parsed.Job?.Meta?.[ROLE_META_KEY];
-    return role === "consul-agent" || role === "ingress" ? role : undefined;
-  } catch {
-    return undefined; // HCL or unknown: no marker
-  }
+/** The role a meshstack construct stamped on a `nomad_job` value's job (`Job.Meta`), if any. */
+function stampedRole(values: JsonValue | undefined): JobRole | undefined {
+  const role = stringAt(fieldNamed(declaredJob(values), "Meta"), ROLE_META_KEY);
+  return role === "consul-agent" || role === "ingress" ? role : undefined;
 }
 
 function nomadJobRole(values: JsonValue | undefined, renderer: ValueRenderer): CriticalRole | undefined {
   const name = renderer.label(stringAt(values, "name") ?? "");
   const type = stringAt(values, "type") ?? "";
-  const role = stampedRole(stringAt(values, "jobspec") ?? "");
+  const role = stampedRole(values);
   // A system job runs on every node: losing one that meshstack did not write is serious too.
   if (role === "consul-agent" || (role === undefined && type === "system")) {
     return {
@@ -255,15 +250,10 @@ function pkiRoleWidening(r: ReviewedResource): CriticalChange | undefined {
 function platformJobMove(r: ReviewedResource): CriticalChange | undefined {
   if (r.type !== "nomad_job" || (r.kind !== "update" && r.kind !== "replace")) return undefined;
   const namespace = (v: JsonValue | undefined) => {
-    try {
-      const job = (JSON.parse(stringAt(v, "jobspec") ?? "") as { Job?: { Namespace?: string } }).Job;
-      return job?.Namespace ?? "default";
-    } catch {
-      return undefined;
-    }
+    const job = declaredJob(v);
+    return job && (stringAt(job, "Namespace") ?? "default");
   };
-  const role =
-    stampedRole(stringAt(r.before, "jobspec") ?? "") ?? stampedRole(stringAt(r.after, "jobspec") ?? "");
+  const role = stampedRole(r.before) ?? stampedRole(r.after);
   const [before, after] = [namespace(r.before), namespace(r.after)];
   if (!role || before === undefined || after === undefined || before === after) return undefined;
   return {

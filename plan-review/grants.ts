@@ -7,7 +7,7 @@
 import { ReadEdge, readEdges } from "./intentions";
 import { isIntentionType } from "./model";
 import type { JsonValue, ResourceChange, TerraformPlanJson } from "./plan-json";
-import { asList, fieldNamed, stringAt, textNamed } from "./values";
+import { asList, declaredJob, fieldNamed, stringAt, textNamed } from "./values";
 
 /** `Meta` key of the repository that owns an intentions entry (meshstack's `Intentions` `owner`). */
 export const OWNER_META_KEY = "meshstack-owner";
@@ -64,10 +64,8 @@ function plannedServices(changes: readonly ResourceChange[]): PlannedService[] {
   return changes
     .filter((c) => c.type === "nomad_job" && !c.change.actions.includes("delete") && c.change.after)
     .flatMap((c) => {
-      const spec = stringAt(c.change.after ?? undefined, "jobspec");
-      if (spec === undefined) return []; // known only after apply
-      const parsed = JSON.parse(spec) as JsonValue;
-      const job = fieldNamed(parsed, "Job") ?? parsed;
+      // A jobspec known only after apply declares nothing yet.
+      const job = declaredJob(c.change.after ?? undefined);
       return asList(fieldNamed(job, "TaskGroups")).flatMap((group) => [
         ...asList(fieldNamed(group, "Services")),
         ...asList(fieldNamed(group, "Tasks")).flatMap((task) => asList(fieldNamed(task, "Services"))),

@@ -3,6 +3,8 @@
  * edited through Nomad's API (its read keeps the last submitted jobspec) and, without
  * `rerun_if_dead`, a job stopped by hand; Nomad's own job plan of the declared spec does not.
  */
+import type { JsonValue } from "./plan-json";
+import { declaredJob } from "./values";
 
 /** Where Nomad is and the token to use (`read-job` is enough; `submit-job` allows the full plan). */
 export interface NomadAccess {
@@ -140,10 +142,8 @@ export function plannedJobs(plan: {
   return (plan.resource_changes ?? [])
     .filter((c) => c.type === "nomad_job" && ["no-op", "update"].includes(c.change.actions.join()))
     .flatMap((c) => {
-      const spec = (c.change.after as { jobspec?: unknown } | undefined)?.jobspec;
-      if (typeof spec !== "string") return []; // unknown until apply
-      const parsed = JSON.parse(spec) as { Job?: Json } & Json;
-      return [{ address: c.address, job: parsed.Job ?? parsed }];
+      const job = declaredJob(c.change.after as JsonValue | undefined); // none while unknown until apply
+      return job ? [{ address: c.address, job }] : [];
     });
 }
 

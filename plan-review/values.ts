@@ -1,4 +1,4 @@
-import { JsonValue, ValueMask } from "./plan-json";
+import { JsonObject, JsonValue, ValueMask } from "./plan-json";
 
 /** Placeholder printed instead of a sensitive value. */
 export const SENSITIVE = "(sensitive)";
@@ -65,6 +65,23 @@ export function valueAt(value: JsonValue | undefined, path: readonly PathStep[])
 export function stringAt(value: JsonValue | undefined, key: string): string | undefined {
   const found = valueAt(value, [key]);
   return typeof found === "string" ? found : undefined;
+}
+
+/**
+ * The job a `nomad_job` value declares: its `jobspec` parsed (the `Job` of `{ Job }`, or the job
+ * itself), or undefined when the jobspec is unknown until apply, sensitive or not JSON (HCL).
+ */
+export function declaredJob(value: JsonValue | undefined): JsonObject | undefined {
+  const spec = stringAt(value, "jobspec");
+  if (spec === undefined) return undefined;
+  let parsed: JsonValue;
+  try {
+    parsed = JSON.parse(spec) as JsonValue;
+  } catch {
+    return undefined;
+  }
+  const job = fieldNamed(parsed, "Job") ?? parsed;
+  return typeof job === "object" && job !== null && !Array.isArray(job) ? job : undefined;
 }
 
 /**

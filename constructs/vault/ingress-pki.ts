@@ -158,14 +158,14 @@ export class IngressPki extends Construct {
     });
     if (props.vaultAddress !== undefined) {
       const base = props.vaultAddress.replace(/\/+$/, "");
-      for (const [id, mount] of [
-        ["RootUrls", `${path}_root`],
-        ["Urls", path],
+      for (const [id, mount, mountPath] of [
+        ["RootUrls", this.rootMount, `${path}_root`],
+        ["Urls", this.mount, path],
       ] as const) {
         new PkiSecretBackendConfigUrls(this, id, {
-          backend: id === "Urls" ? this.mount.path : this.rootMount.path,
-          issuingCertificates: [`${base}/v1/${mount}/ca`],
-          crlDistributionPoints: [`${base}/v1/${mount}/crl`],
+          backend: mount.path,
+          issuingCertificates: [`${base}/v1/${mountPath}/ca`],
+          crlDistributionPoints: [`${base}/v1/${mountPath}/crl`],
         });
       }
     }

@@ -4,8 +4,6 @@
  * a MeshstackError naming where (construct type and path, or factory), the field and the value.
  * Never a TypeError, never silence. The rule's upstream source is noted above each group.
  */
-import { readdirSync, readFileSync } from "fs";
-import { join } from "path";
 import * as m from "../../constructs";
 import { testStack } from "../helpers";
 import {
@@ -27,6 +25,7 @@ import {
   rotation,
   traefik,
 } from "./builders";
+import { interfaceFields } from "./interfaces";
 
 type Row = [key: string, make: () => unknown, fragment: string];
 
@@ -1932,26 +1931,13 @@ const UNCHECKED: Record<string, string> = {};
 
 /** The public props and options interfaces and their fields, read from the sources. */
 function publicFields(): string[] {
-  const root = join(__dirname, "../../constructs");
-  const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
-    (f) => f.endsWith(".ts") && !f.includes("jobspec"),
-  );
-  const fields: string[] = [];
-  for (const file of files) {
-    const source = readFileSync(join(root, file), "utf8");
-    for (const [, name, body] of source.matchAll(
-      /export interface (\w+)(?: extends \w+)? \{([\s\S]*?)\n\}/g,
-    )) {
-      if (
-        !/(Props|Options)$|^(RetiringRoot|HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule|MeshPlatformAttributes)$/.test(
-          name,
-        )
-      )
-        continue;
-      for (const [, field] of body.matchAll(/^ {2}readonly (\w+)\??:/gm)) fields.push(`${name}.${field}`);
-    }
-  }
-  return fields.sort();
+  return interfaceFields()
+    .filter(({ interfaceName }) =>
+      /(Props|Options)$|^(RetiringRoot|HeaderMatch|RouteMatch|RouteDestination|ServiceRoute|TrafficSplit|TrafficDestination|HttpPermission|HttpRoute|TcpRoute|IngressRoute|MeshHealthCheck|TaskResources|PolicyRule|MeshPlatformAttributes)$/.test(
+        interfaceName,
+      ),
+    )
+    .map(({ key }) => key);
 }
 
 test("the catalogue covers every field of every public props and options interface", () => {

@@ -6,8 +6,6 @@
  * refused with an error naming the construct, the field and the fix. Never a TypeError, never a
  * check that misreads `${TfToken[…]}` as a bad literal.
  */
-import { readdirSync, readFileSync } from "fs";
-import { join } from "path";
 import { Fn, TerraformStack, Testing, Token } from "cdktf";
 import type { IConstruct } from "constructs";
 import * as m from "../../constructs";
@@ -31,6 +29,7 @@ import {
   rotation,
   traefik,
 } from "./builders";
+import { interfaceFields } from "./interfaces";
 
 /** A string reference and what Terraform receives for it. */
 const s = () => Fn.lower("REF");
@@ -575,24 +574,11 @@ describe("a value of the wrong type for every string, number and list prop", () 
   });
 });
 
-/** The string, number and list fields of the public props and options interfaces, from the sources. */
+/** The string, number and list fields of the exported interfaces, from the sources. */
 function referenceableFields(): string[] {
-  const root = join(__dirname, "../../constructs");
-  const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
-    (f) => f.endsWith(".ts") && !f.includes("jobspec"),
-  );
-  const fields: string[] = [];
-  for (const file of files) {
-    const source = readFileSync(join(root, file), "utf8");
-    for (const [, name, body] of source.matchAll(
-      /export interface (\w+)(?: extends \w+)? \{([\s\S]*?)\n\}/g,
-    )) {
-      for (const [, field, type] of body.matchAll(/^ {2}readonly (\w+)\??: ([^;]+);/gm)) {
-        if (/^(string|number)(\[\])?$/.test(type.trim())) fields.push(`${name}.${field}`);
-      }
-    }
-  }
-  return fields.sort();
+  return interfaceFields()
+    .filter(({ type }) => /^(string|number)(\[\])?$/.test(type))
+    .map(({ key }) => key);
 }
 
 test("every string, number and list field of a public interface has a row", () => {

@@ -10,6 +10,26 @@ import { join } from "node:path";
 import { EnvironmentConfig } from "../../environments";
 import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 
+/** Runs a command to its end; returns its exit code and combined output (never throws). */
+export function runCaptured(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): { code: number; out: string } {
+  try {
+    const out = execFileSync(command, args, {
+      ...options,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return { code: 0, out };
+  } catch (error) {
+    const e = error as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+  }
+}
+
 /** A synthesized stack in a scratch directory, deployed with real Terraform. */
 export class Workspace {
   /** The directory holding `cdk.tf.json` (and, after init, `.terraform` and the local state). */
@@ -46,13 +66,7 @@ export class Workspace {
 
   /** Runs terraform here; returns its exit code and combined output (never throws). */
   public run(...args: string[]): { code: number; out: string } {
-    try {
-      const out = execFileSync("terraform", args, this.options());
-      return { code: 0, out };
-    } catch (error) {
-      const e = error as { status?: number; stdout?: string; stderr?: string };
-      return { code: e.status ?? 1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-    }
+    return runCaptured("terraform", args, { cwd: this.dir, env: { ...this.env, TF_IN_AUTOMATION: "1" } });
   }
 
   /** Runs terraform here and throws with its output unless it exits with one of `ok`. */
@@ -139,15 +153,5 @@ export class Workspace {
   /** Removes the scratch directory. */
   public remove(): void {
     rmSync(this.root, { recursive: true, force: true });
-  }
-
-  private options() {
-    return {
-      cwd: this.dir,
-      env: { ...this.env, TF_IN_AUTOMATION: "1" },
-      encoding: "utf8" as const,
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
-    };
   }
 }

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { publishedPort, resetConsulCa } from "../../local/cluster-env";
 import { clusterEnv, clusterNomadVersion, eventually, serverApis, throwawayLocal } from "./harness";
-import { Workspace } from "./terraform";
+import { runCaptured, Workspace } from "./terraform";
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -146,13 +146,7 @@ const repoEnv = {
 
 /** Runs a command in a repository; returns its exit code and output. */
 function inRepo(dir: string, command: string, args: string[]): { code: number; out: string } {
-  try {
-    const out = execFileSync(command, args, { cwd: dir, env: repoEnv, encoding: "utf8", stdio: "pipe" });
-    return { code: 0, out };
-  } catch (error) {
-    const e = error as { status?: number; stdout?: string; stderr?: string };
-    return { code: e.status ?? 1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-  }
+  return runCaptured(command, args, { cwd: dir, env: repoEnv });
 }
 
 function cdktf(dir: string, ...args: string[]): string {
