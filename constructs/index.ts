@@ -4,6 +4,7 @@ export { ROLE_META_KEY } from "./core/markers";
 export * from "./vault/policy-document";
 export * from "./vault/connect-ca-pki";
 export * from "./vault/consul-ca-token";
+export * from "./vault/consul-ca-login";
 export * from "./vault/nomad-vault";
 export * from "./vault/ingress-pki";
 export * from "./consul/connect-ca";

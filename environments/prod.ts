@@ -8,6 +8,10 @@ export const prod: EnvironmentConfig = {
   consul: {
     // The CA file on the Consul servers that signed Vault's certificate: the CA config verifies Vault.
     vaultCaFile: "/etc/consul.d/tls/vault-ca.pem",
+    // The Connect CA logs in to Vault with the servers' certificates: no CA token in state.
+    serverCert: { certFile: "/etc/consul.d/tls/server.pem", keyFile: "/etc/consul.d/tls/server-key.pem" },
+    // Each Nomad client's agent gets a token for its own node only.
+    agentNodes: ["nomad-client-1", "nomad-client-2", "nomad-client-3"],
     address: "https://consul.prod.example.internal:8501",
     version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: [
@@ -25,5 +29,7 @@ export const prod: EnvironmentConfig = {
     bucket: "example-terraform-state",
     key: "meshstack/prod.tfstate",
     region: "eu-west-1",
+    // The state holds the gossip key and Consul tokens: a key of the team's own, not S3's default.
+    kmsKeyId: "alias/meshstack-terraform-state",
   },
 };

@@ -23,6 +23,9 @@ export const prodlike: EnvironmentConfig = {
     retryJoin: [servers],
     // The script starts the Consul server in its state directory, where the CA lives at tls/ca.pem.
     vaultCaFile: "tls/ca.pem",
+    serverCert: { certFile: "tls/consul-server.pem", keyFile: "tls/consul-server.key" },
+    // The script's Nomad clients: each one's agent registers its own node only.
+    agentNodes: ["client-1", "client-2", "client-3"],
   },
   nomad: { address: `https://${servers}:4646`, version: builtInNomadVersion() },
   ingress: { domain: "prodlike.meshstack.internal" },

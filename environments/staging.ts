@@ -8,6 +8,8 @@ export const staging: EnvironmentConfig = {
   consul: {
     // The CA file on the Consul servers that signed Vault's certificate: the CA config verifies Vault.
     vaultCaFile: "/etc/consul.d/tls/vault-ca.pem",
+    serverCert: { certFile: "/etc/consul.d/tls/server.pem", keyFile: "/etc/consul.d/tls/server-key.pem" },
+    agentNodes: ["nomad-client-1", "nomad-client-2"],
     address: "https://consul.staging.example.internal:8501",
     version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: ["consul.staging.example.internal"],

@@ -25,6 +25,13 @@ export type BackendConfig =
       readonly bucket: string;
       readonly key: string;
       readonly region: string;
+      /**
+       * KMS key (ARN or alias) that encrypts the state object. Required: the state holds the gossip
+       * key and the Consul tokens meshstack writes into Nomad variables, and S3's default encryption
+       * key is readable by anyone with `s3:GetObject` on the bucket, so a key of your own (whose key
+       * policy names who may decrypt) is what keeps the state to those who may deploy.
+       */
+      readonly kmsKeyId: string;
       /** @default - S3 lock file (`use_lockfile`) */
       readonly dynamodbTable?: string;
     }
@@ -90,6 +97,18 @@ export interface EnvironmentConfig {
      * @default - the servers' system roots
      */
     readonly vaultCaFile?: string;
+    /**
+     * The Consul servers' certificate and key, as they see them: the Connect CA logs in to Vault with
+     * them (Vault's `cert` auth method, trusting the `tls_ca_file` CA), so no CA token lives in
+     * Terraform state.
+     * @default - a periodic CA token, kept in Terraform state
+     */
+    readonly serverCert?: { readonly certFile: string; readonly keyFile: string };
+    /**
+     * Nomad node names the agent job runs on, each with an agent token of its own (a node identity).
+     * @default - one agent token for every node
+     */
+    readonly agentNodes?: string[];
   };
   /** Nomad settings. */
   readonly nomad: {

@@ -45,8 +45,11 @@ export async function publishedPort(
   };
   const nomad = <T>(path: string) =>
     requestJson<T>(env.NOMAD_ADDR ?? "http://127.0.0.1:4646", path, "X-Nomad-Token", env.NOMAD_TOKEN);
-  const allocs = await nomad<{ ID: string; ClientStatus: string }[]>(`/v1/job/${job}/allocations`);
-  for (const alloc of allocs.filter((a) => a.ClientStatus === "running")) {
+  // Every namespace: the platform's jobs run in their own (MeshPlatform platformNamespace).
+  const allocs = await nomad<{ ID: string; JobID: string; ClientStatus: string }[]>(
+    "/v1/allocations?namespace=*",
+  );
+  for (const alloc of allocs.filter((a) => a.JobID === job && a.ClientStatus === "running")) {
     const ports = (await nomad<Ports>(`/v1/allocation/${alloc.ID}`)).AllocatedResources.Shared.Ports;
     const port = ports.find((p) => p.Label === label);
     if (port) return port;

@@ -25,8 +25,13 @@ const env = readClusterEnv(ENV_FILE);
 
 /** Whether the environment's stack deployed a job (the canary demo is optional). */
 function hasJob(id: string): Promise<boolean> {
-  return requestJson(env.NOMAD_ADDR, `/v1/job/${id}`, "X-Nomad-Token", env.NOMAD_TOKEN).then(
-    () => true,
+  return requestJson<{ ID: string }[]>(
+    env.NOMAD_ADDR,
+    "/v1/jobs?namespace=*",
+    "X-Nomad-Token",
+    env.NOMAD_TOKEN,
+  ).then(
+    (jobs) => jobs.some((job) => job.ID === id),
     () => false,
   );
 }
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
     await consul<{ Name: string; Sources: { Name: string; Action?: string }[] }[]>(
       "config/service-intentions",
     );
-  const jobs = await nomad<{ ID: string; Type: string; Status: string }[]>("jobs");
+  const jobs = await nomad<{ ID: string; Type: string; Status: string }[]>("jobs?namespace=*");
   const graphEntries = await consulGraphEntries(env);
   writeFileSync(
     GRAPH_FILE,

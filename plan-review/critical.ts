@@ -92,6 +92,12 @@ function roleOf(
         label: `Vault JWT auth backend ${code(renderer.label(stringAt(values, "path") ?? ""))}`,
         impact: "every Vault token workloads got through it is revoked",
       };
+    case "vault_auth_backend":
+      return {
+        label: `Vault ${stringAt(values, "type") ?? ""} auth backend ${code(renderer.label(stringAt(values, "path") ?? ""))}`,
+        impact:
+          "every Vault token issued through it is revoked (through the Connect CA's login: Consul's CA token)",
+      };
     case "vault_policy": {
       const policy = stringAt(values, "policy") ?? "";
       const usesPki = pkiPaths.some((p) => policy.includes(`"${p}/`) || policy.includes(`"sys/mounts/${p}`));

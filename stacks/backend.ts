@@ -33,11 +33,18 @@ export function configureBackend(stack: TerraformStack, name: string, backend: B
     case "s3":
       checkNonEmpty(stack, "backend.bucket", backend.bucket, "set the S3 bucket holding the state");
       checkNonEmpty(stack, "backend.key", backend.key, 'set an object key such as "meshstack/<env>.tfstate"');
+      checkNonEmpty(
+        stack,
+        "backend.kmsKeyId",
+        backend.kmsKeyId,
+        'set the KMS key that encrypts the state (it holds secrets), such as "alias/terraform-state"',
+      );
       const s3 = new S3Backend(stack, {
         bucket: backend.bucket,
         key: backend.key,
         region: backend.region,
         encrypt: true,
+        kmsKeyId: backend.kmsKeyId,
         dynamodbTable: backend.dynamodbTable,
       });
       // cdktf 0.21 predates S3-native locking (Terraform 1.10+); set it through the escape hatch.

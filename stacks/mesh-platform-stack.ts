@@ -6,7 +6,7 @@ import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { nomadHas } from "../constructs/core/server-versions";
 import { checkServiceName, checkUrl } from "../constructs/core/names";
 import { check, show } from "../constructs/core/errors";
-import { MeshPlatform } from "../constructs/platform/mesh-platform";
+import { MeshPlatform, MeshPlatformProps } from "../constructs/platform/mesh-platform";
 import { Canary } from "./demos/canary";
 import { Countdash } from "./demos/countdash";
 import { EnvironmentConfig } from "../environments/types";
@@ -50,9 +50,11 @@ export class MeshPlatformStack extends TerraformStack {
       consulAclsEnabled: env.consul.aclsEnabled,
       consulAgentJob: env.consul.agentJob,
       consulRetryJoin: env.consul.retryJoin,
+      consulAgentNodes: env.consul.agentNodes,
       consulAgentSecurity: gossipKey && caPem ? { gossipKey, caPem } : undefined,
       nomadCaPem: caPem,
       vaultCaFile: env.consul.vaultCaFile,
+      caLogin: this.caLogin(env, caPem),
       // State in Consul KV holds the CA's Vault token: workloads' Consul tokens must not read it.
       ingressDomain: env.ingress?.domain,
       stateKeyPrefix: env.backend?.type === "consul" ? env.backend.path : undefined,
@@ -132,6 +134,19 @@ export class MeshPlatformStack extends TerraformStack {
         }).stringValue
       : undefined;
     return { caPem, gossipKey };
+  }
+
+  /** Consul's own login to Vault for the CA, where the environment names the servers' certificate. */
+  private caLogin(env: EnvironmentConfig, caPem: string | undefined): MeshPlatformProps["caLogin"] {
+    const cert = env.consul.serverCert;
+    if (cert === undefined) return undefined;
+    check(
+      this,
+      caPem !== undefined,
+      `environment.consul.serverCert is set, but no server runs HTTPS, so there is no CA (tls_ca_file) to ` +
+        `trust the certificate with; remove serverCert or use https addresses`,
+    );
+    return { ...cert, serverCaPem: caPem! };
   }
 
   private validate(id: string, env: EnvironmentConfig): void {

@@ -99,6 +99,9 @@ export const VAULT_NAME = /^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/;
 /** A Nomad namespace name (nomad/structs `validNamespaceName`). */
 export const NOMAD_NAMESPACE = /^[a-zA-Z0-9-]{1,128}$/;
 
+/** A node name a Consul node identity takes (acl/validation.go validNodeIdentityName). */
+export const CONSUL_NODE_IDENTITY = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
+
 /**
  * Checks a Nomad task name the way Nomad's Task.Validate does: not empty, not `alloc` (the shared
  * allocation directory), no slashes, backslashes or NUL characters.

@@ -10,7 +10,13 @@ import { VERSIONS } from "../core/versions";
 import { checkConsulVersion, consulHas } from "../core/server-versions";
 import { NomadJob, variableItem, variablePath } from "./job";
 import { checkResources, TaskResources, toResources } from "./resources";
-import { checkDatacenter, checkServiceName, IMAGE_WITH_TAG, TASK_DRIVER_KINDS } from "../core/names";
+import {
+  checkDatacenter,
+  checkServiceName,
+  CONSUL_NODE_IDENTITY,
+  IMAGE_WITH_TAG,
+  TASK_DRIVER_KINDS,
+} from "../core/names";
 import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
 
 /** Consul ACL settings of the agent. */
@@ -37,8 +43,20 @@ export interface ConsulAgentSecrets {
   readonly gossipKey: string;
   /** PEM of the CA that signed the Consul servers' certificates (`tls.defaults.ca_file`). */
   readonly caPem: string;
-  /** The agent's own token (`acl.tokens.agent`): `node` write, `service` read. */
-  readonly agentToken: string;
+  /**
+   * One token every agent uses (`acl.tokens.agent`): `node` write, `service` read. Give this or
+   * `nodeAgentTokens`.
+   * @default - none: `nodeAgentTokens`
+   */
+  readonly agentToken?: string;
+  /**
+   * Each node's own agent token, by Nomad node name (`node.unique.name`, the agent's `node_name`):
+   * tokens with a node identity (`ConsulNodeToken`), so a token taken from one node cannot register or
+   * deregister another. The job then runs on these nodes only: a node added later gets its agent
+   * (and mesh workloads) once it is listed. Give this or `agentToken`.
+   * @default - none: `agentToken` on every node
+   */
+  readonly nodeAgentTokens?: Record<string, string>;
   /**
    * Token for DNS queries (`acl.tokens.dns`, Consul >= 1.17): `node` and `service` read, so
    * `*.virtual.consul` and `*.service.consul` resolve for transparent-proxy workloads.
@@ -129,9 +147,11 @@ export interface ConsulAgentJobProps {
    */
   readonly clientAddr?: string;
   /**
-   * Address of the DNS listener; transparent proxy needs it off loopback (Nomad hands the node's
-   * Consul DNS address to the allocation's resolver).
-   * @default - the bind address
+   * Address of the DNS listener. Consul DNS answers with its DNS (else default, else anonymous)
+   * token's rights to whoever reaches it, so it stays on loopback unless transparent proxy needs it
+   * off loopback (Nomad hands the node's Consul DNS address to the allocation's resolver, and finds
+   * none on loopback): then give {@link NOMAD_NODE_ADDRESS} and firewall port 8600 to the node.
+   * @default - `clientAddr` (loopback)
    */
   readonly dnsAddr?: string;
   /**
@@ -198,6 +218,9 @@ export interface ConsulAgentJobProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** The address Nomad advertises for its node, as the agent job's configuration template renders it. */
+export const NOMAD_NODE_ADDRESS = "[[ env `attr.unique.network.ip-address` ]]";
+
 /** The Consul agent ports, as reserved on the host. */
 export const CONSUL_PORTS = {
   server: 8300,
@@ -211,6 +234,7 @@ export const CONSUL_PORTS = {
 
 const CONFIG_DIR = "consul.d";
 const GROUP = "consul-agent";
+const TASK = "consul";
 
 /**
  * The Consul agent as a Nomad `system` job: one agent per node, host networking, the Consul ports
@@ -237,13 +261,20 @@ export class ConsulAgentJob extends NomadJob {
     // Renamed on the way to NomadJob, so checked here under their own names.
     checkServiceName(where, "jobName", props.jobName ?? "consul");
     checkTexts(where, "nomadDatacenters", props.nomadDatacenters, "dc1");
+    const nodes = nodeTokenNames(props.secrets);
     super(scope, id, {
       name: props.jobName ?? "consul",
       type: "system",
       meta: { [ROLE_META_KEY]: "consul-agent" satisfies JobRole },
       datacenters: props.nomadDatacenters,
       namespace: props.namespace,
-      constraints: props.constraints,
+      // Only the nodes with a token of their own: elsewhere an agent would run without one.
+      constraints: nodes.length
+        ? [
+            ...(props.constraints ?? []),
+            { LTarget: "${node.unique.name}", RTarget: nodes.join(","), Operand: "set_contains_any" },
+          ]
+        : props.constraints,
       dependsOn: props.dependsOn,
       // One node at a time, 20 s apart: without it Nomad replaces every agent at once and the mesh
       // loses its catalog everywhere together (measured on prodlike: 43 s without one success).
@@ -306,9 +337,14 @@ export class ConsulAgentJob extends NomadJob {
     // Gossip key and CA in the job's variable; the ACL tokens in the group's, which follows its tokens.
     const item = (key: string) => variableItem(variablePath(this.jobName), key);
     const tokenItem = (key: string) => variableItem(variablePath(this.jobName, GROUP), key);
+    // Each node's token in the task's variable, keyed by node name: the agent renders its own.
+    const nodeTokenPath = variablePath(this.jobName, `${GROUP}/${TASK}`);
+    const agentToken = nodes.length
+      ? `[[ with nomadVar \`${nodeTokenPath}\` ]][[ index . (env \`node.unique.name\`) ]][[ end ]]`
+      : tokenItem("agent_token");
     // The Nomad node's name and address: several agents on one host stay distinct, and a node with
     // more than one private address (bridges, VPNs) binds the one Nomad advertises.
-    const bindAddr = props.bindAddr ?? "[[ env `attr.unique.network.ip-address` ]]";
+    const bindAddr = props.bindAddr ?? NOMAD_NODE_ADDRESS;
     const config = renderHcl(
       mergeHcl(
         {
@@ -324,7 +360,7 @@ export class ConsulAgentJob extends NomadJob {
           retry_join: props.retryJoin,
           bind_addr: bindAddr,
           client_addr: props.clientAddr ?? "127.0.0.1",
-          addresses: { dns: props.dnsAddr ?? bindAddr },
+          addresses: props.dnsAddr === undefined ? undefined : { dns: props.dnsAddr },
           recursors: props.recursors,
           ports: props.grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc },
           connect: { enabled: true },
@@ -348,7 +384,7 @@ export class ConsulAgentJob extends NomadJob {
             enable_token_persistence: true,
             tokens: secrets
               ? {
-                  agent: tokenItem("agent_token"),
+                  agent: agentToken,
                   dns: secrets.dnsToken === undefined ? undefined : tokenItem("dns_token"),
                   default: secrets.defaultToken === undefined ? undefined : tokenItem("default_token"),
                 }
@@ -367,14 +403,20 @@ export class ConsulAgentJob extends NomadJob {
     });
     if (secrets) {
       this.addVariable({ gossip_key: secrets.gossipKey, ca_pem: secrets.caPem });
-      this.addVariable(
-        {
-          agent_token: secrets.agentToken,
-          ...(secrets.dnsToken === undefined ? {} : { dns_token: secrets.dnsToken }),
-          ...(secrets.defaultToken === undefined ? {} : { default_token: secrets.defaultToken }),
-        },
-        { subPath: GROUP, secretSources: secrets.tokenSources },
-      );
+      const groupTokens = {
+        ...(secrets.agentToken === undefined ? {} : { agent_token: secrets.agentToken }),
+        ...(secrets.dnsToken === undefined ? {} : { dns_token: secrets.dnsToken }),
+        ...(secrets.defaultToken === undefined ? {} : { default_token: secrets.defaultToken }),
+      };
+      if (Object.keys(groupTokens).length) {
+        this.addVariable(groupTokens, { subPath: GROUP, secretSources: secrets.tokenSources });
+      }
+      if (secrets.nodeAgentTokens) {
+        this.addVariable(secrets.nodeAgentTokens, {
+          subPath: `${GROUP}/${TASK}`,
+          secretSources: secrets.tokenSources,
+        });
+      }
     }
     const group: TaskGroup = {
       Name: GROUP,
@@ -385,7 +427,7 @@ export class ConsulAgentJob extends NomadJob {
       Volumes: volume ? { [volume]: { Name: volume, Type: "host", Source: volume } } : undefined,
       Tasks: [
         {
-          Name: "consul",
+          Name: TASK,
           Driver: driver.name,
           Config: driver.config,
           Templates: [
@@ -441,6 +483,12 @@ function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void 
   checkObject(job, "extraConfig", props.extraConfig, "{ telemetry: { disable_hostname: true } }");
 }
 
+/** The node names of the per-node agent tokens, if the secrets carry them. */
+function nodeTokenNames(secrets: ConsulAgentSecrets | undefined): string[] {
+  const tokens: unknown = secrets?.nodeAgentTokens;
+  return tokens && typeof tokens === "object" && !Array.isArray(tokens) ? Object.keys(tokens) : [];
+}
+
 function consulDriver(kind: TaskDriverKind, props: ConsulAgentJobProps, configDir: string): TaskDriver {
   const args = ["agent", `-config-dir=${configDir}`];
   if (kind === "docker") {
@@ -464,9 +512,34 @@ function checkSecrets(
     typeof secrets === "object" && secrets !== null,
     `secrets ${show(secrets)} are not an object; pass { gossipKey, caPem, agentToken }`,
   );
+  check(
+    scope,
+    (secrets.agentToken === undefined) !== (secrets.nodeAgentTokens === undefined),
+    secrets.agentToken === undefined
+      ? "secrets has neither agentToken nor nodeAgentTokens; give each node its own token in nodeAgentTokens " +
+          "({ <node name>: <token secret> }), or one agentToken for all"
+      : "secrets has both agentToken and nodeAgentTokens; give only nodeAgentTokens (each node its own), or only agentToken",
+  );
+  checkObject(scope, "secrets.nodeAgentTokens", secrets.nodeAgentTokens, '{ "client-1": token.secret }');
+  const nodes = nodeTokenNames(secrets);
+  check(
+    scope,
+    secrets.nodeAgentTokens === undefined || nodes.length > 0,
+    "secrets.nodeAgentTokens {} names no node; give each Nomad node's name and its token, or use agentToken",
+  );
+  for (const node of nodes) {
+    // Consul's node identity rule (acl/validation.go), which also keeps "," out of the constraint's set.
+    check(
+      scope,
+      CONSUL_NODE_IDENTITY.test(node),
+      `secrets.nodeAgentTokens names node ${show(node)}, which a Consul node identity cannot name; use the ` +
+        'Nomad node names (lowercase letters, digits, "-" and "_"), e.g. "client-1"',
+    );
+    checkSecretReference(scope, `secrets.nodeAgentTokens[${show(node)}]`, secrets.nodeAgentTokens![node]);
+  }
   for (const field of ["gossipKey", "caPem", "agentToken", "dnsToken", "defaultToken"] as const) {
     const value: unknown = secrets[field];
-    if (value === undefined && (field === "dnsToken" || field === "defaultToken")) continue;
+    if (value === undefined && field !== "gossipKey" && field !== "caPem") continue;
     if (field !== "caPem") checkSecretReference(scope, `secrets.${field}`, value);
     else {
       check(

@@ -1,18 +1,20 @@
 import { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { check, checkLiteral, checkPropsOf, show } from "../core/errors";
-import { checkDatacenter, checkUrl, TASK_DRIVER_KINDS } from "../core/names";
-import { checkBoolean, checkObject, checkOneOf, checkText, checkTexts } from "../core/values";
-import { ConsulAclToken } from "../consul/acl-token";
+import { Namespace } from "@cdktf/provider-nomad/lib/namespace";
+import { checkDatacenter, checkUrl, NOMAD_NAMESPACE, TASK_DRIVER_KINDS } from "../core/names";
+import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
+import { ConsulAclToken, ConsulNodeToken } from "../consul/acl-token";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
 import { MeshDefaults } from "../consul/mesh-defaults";
 import { NomadConsulIntegration } from "../consul/nomad-consul";
 import { ServiceMesh, SidecarTaskOverride } from "../mesh";
-import { ConsulAgentJob } from "../nomad/consul-agent";
+import { ConsulAgentJob, ConsulAgentSecrets, NOMAD_NODE_ADDRESS } from "../nomad/consul-agent";
 import { TaskDriverKind } from "../nomad/driver";
 import { TraefikIngress, TraefikTls } from "../traefik";
 import { ConnectCaPki, PkiMountOwnership, RetiringRoot } from "../vault/connect-ca-pki";
+import { ConsulCaLogin } from "../vault/consul-ca-login";
 import { ConsulCaToken } from "../vault/consul-ca-token";
 import { IngressPki } from "../vault/ingress-pki";
 import {
@@ -24,6 +26,9 @@ import {
 } from "../core/server-versions";
 import { VERSIONS } from "../core/versions";
 import { NomadVaultIntegration, NomadVaultMode } from "../vault/nomad-vault";
+
+/** The Nomad namespace of the platform's own jobs, unless `MeshPlatformProps.platformNamespace` says otherwise. */
+export const PLATFORM_NAMESPACE = "mesh-platform";
 
 /** Props for {@link MeshPlatform}. */
 export interface MeshPlatformProps {
@@ -49,6 +54,14 @@ export interface MeshPlatformProps {
    * @default [] - only valid without the agent job
    */
   readonly consulRetryJoin?: string[];
+  /**
+   * Nomad node names (`node.unique.name`) the agent job runs on: each node's agent gets a token of its
+   * own with a node identity (`ConsulNodeToken`), so a token taken from one node cannot register or
+   * deregister another, and the job runs on these nodes only (list a new node, deploy, then it gets
+   * its agent). Without it, one `node_prefix ""` write token serves every node.
+   * @default - one agent token for every node
+   */
+  readonly consulAgentNodes?: string[];
   /**
    * Gossip encryption key and server CA of the agent job's agents (TLS through `auto_encrypt`), as
    * Terraform references; the platform adds their ACL tokens. Required with the agent job and ACLs:
@@ -119,10 +132,26 @@ export interface MeshPlatformProps {
    */
   readonly caRetiringRoot?: RetiringRoot;
   /**
-   * Renewal period of Consul's CA token (Consul renews it; see `ConsulCaToken` `period`).
+   * Renewal period of Consul's CA token, given or issued at login (Consul renews it; see
+   * `ConsulCaToken` `period`).
    * @default "72h"
    */
   readonly caTokenPeriod?: string;
+  /**
+   * Consul's servers log in to Vault for the Connect CA with their own TLS certificates (see
+   * `ConsulCaLogin`): no CA token is created, so none lives in Terraform state. Recommended wherever
+   * the servers have certificates from a CA of your own; without it, the CA's Vault token (periodic,
+   * CA policy only) is in the state.
+   * @default - a CA token (`ConsulCaToken`), kept in Terraform state
+   */
+  readonly caLogin?: {
+    /** PEM of the CA that signed the Consul servers' certificates. */
+    readonly serverCaPem: string;
+    /** The servers' certificate file, as they see it. */
+    readonly certFile: string;
+    /** Its key file, as the servers see it. */
+    readonly keyFile: string;
+  };
   /** @default "87600h" */
   readonly rootCertTtl?: string;
   /** @default "8760h" */
@@ -164,6 +193,15 @@ export interface MeshPlatformProps {
    */
   readonly nomadNamespaces?: string[];
   /**
+   * Nomad namespace of the platform's own jobs, the Consul agents and Traefik, which the platform
+   * creates. Their variables hold the gossip key and Consul tokens, and the ingress's identity reaches
+   * its Vault role: in a namespace of their own, only whoever may submit jobs there reaches those (a
+   * job with the same ID elsewhere reads nothing). Grant `submit-job` in it to the platform's deploy
+   * token alone.
+   * @default "mesh-platform"
+   */
+  readonly platformNamespace?: string;
+  /**
    * Protect the PKI mounts, root certificate and default-deny intention with `prevent_destroy`.
    * @default true
    */
@@ -182,8 +220,10 @@ export interface MeshPlatformProps {
 export class MeshPlatform extends Construct {
   /** Vault PKI for the Connect CA. */
   public readonly pki: ConnectCaPki;
-  /** Consul's Vault token for the CA provider. */
-  public readonly caToken: ConsulCaToken;
+  /** Consul's Vault token for the CA provider, where Consul does not log in itself. */
+  public readonly caToken?: ConsulCaToken;
+  /** Consul's own login to Vault for the CA provider, where `caLogin` is given. */
+  public readonly caLogin?: ConsulCaLogin;
   /** Nomad's access to Vault. */
   public readonly nomadVault: NomadVaultIntegration;
   /** Nomad workloads' access to Consul (ACL environments on Nomad >= 1.7 only). */
@@ -198,6 +238,8 @@ export class MeshPlatform extends Construct {
   public readonly consulAgent?: ConsulAgentJob;
   /** The ingress's certificate authority, where the platform serves a domain. */
   public readonly ingressPki?: IngressPki;
+  /** The namespace of the platform's jobs, where the platform creates it (not `default`). */
+  public readonly platformNamespace?: Namespace;
   /** The Traefik ingress job. */
   public readonly ingress: TraefikIngress;
   /** The mesh workloads' registry; add `MeshService`s to it. */
@@ -235,6 +277,23 @@ export class MeshPlatform extends Construct {
     const preventDestroy = props.preventDestroy ?? true;
     const driver = props.driver ?? "docker";
     const datacenters = [props.datacenter];
+    const namespace = props.platformNamespace ?? PLATFORM_NAMESPACE;
+    checkLiteral(this, "platformNamespace", namespace, "the platform's jobs and variables are named in it");
+    checkPattern(
+      this,
+      "platformNamespace",
+      namespace,
+      NOMAD_NAMESPACE,
+      "a Nomad namespace",
+      PLATFORM_NAMESPACE,
+    );
+    if (namespace !== "default") {
+      this.platformNamespace = new Namespace(this, "PlatformNamespace", {
+        name: namespace,
+        description: "meshstack platform jobs: the Consul agents and the ingress",
+      });
+    }
+    const inNamespace = this.platformNamespace ? [this.platformNamespace] : [];
 
     // 1. Vault PKI and the least-privilege CA policy.
     checkLiteral(
@@ -255,7 +314,18 @@ export class MeshPlatform extends Construct {
       retiringRoot: props.caRetiringRoot,
       preventDestroy,
     });
-    this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki, period: props.caTokenPeriod });
+    checkObject(this, "caLogin", props.caLogin, "{ serverCaPem, certFile, keyFile }");
+    if (props.caLogin) {
+      this.caLogin = new ConsulCaLogin(this, "ConsulCaLogin", {
+        ...props.caLogin,
+        pki: this.pki,
+        datacenter: props.datacenter,
+        period: props.caTokenPeriod,
+        preventDestroy,
+      });
+    } else {
+      this.caToken = new ConsulCaToken(this, "ConsulCaToken", { pki: this.pki, period: props.caTokenPeriod });
+    }
 
     // 2. Vault and Consul access for Nomad workloads.
     this.nomadVault = new NomadVaultIntegration(this, "NomadVault", {
@@ -285,7 +355,14 @@ export class MeshPlatform extends Construct {
         retryJoin: props.consulRetryJoin ?? [],
         driver,
         version: consulVersion,
-        secrets: security && acls ? { ...security, ...this.agentTokens(consulVersion) } : undefined,
+        namespace,
+        dependsOn: inNamespace.length ? inNamespace : undefined,
+        // Consul DNS off loopback only where transparent proxy may need it (Nomad >= 1.8).
+        dnsAddr: nomadHas(nomadVersion, "transparent-proxy") ? NOMAD_NODE_ADDRESS : undefined,
+        secrets:
+          security && acls
+            ? { ...security, ...this.agentTokens(props.datacenter, consulVersion, props.consulAgentNodes) }
+            : undefined,
       });
     }
     const afterAgent = this.consulAgent ? [this.consulAgent.resource] : undefined;
@@ -304,6 +381,7 @@ export class MeshPlatform extends Construct {
     this.connectCa = new ConnectCa(this, "ConnectCa", {
       pki: this.pki,
       token: this.caToken,
+      login: this.caLogin,
       vaultAddress: props.vaultAddress,
       vaultCaFile: props.vaultCaFile,
       vaultSystemRoots: props.vaultSystemRoots,
@@ -331,6 +409,7 @@ export class MeshPlatform extends Construct {
         domain: props.ingressDomain,
         nomadVault: this.nomadVault,
         vaultAddress: props.vaultAddress,
+        namespace,
         preventDestroy,
       });
     }
@@ -340,10 +419,16 @@ export class MeshPlatform extends Construct {
       tls: this.ingressPki && TraefikTls.fromIngressPki(this.ingressPki),
       consulToken: ingressToken?.secret,
       consulTokenSource: ingressToken?.token,
+      namespace,
       // Its template issues the certificate as soon as it starts: the PKI role and login come first.
       dependsOn: this.ingressPki
-        ? [...afterMeshPolicy, this.ingressPki.role, this.ingressPki.loginRole ?? this.ingressPki.policy]
-        : afterMeshPolicy,
+        ? [
+            ...afterMeshPolicy,
+            ...inNamespace,
+            this.ingressPki.role,
+            this.ingressPki.loginRole ?? this.ingressPki.policy,
+          ]
+        : [...afterMeshPolicy, ...inNamespace],
     });
     this.mesh = new ServiceMesh(this, "Mesh", {
       intentions: this.intentions,
@@ -364,30 +449,49 @@ export class MeshPlatform extends Construct {
   }
 
   /**
-   * The agents' own token (Consul's agent-token rules) and, where Consul has one (1.17 on), the DNS
-   * token transparent proxy needs; older Consul has no DNS token, and transparent proxy needs Nomad
-   * 1.8 anyway, so DNS keeps the anonymous token's rights there.
+   * The agents' own tokens (Consul's agent-token rules: one per listed node with its node identity,
+   * else one shared) and, where Consul has one (1.17 on), the DNS token transparent proxy needs; older
+   * Consul has no DNS token, and transparent proxy needs Nomad 1.8 anyway, so DNS keeps the anonymous
+   * token's rights there.
    */
-  private agentTokens(consulVersion: string): {
-    agentToken: string;
-    dnsToken?: string;
+  private agentTokens(
+    datacenter: string,
+    consulVersion: string,
+    nodes: string[] | undefined,
+  ): Pick<ConsulAgentSecrets, "agentToken" | "nodeAgentTokens" | "dnsToken"> & {
     tokenSources: TerraformResource[];
   } {
-    const agent = new ConsulAclToken(this, "ConsulAgentToken", {
-      policyName: "consul-agents",
-      description: "Consul client agents (the agent job)",
-      rules: 'node_prefix "" {\n  policy = "write"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
-    });
-    if (!consulHas(consulVersion, "dns-token"))
-      return { agentToken: agent.secret, tokenSources: [agent.token] };
+    checkLiteral(this, "consulAgentNodes", nodes, "one agent token is written per node");
+    checkTexts(this, "consulAgentNodes", nodes, "client-1");
+    check(
+      this,
+      nodes === undefined || nodes.length > 0,
+      `consulAgentNodes [] lists no node; list the Nomad nodes' names (one token is written per node), ` +
+        "or leave it out for one shared token",
+    );
+    const agent = nodes
+      ? nodes.map(
+          (node) => new ConsulNodeToken(this, `ConsulAgentToken-${node}`, { nodeName: node, datacenter }),
+        )
+      : new ConsulAclToken(this, "ConsulAgentToken", {
+          policyName: "consul-agents",
+          description: "Consul client agents (the agent job)",
+          rules: 'node_prefix "" {\n  policy = "write"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
+        });
+    const agents = Array.isArray(agent)
+      ? {
+          nodeAgentTokens: Object.fromEntries(agent.map((token, i) => [nodes![i]!, token.secret])),
+          tokenSources: agent.map((token) => token.token),
+        }
+      : { agentToken: agent.secret, tokenSources: [agent.token] };
+    if (!consulHas(consulVersion, "dns-token")) return agents;
     const dns = new ConsulAclToken(this, "ConsulDnsToken", {
       policyName: "consul-dns",
       description: "Consul DNS on the client agents",
-      rules:
-        'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n' +
-        'query_prefix "" {\n  policy = "read"\n}\n',
+      // What answering service lookups needs (their nodes' addresses); no prepared queries, no KV.
+      rules: 'node_prefix "" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "read"\n}\n',
     });
-    return { agentToken: agent.secret, dnsToken: dns.secret, tokenSources: [agent.token, dns.token] };
+    return { ...agents, dnsToken: dns.secret, tokenSources: [...agents.tokenSources, dns.token] };
   }
 
   /** Traefik's catalog token: its own Connect leaf certificate, and the catalog read-only. */

@@ -8,7 +8,10 @@ path "sys/policies/acl/*" { capabilities = ["read"] }
 path "sys/policy/*" { capabilities = ["read"] }
 path "+/connect_root/*" { capabilities = ["read", "list"] }
 path "+/connect_intermediate/*" { capabilities = ["read", "list"] }
+path "+/ingress_root/*" { capabilities = ["read", "list"] }
+path "+/ingress/*" { capabilities = ["read", "list"] }
 path "auth/jwt-nomad/*" { capabilities = ["read", "list"] }
+path "auth/+/consul-ca-cert/*" { capabilities = ["read", "list"] }
 path "auth/token/roles/*" { capabilities = ["read"] }
 # Lookups are POSTs: the provider reads the CA token by accessor, and plans with a child token.
 path "auth/token/lookup-accessor" { capabilities = ["update"] }

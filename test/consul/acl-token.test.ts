@@ -1,5 +1,5 @@
 import { TerraformOutput } from "cdktf";
-import { ConsulAclToken } from "../../constructs/consul/acl-token";
+import { ConsulAclToken, ConsulNodeToken } from "../../constructs/consul/acl-token";
 import { addressOf, onlyResource, synth, testStack } from "../helpers";
 
 describe("ConsulAclToken", () => {
@@ -38,5 +38,27 @@ describe("ConsulAclToken", () => {
     [{ policyName: "dns", rules, description: "" }, 'description "" is empty; say what holds the token'],
   ])("fails on bad props %#", (props, message) => {
     expect(() => new ConsulAclToken(testStack(), "t", props)).toThrow(`ConsulAclToken test/t: ${message}`);
+  });
+});
+
+describe("ConsulNodeToken", () => {
+  test("a local token with the node's identity and no policy, its secret read by accessor", () => {
+    const stack = testStack();
+    const token = new ConsulNodeToken(stack, "Agent", { nodeName: "client-1", datacenter: "dc1" });
+    const json = synth(stack);
+    expect(onlyResource(json, "consul_acl_token")).toEqual({
+      description: "Consul agent on client-1",
+      local: true,
+      node_identities: [{ node_name: "client-1", datacenter: "dc1" }],
+    });
+    expect(token.secret).toMatch(/TfToken/);
+  });
+
+  test("refuses a node name Consul's node identities refuse", () => {
+    expect(
+      () => new ConsulNodeToken(testStack(), "Agent", { nodeName: "client_1.", datacenter: "dc1" }),
+    ).toThrow(
+      'ConsulNodeToken test/Agent: nodeName "client_1." is not a node name Consul takes in a node identity',
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   aclToken,
   agent,
   app,
+  caLogin,
   caToken as token,
   connectCa,
   ingressPki,
@@ -17,6 +18,7 @@ import {
   meshJob,
   meshStack,
   never,
+  nodeToken,
   nomadConsul,
   nomadVault,
   pki,
@@ -169,6 +171,55 @@ const rows: Row[] = [
     "ConsulCaTokenProps.displayName",
     () => token({ displayName: 42 }),
     `ConsulCaToken ${x}: displayName 42 is not a non-empty string`,
+  ],
+
+  // ConsulCaLogin: the servers' CA and files are required; the period is a positive duration.
+  [
+    "ConsulCaLoginProps.pki",
+    () => caLogin({ pki: "pki" }),
+    `ConsulCaLogin ${x}: pki "pki" is not a ConnectCaPki`,
+  ],
+  [
+    "ConsulCaLoginProps.datacenter",
+    () => caLogin({ datacenter: "DC 1" }),
+    `ConsulCaLogin ${x}: datacenter "DC 1"`,
+  ],
+  [
+    "ConsulCaLoginProps.serverCaPem",
+    () => caLogin({ serverCaPem: "" }),
+    `ConsulCaLogin ${x}: serverCaPem "" is not a non-empty string`,
+  ],
+  [
+    "ConsulCaLoginProps.certFile",
+    () => caLogin({ certFile: undefined }),
+    `ConsulCaLogin ${x}: certFile undefined is not a non-empty string`,
+  ],
+  [
+    "ConsulCaLoginProps.keyFile",
+    () => caLogin({ keyFile: ["k"] }),
+    `ConsulCaLogin ${x}: keyFile ["k"] is not a non-empty string`,
+  ],
+  [
+    "ConsulCaLoginProps.allowedDnsNames",
+    () => caLogin({ allowedDnsNames: "server.dc1.consul" }),
+    `ConsulCaLogin ${x}: allowedDnsNames "server.dc1.consul" is not a list of non-empty strings`,
+  ],
+  [
+    "ConsulCaLoginProps.mountPath",
+    () => caLogin({ mountPath: null }),
+    `ConsulCaLogin ${x}: mountPath null is not a non-empty string`,
+  ],
+  ["ConsulCaLoginProps.period", () => caLogin({ period: "0s" }), `ConsulCaLogin ${x}: period "0s"`],
+  [
+    "ConsulCaLoginProps.preventDestroy",
+    () => caLogin({ preventDestroy: 1 }),
+    `ConsulCaLogin ${x}: preventDestroy 1 is not a boolean`,
+  ],
+  ["ConnectCaProps.login", () => connectCa({ login: {} }), `ConnectCa ${x}: login {} is not a ConsulCaLogin`],
+  [
+    "MeshPlatformProps.caLogin",
+    () => platform({ caLogin: "tls/server.pem" }),
+    `MeshPlatform ${x}: caLogin "tls/server.pem" is not an object`,
   ],
 
   // NomadVaultIntegration: Vault framework.GenericNameRegex for role names; mount paths as names.ts.
@@ -1744,6 +1795,26 @@ const rows: Row[] = [
     `MeshPlatform ${x}: consulAgentJob 0 is not a boolean`,
   ],
   [
+    "MeshPlatformProps.consulAgentNodes",
+    () => platform({ consulAgentNodes: [] }),
+    `MeshPlatform ${x}: consulAgentNodes [] lists no node; list the Nomad nodes' names`,
+  ],
+  [
+    "ConsulNodeTokenProps.nodeName",
+    () => nodeToken({ nodeName: "Client.1" }),
+    `ConsulNodeToken ${x}: nodeName "Client.1" is not a node name Consul takes in a node identity`,
+  ],
+  [
+    "ConsulNodeTokenProps.datacenter",
+    () => nodeToken({ datacenter: 7 }),
+    `ConsulNodeToken ${x}: datacenter 7`,
+  ],
+  [
+    "ConsulNodeTokenProps.description",
+    () => nodeToken({ description: "" }),
+    `ConsulNodeToken ${x}: description "" is not a non-empty string`,
+  ],
+  [
     "MeshPlatformProps.consulRetryJoin",
     () => platform({ consulRetryJoin: "10.0.0.10" }),
     `MeshPlatform ${x}: consulRetryJoin "10.0.0.10" is not a list of non-empty strings`,
@@ -1905,6 +1976,11 @@ const rows: Row[] = [
     "MeshPlatformProps.envoyCommand",
     () => platform({ envoyCommand: "my envoy", driver: "raw_exec" }),
     `SidecarTaskOverride.rawExecEnvoy: envoyPath "my envoy" is neither`,
+  ],
+  [
+    "MeshPlatformProps.platformNamespace",
+    () => platform({ platformNamespace: "mesh platform" }),
+    `MeshPlatform ${x}: platformNamespace "mesh platform" is not a Nomad namespace`,
   ],
   [
     "MeshPlatformProps.preventDestroy",

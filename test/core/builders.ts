@@ -29,6 +29,21 @@ export const caToken = (p: object) => {
   const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
   return new m.ConsulCaToken(stack, "x", { pki: ca, ...p });
 };
+export const caLogin = (p: object) => {
+  const stack = testStack();
+  const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
+  const login = new m.ConsulCaLogin(stack, "x", {
+    pki: ca,
+    datacenter: "dc1",
+    serverCaPem: "-----BEGIN CERTIFICATE-----",
+    certFile: "tls/server.pem",
+    keyFile: "tls/server.key",
+    ...p,
+  });
+  // Its files reach Terraform through the CA configuration.
+  new m.ConnectCa(stack, "ca", { pki: ca, login, vaultAddress: "http://vault:8200" });
+  return login;
+};
 export const connectCa = (p: object) => {
   const stack = testStack();
   const ca = new m.ConnectCaPki(stack, "pki", { datacenter: "dc1" });
@@ -74,3 +89,5 @@ export const aclToken = (p: object) =>
     description: "DNS",
     ...p,
   });
+export const nodeToken = (p: object) =>
+  new m.ConsulNodeToken(testStack(), "x", { nodeName: "client-1", datacenter: "dc1", ...p });

@@ -42,11 +42,11 @@ describe("composition errors", () => {
         consulRetryJoin: ["10.0.0.10"],
         consulAgentSecurity: { gossipKey: ref("gossip"), caPem: ref("pem") },
       });
-      new TraefikIngress(stack, "Traefik", { datacenters: ["dc1"] });
+      new TraefikIngress(stack, "Traefik", { datacenters: ["dc1"], namespace: "mesh-platform" });
     });
     // THEN both the Terraform address and the Nomad job are refused, with the fix
     expect(message).toContain(
-      'TraefikIngress test/Traefik: Nomad job "traefik" (the provider\'s namespace) is also written by test/Default/Traefik',
+      'TraefikIngress test/Traefik: Nomad job "traefik" (mesh-platform) is also written by test/Default/Traefik',
     );
     expect(message).toMatch(
       /Terraform resource nomad_job\.Traefik_\w+ is also written by test\/(Default\/)?Traefik/,

@@ -34,6 +34,7 @@ import {
   serverApis,
   throwawayLocal,
   vaultCapabilities,
+  namespaceOf,
 } from "./harness";
 import { Workspace } from "./terraform";
 
@@ -270,7 +271,7 @@ describe("local stack on the real cluster", () => {
         async () => {
           const allocs = await nomad<
             { TaskGroup: string; ClientStatus: string; DeploymentStatus?: { Healthy?: boolean } }[]
-          >(`job/${job}/allocations`);
+          >(`job/${job}/allocations?namespace=${namespaceOf(job)}`);
           const healthy = allocs.filter((a) => a.ClientStatus === "running" && a.DeploymentStatus?.Healthy);
           return (
             healthy.length > 0 &&
@@ -593,7 +594,7 @@ describe("drift made through the servers' APIs is planned and repaired", () => {
       },
       // A new token, and the CA configuration that carries it (config_json is ForceNew).
       planned: () => ({
-        [address(stack.platform.caToken.resource)]: "create",
+        [address(stack.platform.caToken!.resource)]: "create",
         [address(stack.platform.connectCa.resource)]: "delete,create",
       }),
       repaired: async () => {
@@ -849,7 +850,7 @@ describe("teardown and an interrupted deploy", () => {
     const mounts = (await vault<{ data: Record<string, unknown> }>("sys/mounts")).data;
     expect(Object.keys(mounts).filter((m) => m.startsWith("dc1/"))).toEqual([]);
     expect((await consul<{ Name: string }[] | null>("config/service-intentions")) ?? []).toEqual([]);
-    expect((await nomad<{ ID: string; Status: string }[]>("jobs")).map((j) => j.ID)).toEqual([]);
+    expect((await nomad<{ ID: string; Status: string }[]>("jobs?namespace=*")).map((j) => j.ID)).toEqual([]);
     // The provider's delete only forgets the CA configuration: Consul still points at the removed
     // mounts (docs/drift.md). Switch it back to the built-in CA, as docs/drift.md says.
     expect((await consul<{ Provider: string }>("connect/ca/configuration")).Provider).toBe("vault");
@@ -923,7 +924,7 @@ describe("teardown and an interrupted deploy", () => {
       "dc1/connect_intermediate/",
       "dc1/connect_root/",
     ]);
-    expect((await nomad<{ ID: string }[]>("jobs")).map((j) => j.ID).sort()).toEqual([
+    expect((await nomad<{ ID: string }[]>("jobs?namespace=*")).map((j) => j.ID).sort()).toEqual([
       "canary",
       "countdash",
       "traefik",

@@ -4,6 +4,7 @@ import { EnvironmentConfig, environments } from "../../environments";
 import { OPEN_SOURCE_NOMAD } from "../../environments/built-in-cluster";
 import { NomadFeature, nomadHas, nomadVersionsWith } from "../../constructs/core/server-versions";
 import { readClusterEnv, requestJson } from "../../local/cluster-env";
+import { PLATFORM_NAMESPACE } from "../../constructs/platform/mesh-platform";
 
 const root = join(__dirname, "..", "..");
 
@@ -141,6 +142,10 @@ export async function vaultCapabilities(
   });
   return answer.capabilities;
 }
+
+/** The Nomad namespace a job of the deployed stacks runs in: the platform's own, or the default. */
+export const namespaceOf = (job: string) =>
+  job === "traefik" || job === "consul" ? PLATFORM_NAMESPACE : "default";
 
 /** Polls `probe` until it returns a truthy value or the timeout passes. */
 export async function eventually<T>(

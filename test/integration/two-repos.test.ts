@@ -336,7 +336,7 @@ describe("two app repositories around one platform", () => {
   test("destroying shop leaves the platform and billing untouched, and billing's review sees web gone", async () => {
     apply(shop, "destroy");
     deployed.delete("shop");
-    const jobs = await serverApis(env).nomad<{ ID: string; Status: string }[]>("jobs");
+    const jobs = await serverApis(env).nomad<{ ID: string; Status: string }[]>("jobs?namespace=*");
     const running = jobs.filter((j) => j.Status !== "dead").map((j) => j.ID);
     expect(running).toEqual(expect.arrayContaining(["payments", "traefik"]));
     expect(running).not.toContain("web");

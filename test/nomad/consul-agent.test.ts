@@ -1,5 +1,5 @@
 import { TerraformVariable } from "cdktf";
-import { ConsulAgentJob } from "../../constructs/nomad";
+import { ConsulAgentJob, NOMAD_NODE_ADDRESS } from "../../constructs/nomad";
 import { ConsulAclToken } from "../../constructs/consul/acl-token";
 import { onlyResource, resourcesOf, synth } from "../helpers";
 import { group, jobs, platformStack, rawJobspecs, type Json } from "../nomad/support";
@@ -211,12 +211,82 @@ describe("ConsulAgentJob", () => {
       expect(task.Config.args).toEqual(["agent", "-config-dir=secrets/consul.d"]);
     });
 
-    test("serve HTTP and gRPC on loopback only, DNS and cluster traffic on the Nomad node's address", () => {
+    test("serve HTTP, gRPC and DNS on loopback only, cluster traffic on the Nomad node's address", () => {
       const { config } = secured();
       expect(config).toContain('node_name = "[[ env `node.unique.name` ]]"');
       expect(config).toContain('bind_addr = "[[ env `attr.unique.network.ip-address` ]]"');
       expect(config).toContain('client_addr = "127.0.0.1"');
+      // DNS follows client_addr: Consul DNS answers anyone who reaches it.
+      expect(config).not.toContain("addresses");
+    });
+
+    test("serve DNS on the node's address when asked (transparent proxy)", () => {
+      const { stack } = platformStack();
+      new ConsulAgentJob(stack, "consul", {
+        server: false,
+        retryJoin: ["10.0.0.1"],
+        dnsAddr: NOMAD_NODE_ADDRESS,
+      });
+      const config = group(jobs(stack).consul, "consul-agent").Tasks[0].Templates[0].EmbeddedTmpl as string;
       expect(config).toContain('addresses {\n  dns = "[[ env `attr.unique.network.ip-address` ]]"\n}');
+    });
+
+    describe("with a token per node", () => {
+      const perNode = (tokens: Record<string, unknown>, agentToken?: string) => {
+        const { stack } = platformStack();
+        const ref = (name: string) =>
+          new TerraformVariable(stack, name, { type: "string", sensitive: true }).stringValue;
+        new ConsulAgentJob(stack, "consul", {
+          server: false,
+          retryJoin: ["10.0.0.1"],
+          secrets: {
+            gossipKey: ref("gossip"),
+            caPem: ref("ca"),
+            agentToken,
+            nodeAgentTokens: Object.fromEntries(
+              Object.entries(tokens).map(([node, v]) => [node, v === "ref" ? ref(`t-${node}`) : v]),
+            ) as Record<string, string>,
+          },
+        });
+        return stack;
+      };
+
+      test("each agent renders its own node's token from the task's variable, and runs only on the listed nodes", () => {
+        const stack = perNode({ "client-1": "ref", "client-2": "ref" });
+        const out = synth(stack);
+        const variables = Object.values(resourcesOf(out, "nomad_variable"));
+        expect(variables.map((v) => [v.path, v.items]).sort()).toEqual([
+          ["nomad/jobs/consul", { gossip_key: "${var.gossip}", ca_pem: "${var.ca}" }],
+          [
+            "nomad/jobs/consul/consul-agent/consul",
+            { "client-1": "${var.t-client-1}", "client-2": "${var.t-client-2}" },
+          ],
+        ]);
+        const job = jobs(stack).consul;
+        const config = group(job, "consul-agent").Tasks[0].Templates[0].EmbeddedTmpl as string;
+        expect(config).toContain(
+          'agent = "[[ with nomadVar `nomad/jobs/consul/consul-agent/consul` ]][[ index . (env `node.unique.name`) ]][[ end ]]"',
+        );
+        expect(job.Constraints).toEqual([
+          { LTarget: "${node.unique.name}", RTarget: "client-1,client-2", Operand: "set_contains_any" },
+        ]);
+      });
+
+      test("fail on both a shared and per-node tokens, none, or a node name Consul refuses", () => {
+        const ref = "${var.x}";
+        expect(() => perNode({ "client-1": "ref" }, ref)).toThrow(
+          "ConsulAgentJob platform/consul: secrets has both agentToken and nodeAgentTokens; give only nodeAgentTokens",
+        );
+        expect(() => perNode({})).toThrow(
+          "ConsulAgentJob platform/consul: secrets.nodeAgentTokens {} names no node; give each Nomad node's name",
+        );
+        expect(() => perNode({ "Client,1": "ref" })).toThrow(
+          'ConsulAgentJob platform/consul: secrets.nodeAgentTokens names node "Client,1", which a Consul node identity cannot name',
+        );
+        expect(() => perNode({ "client-1": "literal-secret" })).toThrow(
+          'ConsulAgentJob platform/consul: secrets.nodeAgentTokens["client-1"] is a literal; pass a Terraform reference',
+        );
+      });
     });
 
     test("refuse literal secrets, which would land in the synthesized JSON", () => {

@@ -30,6 +30,26 @@ describe("critical changes to the platform's hardening", () => {
     expect(reviewed.markdown).toContain("every Vault token workloads got through it is revoked");
   });
 
+  test("disabling the Connect CA's cert login is critical: it revokes Consul's CA token", () => {
+    const reviewed = summarizePlan(
+      plan([
+        change("vault_auth_backend.Login", ["delete"], {
+          before: { path: "prod1/consul-ca-cert", type: "cert" },
+        }),
+        // Its role changing in place is not.
+        change("vault_cert_auth_backend_role.Role", ["update"], {
+          before: { name: "consul-connect-ca", token_period: 259200 },
+          after: { name: "consul-connect-ca", token_period: 86400 },
+        }),
+      ]),
+    );
+    expect(reviewed.critical.map((c) => [c.kind, c.address])).toEqual([
+      ["destroy", "vault_auth_backend.Login"],
+    ]);
+    expect(reviewed.markdown).toContain("Vault cert auth backend `prod1/consul-ca-cert`");
+    expect(reviewed.markdown).toContain("Consul's CA token");
+  });
+
   test("a PKI role that starts allowing localhost or IP SANs, stops enforcing host names or gains a domain is critical", () => {
     const role = (over: Record<string, unknown>) => ({
       name: "ingress",

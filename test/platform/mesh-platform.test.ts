@@ -247,3 +247,121 @@ describe("what would break the mesh is protected", () => {
     expect(protectedTypes(false)).toEqual([{ prevent_destroy: false }, { prevent_destroy: false }]);
   });
 });
+
+describe("the platform's jobs run in a namespace of their own", () => {
+  test("creates the namespace and places the agents, Traefik, their variables and the ingress's Vault role in it", () => {
+    const stack = testStack();
+    new MeshPlatform(stack, "Default", { ...base, ingressDomain: "example.internal" });
+    const json = synth(stack);
+    const [namespace] = Object.values(resourcesOf(json, "nomad_namespace"));
+    expect(namespace).toMatchObject({ name: "mesh-platform" });
+    const spec = jobs(stack);
+    expect([spec.consul.Namespace, spec.traefik.Namespace]).toEqual(["mesh-platform", "mesh-platform"]);
+    expect(Object.values(resourcesOf(json, "nomad_variable")).map((v) => v.namespace)).toEqual([
+      "mesh-platform",
+      "mesh-platform",
+      "mesh-platform",
+    ]);
+    // Both jobs wait for it: Nomad refuses a job in a namespace that does not exist yet.
+    for (const job of Object.values(resourcesOf(json, "nomad_job"))) {
+      expect(job.depends_on).toContainEqual(expect.stringMatching(/^nomad_namespace\.PlatformNamespace/));
+    }
+    // On Nomad >= 1.7 the ingress's Vault role binds the job in that namespace only.
+    expect(
+      Object.values(resourcesOf(json, "vault_jwt_auth_backend_role")).map((r) => r.bound_claims),
+    ).toContainEqual({
+      nomad_namespace: "mesh-platform",
+      nomad_job_id: "traefik",
+    });
+  });
+
+  test("takes another namespace, or the default one (which it does not create)", () => {
+    const namespaceOf = (platformNamespace: string) => {
+      const stack = testStack();
+      new MeshPlatform(stack, "Default", { ...base, platformNamespace });
+      return [
+        Object.values(resourcesOf(synth(stack), "nomad_namespace")).length,
+        jobs(stack).traefik.Namespace,
+      ];
+    };
+    expect(namespaceOf("platform")).toEqual([1, "platform"]);
+    expect(namespaceOf("default")).toEqual([0, "default"]);
+  });
+});
+
+describe("the Connect CA's login", () => {
+  test("with caLogin, Consul logs in with its servers' certificate and no CA token is created", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", {
+      ...base,
+      caTokenPeriod: "24h",
+      caLogin: { serverCaPem: "PEM", certFile: "tls/server.pem", keyFile: "tls/server.key" },
+    });
+    const json = synth(stack);
+    expect(platform.caToken).toBeUndefined();
+    expect(resourcesOf(json, "vault_token")).toEqual({});
+    expect(Object.values(resourcesOf(json, "vault_cert_auth_backend_role"))[0]).toMatchObject({
+      certificate: "PEM",
+      allowed_dns_sans: ["server.dc1.consul"],
+      token_period: 86400,
+    });
+    expect(Object.values(resourcesOf(json, "vault_auth_backend"))[0]!.lifecycle).toEqual({
+      prevent_destroy: true,
+    });
+    expect(Object.values(resourcesOf(json, "consul_certificate_authority"))[0]!.config_json).toContain(
+      '"CertFile" = "tls/server.pem"',
+    );
+  });
+
+  test("without it, the periodic CA token as before", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", base);
+    expect(platform.caLogin).toBeUndefined();
+    expect(Object.keys(resourcesOf(synth(stack), "vault_token"))).toHaveLength(1);
+  });
+});
+
+describe("the Consul agents' tokens", () => {
+  test("with consulAgentNodes, each node's agent gets a local token with its node identity, and no shared token exists", () => {
+    const stack = testStack();
+    new MeshPlatform(stack, "Default", { ...base, consulAgentNodes: ["client-1", "client-2"] });
+    const json = synth(stack);
+    const tokens = Object.values(resourcesOf(json, "consul_acl_token"));
+    expect(tokens.filter((t) => t.node_identities).map((t) => [t.local, t.node_identities])).toEqual([
+      [true, [{ node_name: "client-1", datacenter: "dc1" }]],
+      [true, [{ node_name: "client-2", datacenter: "dc1" }]],
+    ]);
+    expect(Object.values(resourcesOf(json, "consul_acl_policy")).map((p) => p.name)).not.toContain(
+      "consul-agents",
+    );
+    const perNode = Object.values(resourcesOf(json, "nomad_variable")).find((v) =>
+      String(v.path).endsWith("/consul-agent/consul"),
+    )!;
+    expect(Object.keys(perNode.items as object)).toEqual(["client-1", "client-2"]);
+    expect(jobs(stack).consul.Constraints).toContainEqual({
+      LTarget: "${node.unique.name}",
+      RTarget: "client-1,client-2",
+      Operand: "set_contains_any",
+    });
+  });
+
+  test("refuses node names given as a reference: one token is written per node", () => {
+    const stack = testStack();
+    const nodes = new TerraformVariable(stack, "nodes", { type: "list(string)" }).listValue;
+    expect(() => new MeshPlatform(stack, "Default", { ...base, consulAgentNodes: [nodes[0]!] })).toThrow(
+      "MeshPlatform test/Default: consulAgentNodes is a Terraform reference; one agent token is written per node",
+    );
+  });
+
+  test("keeps Consul DNS on loopback, off it only where transparent proxy may need it (Nomad >= 1.8)", () => {
+    const dnsOf = (nomadVersion: string) => {
+      const stack = testStack();
+      new MeshPlatform(stack, "Default", { ...base, nomadVersion });
+      const config = jobs(stack).consul.TaskGroups[0].Tasks[0].Templates[0].EmbeddedTmpl as string;
+      return /addresses \{\n {2}dns = "([^"]+)"/.exec(config)?.[1];
+    };
+    expect(dnsOf("1.6.1")).toBeUndefined();
+    expect(dnsOf("1.7.7")).toBeUndefined();
+    expect(dnsOf("1.8.0")).toBe("[[ env `attr.unique.network.ip-address` ]]");
+  });
+});

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { Testing } from "cdktf";
 import { environments, EnvironmentConfig, selectEnvironments } from "../../environments";
+import type { BackendConfig } from "../../environments/types";
 import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import { addressOf, onlyResource, resourcesOf, synth, SynthJson } from "../helpers";
 import { VERSIONS } from "../../constructs/core/versions";
@@ -93,6 +94,7 @@ describe("MeshPlatformStack per-environment choices", () => {
     expect(variables.map((v) => v.path).sort()).toEqual([
       "nomad/jobs/consul",
       "nomad/jobs/consul/consul-agent",
+      "nomad/jobs/consul/consul-agent/consul",
       "nomad/jobs/traefik",
     ]);
     const itemsAt = (path: string) => variables.find((v) => v.path === path)!.items as Record<string, string>;
@@ -101,15 +103,22 @@ describe("MeshPlatformStack per-environment choices", () => {
       ca_pem: "${file(var.tls_ca_file)}",
     });
     expect(itemsAt("nomad/jobs/consul/consul-agent")).toEqual({
-      agent_token: expect.stringMatching(
-        /^\$\{data\.consul_acl_token_secret_id\.ConsulAgentToken_Secret_\w+\.secret_id\}$/,
-      ),
       dns_token: expect.stringMatching(
         /^\$\{data\.consul_acl_token_secret_id\.ConsulDnsToken_Secret_\w+\.secret_id\}$/,
       ),
     });
+    // Each node's agent its own token (node identity); no shared node-write policy.
+    expect(itemsAt("nomad/jobs/consul/consul-agent/consul")).toEqual({
+      "nomad-client-1": expect.stringMatching(
+        /^\$\{data\.consul_acl_token_secret_id\.ConsulAgentToken-nomad-client-1_Secret_\w+\.secret_id\}$/,
+      ),
+      "nomad-client-2": expect.stringMatching(
+        /^\$\{data\.consul_acl_token_secret_id\.ConsulAgentToken-nomad-client-2_Secret_\w+\.secret_id\}$/,
+      ),
+    });
     const policies = Object.values(resourcesOf(json, "consul_acl_policy")).map((p) => p.name);
-    expect(policies).toEqual(expect.arrayContaining(["consul-agents", "consul-dns", "traefik-catalog"]));
+    expect(policies).toEqual(expect.arrayContaining(["consul-dns", "traefik-catalog"]));
+    expect(policies).not.toContain("consul-agents");
     const rules = Object.keys(resourcesOf(json, "consul_acl_binding_rule")).map(
       (id) => `consul_acl_binding_rule.${id}`,
     );
@@ -221,9 +230,24 @@ describe("environments and stack bad input", () => {
     );
   });
   test("fails when the S3 backend has no bucket", () => {
-    expect(() => stackFor({ ...local, backend: { type: "s3", bucket: "", key: "k", region: "r" } })).toThrow(
+    const backend = { type: "s3", bucket: "", key: "k", region: "r", kmsKeyId: "alias/state" } as const;
+    expect(() => stackFor({ ...local, backend })).toThrow(
       'MeshPlatformStack local: backend.bucket "" is empty; set the S3 bucket holding the state',
     );
+  });
+  test("fails when the S3 backend has no KMS key: the state holds secrets", () => {
+    const backend = { type: "s3", bucket: "b", key: "k", region: "r" } as unknown as BackendConfig;
+    expect(() => stackFor({ ...local, backend })).toThrow(
+      'MeshPlatformStack local: backend.kmsKeyId "" is empty; set the KMS key that encrypts the state ' +
+        '(it holds secrets), such as "alias/terraform-state"',
+    );
+  });
+  test("encrypts S3 state with the environment's KMS key", () => {
+    const json = synth(stackFor(environments.prod));
+    expect((json.terraform?.backend as Record<string, unknown>).s3).toMatchObject({
+      encrypt: true,
+      kms_key_id: "alias/meshstack-terraform-state",
+    });
   });
   test("fails when PKI TTLs are inverted", () => {
     expect(() => stackFor({ ...local, pki: { leafCertTtl: "9000h" } })).toThrow(

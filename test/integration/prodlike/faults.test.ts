@@ -16,6 +16,7 @@ import {
   RequestLoops,
   serverApis,
   throwawayProdlike,
+  namespaceOf,
 } from "../harness";
 import { Workspace } from "../terraform";
 
@@ -52,7 +53,7 @@ let stoppedClient: string | undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const running = async (job: string) =>
-  (await nomad<Alloc[]>(`job/${job}/allocations`)).filter(
+  (await nomad<Alloc[]>(`job/${job}/allocations?namespace=${namespaceOf(job)}`)).filter(
     (a) => a.DesiredStatus === "run" && a.ClientStatus === "running",
   );
 /** Instances of `service` whose checks all pass. */
@@ -84,7 +85,7 @@ async function taskEvents(since: number): Promise<string[]> {
   type Detail = { TaskStates?: Record<string, { Events: { Time: number; DisplayMessage: string }[] }> };
   const lines: string[] = [];
   for (const job of ["traefik", "countdash", "consul"]) {
-    for (const alloc of await nomad<Alloc[]>(`job/${job}/allocations`)) {
+    for (const alloc of await nomad<Alloc[]>(`job/${job}/allocations?namespace=${namespaceOf(job)}`)) {
       const detail = await nomad<Detail>(`allocation/${alloc.ID}`);
       for (const [task, state] of Object.entries(detail.TaskStates ?? {})) {
         for (const event of state.Events.filter((e) => e.Time / 1e6 >= since)) {
@@ -110,7 +111,7 @@ async function settle(loops: RequestLoops, done: () => Promise<boolean>, timeout
  */
 async function nothingToStop(): Promise<boolean> {
   for (const job of ["countdash", "traefik", "consul"]) {
-    const allocs = await nomad<Alloc[]>(`job/${job}/allocations`);
+    const allocs = await nomad<Alloc[]>(`job/${job}/allocations?namespace=${namespaceOf(job)}`);
     if (allocs.some((a) => a.DesiredStatus !== "run" && ["running", "pending"].includes(a.ClientStatus)))
       return false;
   }

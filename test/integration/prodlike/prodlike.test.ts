@@ -9,20 +9,22 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
+import { connect as netConnect } from "node:net";
 import { request as httpsRequest } from "node:https";
 import { resetConsulCa, viaIngress } from "../../../local/cluster-env";
 import { IntentionAction } from "../../../constructs/consul/intentions";
+import { PLATFORM_NAMESPACE } from "../../../constructs/platform/mesh-platform";
 import {
   api,
   clusterEnv,
   clusterHas,
   eventually,
+  namespaceOf,
   serverApis,
   throwawayProdlike,
-  vaultCapabilities,
 } from "../harness";
 import { Workspace } from "../terraform";
 
@@ -111,6 +113,53 @@ async function runTask(
   }
 }
 
+/**
+ * Logs in to the Connect CA's Vault `cert` auth presenting the cluster's certificate `name`
+ * (`tls/<name>.pem`, as the Consul server does): the status, and the token when Vault gave one.
+ */
+function certLogin(name: string): Promise<{ status: number; token?: string }> {
+  const tls = dirname(env.TF_VAR_tls_ca_file!);
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(
+      `${env.VAULT_ADDR}/v1/auth/prod1/consul-ca-cert/login`,
+      {
+        method: "POST",
+        ca: readFileSync(join(tls, "ca.pem")),
+        cert: readFileSync(join(tls, `${name}.pem`)),
+        key: readFileSync(join(tls, `${name}.key`)),
+        timeout: 10_000,
+      },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            token: (JSON.parse(body || "{}") as { auth?: { client_token: string } }).auth?.client_token,
+          }),
+        );
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error("Vault did not answer the cert login in 10 s")));
+    request.on("error", reject);
+    request.end(JSON.stringify({ name: "consul-connect-ca" }));
+  });
+}
+
+/** Whether a TCP connection to `host:port` opens (within 3 s). */
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port, timeout: 3000 });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}
+
 /** The accessor of a Consul token, given its secret. */
 const accessorOf = async (secret: string) =>
   (
@@ -120,7 +169,7 @@ const accessorOf = async (secret: string) =>
   ).AccessorID;
 
 const running = async (job: string) =>
-  (await nomad<Alloc[]>(`job/${job}/allocations`)).filter(
+  (await nomad<Alloc[]>(`job/${job}/allocations?namespace=${namespaceOf(job)}`)).filter(
     (a) => a.DesiredStatus === "run" && a.ClientStatus === "running",
   );
 
@@ -258,15 +307,45 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(chain.some((issuer) => leaf.checkIssued(issuer) && leaf.verify(issuer.publicKey))).toBe(true);
   });
 
-  test("gives Consul's CA token what intermediate renewal needs, not the root cross-sign", async () => {
-    const config = await consul<{ Config: { Token: string } }>("connect/ca/configuration");
-    const caps = (path: string) => vaultCapabilities(env, config.Config.Token, path);
+  test("the Connect CA logs in to Vault with the Consul server's certificate: no CA token in Consul's configuration or the state", async () => {
+    // GIVEN the deployed CA configuration and state
+    const { Config } = await consul<{ Config: Record<string, unknown> }>("connect/ca/configuration");
+    const state = workspace.run("state", "pull");
+    expect(state.code).toBe(0);
+    // THEN neither holds a Vault token: Consul logs in with the servers' certificate
+    expect(Config.Token).toBeUndefined();
+    expect(Config.AuthMethod).toMatchObject({ Type: "cert", MountPath: "prod1/consul-ca-cert" });
+    expect(
+      (JSON.parse(state.out) as { resources: { type: string }[] }).resources.map((r) => r.type),
+    ).not.toContain("vault_token");
+    // AND only the Consul server's certificate logs in; Nomad's, from the same CA, does not
+    expect((await certLogin("consul-server")).status).toBe(200);
+    expect((await certLogin("nomad-server")).status).toBeGreaterThanOrEqual(400);
+  });
+
+  test("gives Consul's CA login what intermediate renewal needs, not the root cross-sign, in a periodic token", async () => {
+    const { token } = await certLogin("consul-server");
+    // Asked with the operator's token: the login's token has no default policy to ask with.
+    const caps = async (path: string) =>
+      (
+        await vault<{ capabilities: string[] }>("sys/capabilities", {
+          method: "POST",
+          body: JSON.stringify({ token, paths: [path] }),
+        })
+      ).capabilities;
     expect(await caps("prod1/connect_root/root/sign-self-issued")).toEqual(["deny"]);
     // What Consul's intermediate renewal does (GenerateLeafSigningCert): a new key and CSR in the
     // intermediate mount, the root signs it, the signed certificate goes back.
     expect(await caps("prod1/connect_intermediate/intermediate/generate/internal")).toContain("update");
     expect(await caps("prod1/connect_root/root/sign-intermediate")).toEqual(["update"]);
     expect(await caps("prod1/connect_intermediate/intermediate/set-signed")).toContain("update");
+    const self = await api<{ data: { period: number; policies: string[] } }>(
+      env.VAULT_ADDR!,
+      "/v1/auth/token/lookup-self",
+      token!,
+    );
+    expect(self.data.period).toBe(72 * 3600);
+    expect(self.data.policies).toEqual(["prod1-consul-connect-ca"]);
     // The intermediate Consul signed with it is in use: the active root carries it.
     const roots = await consul<{
       ActiveRootID: string;
@@ -333,6 +412,115 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(run).toEqual({ status: "complete", stdout: "meshstack-vault", events: run.events });
   });
 
+  test("runs the platform's jobs in a namespace of their own: a job with the agents' ID elsewhere reads none of their secrets", async () => {
+    // GIVEN the platform's jobs, and their variables, in the platform's namespace
+    const jobs = await nomad<{ ID: string; Namespace: string }[]>("jobs?namespace=*");
+    expect(jobs.filter((j) => j.ID === "consul" || j.ID === "traefik").map((j) => j.Namespace)).toEqual([
+      PLATFORM_NAMESPACE,
+      PLATFORM_NAMESPACE,
+    ]);
+    const secrets = await nomad<{ Items: Record<string, string> }>(
+      `var/nomad/jobs/consul?namespace=${PLATFORM_NAMESPACE}`,
+    );
+    expect(Object.keys(secrets.Items).sort()).toEqual(["ca_pem", "gossip_key"]);
+    // WHEN a job with the agents' ID, submitted to the default namespace, looks for their variable
+    const probe = {
+      Config: { command: "cat", args: ["local/probe.txt"] },
+      Templates: [
+        {
+          EmbeddedTmpl: '{{ if nomadVarExists "nomad/jobs/consul" }}readable{{ else }}absent{{ end }}',
+          DestPath: "local/probe.txt",
+        },
+      ],
+    };
+    // THEN it finds nothing
+    expect((await runTask("consul", probe)).stdout).toBe("absent");
+    // AND the probe is no blind one: a variable at that path in its own namespace, as the agents'
+    // was when they ran in the default namespace, it reads
+    await nomad("var/nomad/jobs/consul", {
+      method: "PUT",
+      body: JSON.stringify({ Path: "nomad/jobs/consul", Items: { decoy: "1" } }),
+    });
+    try {
+      expect((await runTask("consul", probe)).stdout).toBe("readable");
+    } finally {
+      await nomad("var/nomad/jobs/consul", { method: "DELETE" });
+    }
+  });
+
+  test("gives each node's agent a token of its own: it may register its node, and no other", async () => {
+    // GIVEN client-1's agent token, as its agent renders it from the job's variable
+    const { Items } = await nomad<{ Items: Record<string, string> }>(
+      `var/nomad/jobs/consul/consul-agent/consul?namespace=${PLATFORM_NAMESPACE}`,
+    );
+    expect(Object.keys(Items).sort()).toEqual(["client-1", "client-2", "client-3"]);
+    const token = Items["client-1"]!;
+    const asAgent = { tokenHeader: "X-Consul-Token" } as const;
+    // THEN it is a local token with client-1's node identity and no policy
+    const self = await api<{ Local: boolean; Policies?: unknown[]; NodeIdentities: unknown[] }>(
+      env.CONSUL_HTTP_ADDR!,
+      "/v1/acl/token/self",
+      token,
+      asAgent,
+    );
+    expect([self.Local, self.Policies ?? [], self.NodeIdentities]).toEqual([
+      true,
+      [],
+      [{ NodeName: "client-1", Datacenter: "prod1" }],
+    ]);
+    // AND Consul lets it write client-1 only
+    const authorize = await api<{ Allow: boolean }[]>(
+      env.CONSUL_HTTP_ADDR!,
+      "/v1/internal/acl/authorize",
+      token,
+      {
+        ...asAgent,
+        method: "POST",
+        body: JSON.stringify(
+          ["client-1", "client-2", "client-3"].map((node) => ({
+            Resource: "node",
+            Segment: node,
+            Access: "write",
+          })),
+        ),
+      },
+    );
+    expect(authorize.map((a) => a.Allow)).toEqual([true, false, false]);
+    // AND registering another node with it is refused
+    const register = await fetch(`${env.CONSUL_HTTP_ADDR}/v1/catalog/register`, {
+      method: "PUT",
+      headers: { "X-Consul-Token": token },
+      body: JSON.stringify({ Node: "client-2", Address: "172.26.96.99" }),
+    });
+    expect(register.status).toBe(403);
+  });
+
+  test("serves Consul DNS on each node's loopback only: nothing outside the node reaches it", async () => {
+    // GIVEN the nodes' addresses, where the agents take cluster traffic
+    const nodes = await nomad<{ ID: string }[]>("nodes");
+    const addresses = await Promise.all(
+      nodes.map(
+        async (n) =>
+          (await nomad<{ Attributes: Record<string, string> }>(`node/${n.ID}`)).Attributes[
+            "unique.network.ip-address"
+          ]!,
+      ),
+    );
+    // THEN Consul DNS (8600, bound with UDP on the same address) is closed there; Serf (8301) answers
+    for (const address of addresses) {
+      expect(await tcpOpen(address, 8600)).toBe(false);
+      expect(await tcpOpen(address, 8301)).toBe(true);
+    }
+    // AND a task on a node reaches it on loopback
+    const run = await runTask("dns-probe", {
+      Config: {
+        command: "bash",
+        args: ["-c", "(exec 3<>/dev/tcp/127.0.0.1/8600) && echo open || echo closed"],
+      },
+    });
+    expect(run.stdout.trim()).toBe("open");
+  });
+
   test("gives a task the catalog, but not the Terraform state", async () => {
     // GIVEN a task: with workload identity it logs in to Consul (the namespace's task role); before,
     // its templates read Consul with the Nomad client's token, and the task itself has none
@@ -374,7 +562,9 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(await statusOf(`${env.CONSUL_HTTP_ADDR}/v1/acl/tokens`)).toBe(403);
     expect(await statusOf(`${env.CONSUL_HTTP_ADDR}/v1/kv/meshstack/prodlike`)).toBe(403);
     expect(await statusOf(`${env.NOMAD_ADDR}/v1/jobs`)).toBe(403);
-    expect(await statusOf(`${env.NOMAD_ADDR}/v1/var/nomad/jobs/consul`)).toBe(403);
+    expect(await statusOf(`${env.NOMAD_ADDR}/v1/var/nomad/jobs/consul?namespace=${PLATFORM_NAMESPACE}`)).toBe(
+      403,
+    );
     expect(await statusOf(`${env.VAULT_ADDR}/v1/sys/mounts`)).toBe(403);
   });
 
@@ -484,25 +674,35 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(workspace.plan().code).toBe(0);
   });
 
-  test("sees and repairs drift in the kinds only secured clusters deploy: ACL tokens, policies, Nomad variables", async () => {
+  test("sees and repairs drift in the kinds only secured clusters deploy: ACL tokens, policies, Nomad variables and namespaces, the CA's login role", async () => {
     // GIVEN an agent token, the ingress's policy and the ingress's Nomad variable removed by hand
     const tokens = await consul<{ AccessorID: string; Description: string }[]>("acl/tokens");
-    const agentToken = tokens.find((t) => t.Description === "Consul client agents (the agent job)")!;
+    const agentToken = tokens.find((t) => t.Description === "Consul agent on client-1")!;
     await consul(`acl/token/${agentToken.AccessorID}`, { method: "DELETE" });
     const policies = await consul<{ ID: string; Name: string }[]>("acl/policies");
     await consul(`acl/policy/${policies.find((p) => p.Name === "traefik-catalog")!.ID}`, {
       method: "DELETE",
     });
-    await nomad("var/nomad/jobs/traefik", { method: "DELETE" });
+    await nomad(`var/nomad/jobs/traefik?namespace=${PLATFORM_NAMESPACE}`, { method: "DELETE" });
+    // AND the Connect CA's login role removed, and the platform's namespace described otherwise
+    await vault("auth/prod1/consul-ca-cert/certs/consul-connect-ca", { method: "DELETE" });
+    await nomad(`namespace/${PLATFORM_NAMESPACE}`, {
+      method: "POST",
+      body: JSON.stringify({ Name: PLATFORM_NAMESPACE, Description: "changed by hand" }),
+    });
     // THEN the plan recreates exactly those (and the variable fed by the new token's secret)
     const changes = workspace.plannedChanges();
     const others = Object.entries(changes).filter(([, action]) => action !== "create");
     expect(others.sort()).toEqual([
       [expect.stringMatching(/^consul_acl_token\.TraefikConsulToken_\w+$/), "update"],
+      [expect.stringMatching(/^nomad_namespace\.PlatformNamespace\w*$/), "update"],
       // The agents' tokens variable follows its (recreated) token: replaced, with the new secret.
-      [expect.stringMatching(/^nomad_variable\.ConsulAgent_Variable-consul-agent_\w+$/), "delete,create"],
       [
-        expect.stringMatching(/^terraform_data\.ConsulAgent_Variable-consul-agentSources_\w+$/),
+        expect.stringMatching(/^nomad_variable\.ConsulAgent_Variable-consul-agent--consul_\w+$/),
+        "delete,create",
+      ],
+      [
+        expect.stringMatching(/^terraform_data\.ConsulAgent_Variable-consul-agent--consulSources_\w+$/),
         "delete,create",
       ],
     ]);
@@ -512,8 +712,9 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
         .sort(),
     ).toEqual([
       expect.stringMatching(/^consul_acl_policy\.TraefikConsulToken_Policy_\w+$/),
-      expect.stringMatching(/^consul_acl_token\.ConsulAgentToken_\w+$/),
+      expect.stringMatching(/^consul_acl_token\.ConsulAgentToken-client-1_Token_\w+$/),
       expect.stringMatching(/^nomad_variable\.Traefik_Variable_\w+$/),
+      expect.stringMatching(/^vault_cert_auth_backend_role\.ConsulCaLogin_Role_\w+$/),
     ]);
     // AND the apply repairs them: the next plan is empty
     workspace.apply();
@@ -618,11 +819,12 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
       expect(privileged.markdown).toContain("count-api");
       expect(pullRequest.code).toBe(2);
       expect(pullRequest.markdown).toBe(privileged.markdown);
-      // AND refreshing needs more than reading: Consul serves its CA configuration (which holds the
-      // CA's Vault token) only to operator:write, so drift is left to a privileged run
+      // AND refreshing needs more than reading: Consul serves its CA configuration (which may hold a
+      // CA token) only to operator:write, so drift is left to a privileged run; everything else the
+      // read-only tokens may read
       const refreshed = review(readOnly);
       expect(refreshed.code).toBe(1);
-      expect(refreshed.errors).toContain("lacks permission 'operator:write'");
+      expect(refreshed.errors.match(/Error: .*/g)).toEqual([expect.stringContaining("operator:write")]);
     } finally {
       workspace.synth(throwawayProdlike(env));
       // The pull-request tokens are the test's, not the stack's: leave none behind.
@@ -671,7 +873,9 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     workspace.destroy();
     destroyed = true;
     await resetConsulCa(env);
-    const jobs = (await nomad<{ ID: string; Status: string }[]>("jobs")).filter((j) => j.Status !== "dead");
+    const jobs = (await nomad<{ ID: string; Status: string }[]>("jobs?namespace=*")).filter(
+      (j) => j.Status !== "dead",
+    );
     expect(jobs).toEqual([]);
     expect(await nomad<unknown[]>("vars?prefix=nomad/jobs")).toEqual([]);
     for (const kind of ["service-intentions", "proxy-defaults", "mesh", "service-defaults"]) {
