@@ -12,6 +12,8 @@ export const prod: EnvironmentConfig = {
     serverCert: { certFile: "/etc/consul.d/tls/server.pem", keyFile: "/etc/consul.d/tls/server-key.pem" },
     // Each Nomad client's agent gets a token for its own node only.
     agentNodes: ["nomad-client-1", "nomad-client-2", "nomad-client-3"],
+    // Each node's own certificate: Envoy reaches its agent's xDS over TLS.
+    agentCert: { certFile: "/etc/consul.d/tls/agent.pem", keyFile: "/etc/consul.d/tls/agent-key.pem" },
     address: "https://consul.prod.example.internal:8501",
     version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: [

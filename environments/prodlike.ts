@@ -26,6 +26,11 @@ export const prodlike: EnvironmentConfig = {
     serverCert: { certFile: "tls/consul-server.pem", keyFile: "tls/consul-server.key" },
     // The script's Nomad clients: each one's agent registers its own node only.
     agentNodes: ["client-1", "client-2", "client-3"],
+    // Each client's agent serves HTTPS and gRPC over TLS with its own certificate, beside the CA.
+    agentCert: {
+      certFile: "consul-agent-[[ env `node.unique.name` ]].pem",
+      keyFile: "consul-agent-[[ env `node.unique.name` ]].key",
+    },
   },
   nomad: { address: `https://${servers}:4646`, version: builtInNomadVersion() },
   ingress: { domain: "prodlike.meshstack.internal" },

@@ -10,6 +10,7 @@ export const staging: EnvironmentConfig = {
     vaultCaFile: "/etc/consul.d/tls/vault-ca.pem",
     serverCert: { certFile: "/etc/consul.d/tls/server.pem", keyFile: "/etc/consul.d/tls/server-key.pem" },
     agentNodes: ["nomad-client-1", "nomad-client-2"],
+    agentCert: { certFile: "/etc/consul.d/tls/agent.pem", keyFile: "/etc/consul.d/tls/agent-key.pem" },
     address: "https://consul.staging.example.internal:8501",
     version: "1.22.7", // the servers this team runs: current Consul
     retryJoin: ["consul.staging.example.internal"],

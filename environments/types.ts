@@ -109,6 +109,14 @@ export interface EnvironmentConfig {
      * @default - one agent token for every node
      */
     readonly agentNodes?: string[];
+    /**
+     * Each node's certificate and key for its agent's HTTPS and gRPC-over-TLS listeners, as files on
+     * the node; relative paths resolve from the directory of `tls_ca_file`, and a path may name the
+     * node (`` [[ env `node.unique.name` ]] ``). The Nomad clients must then reach the agent over
+     * HTTPS (see `MeshPlatform` `consulAgentCert`).
+     * @default - HTTP and gRPC in plain text on each node's loopback
+     */
+    readonly agentCert?: { readonly certFile: string; readonly keyFile: string };
   };
   /** Nomad settings. */
   readonly nomad: {

@@ -104,6 +104,9 @@ bootstrap_material() {
   local i
   for i in "${CLIENTS[@]}"; do
     certificate "nomad-c$i" "DNS:client.global.nomad,DNS:localhost,IP:$(client_ip "$i"),IP:127.0.0.1"
+    # The node's Consul agent serves HTTPS and gRPC over TLS on loopback with it (the stack's agent job
+    # reads consul-agent-<node name>.pem beside the CA).
+    certificate "consul-agent-client-$i" "DNS:client.$DATACENTER.consul,DNS:localhost,IP:127.0.0.1"
   done
   local s
   for s in consul-gossip nomad-gossip; do
@@ -366,10 +369,14 @@ plugin "raw_exec" {
     enabled = true
   }
 }
-# The Consul client agent (the stack's system job) listens on this namespace's loopback.
+# The Consul client agent (the stack's system job) listens on this namespace's loopback, over TLS:
+# HTTPS (which makes Nomad fingerprint its TLS gRPC port) and gRPC, whose CA Envoy gets.
 consul {
-  address      = "127.0.0.1:8500"
-  grpc_address = "127.0.0.1:8502"
+  address      = "127.0.0.1:8501"
+  ssl          = true
+  ca_file      = "$TLS/ca.pem"
+  grpc_address = "127.0.0.1:8503"
+  grpc_ca_file = "$TLS/ca.pem"
   token        = "$(secret consul-nomad-client)"
   auto_advertise   = false
   server_auto_join = false

@@ -1,3 +1,4 @@
+import { isAbsolute } from "node:path";
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
@@ -41,7 +42,7 @@ export class MeshPlatformStack extends TerraformStack {
     ]);
     configureBackend(this, env.name, env.backend ?? { type: "local" });
 
-    const { caPem, gossipKey } = this.bootstrapVariables(env);
+    const { caFile, caPem, gossipKey } = this.bootstrapVariables(env);
     // "Default" keeps the platform's resource addresses those of the stack (cdktf leaves the id out).
     const platform = (this.platform = new MeshPlatform(this, "Default", {
       datacenter: env.datacenter,
@@ -51,6 +52,7 @@ export class MeshPlatformStack extends TerraformStack {
       consulAgentJob: env.consul.agentJob,
       consulRetryJoin: env.consul.retryJoin,
       consulAgentNodes: env.consul.agentNodes,
+      consulAgentCert: this.agentCert(env, caFile),
       consulAgentSecurity: gossipKey && caPem ? { gossipKey, caPem } : undefined,
       nomadCaPem: caPem,
       vaultCaFile: env.consul.vaultCaFile,
@@ -112,19 +114,22 @@ export class MeshPlatformStack extends TerraformStack {
    * (a file path, read at plan time) on HTTPS environments, and the agents' gossip key where the stack
    * runs Consul agents with ACLs.
    */
-  private bootstrapVariables(env: EnvironmentConfig): { caPem?: string; gossipKey?: string } {
+  private bootstrapVariables(env: EnvironmentConfig): {
+    caFile?: string;
+    caPem?: string;
+    gossipKey?: string;
+  } {
     const https = [env.vault.address, env.consul.address, env.nomad.address].some((a) =>
       a.startsWith("https:"),
     );
-    const caPem = https
-      ? Fn.file(
-          new TerraformVariable(this, "tls_ca_file", {
-            type: "string",
-            description:
-              "Path of the PEM CA bundle that signed the Vault, Consul and Nomad servers' certificates",
-          }).stringValue,
-        )
+    const caFile = https
+      ? new TerraformVariable(this, "tls_ca_file", {
+          type: "string",
+          description:
+            "Path of the PEM CA bundle that signed the Vault, Consul and Nomad servers' certificates",
+        }).stringValue
       : undefined;
+    const caPem = caFile === undefined ? undefined : Fn.file(caFile);
     const secured = (env.consul.agentJob ?? true) && (env.consul.aclsEnabled ?? true);
     const gossipKey = secured
       ? new TerraformVariable(this, "consul_gossip_key", {
@@ -133,7 +138,24 @@ export class MeshPlatformStack extends TerraformStack {
           description: "Gossip encryption key of the Consul datacenter (consul keygen)",
         }).stringValue
       : undefined;
-    return { caPem, gossipKey };
+    return { caFile, caPem, gossipKey };
+  }
+
+  /** The agents' listener certificates, relative paths beside the `tls_ca_file` CA. */
+  private agentCert(
+    env: EnvironmentConfig,
+    caFile: string | undefined,
+  ): MeshPlatformProps["consulAgentCert"] {
+    const cert = env.consul.agentCert;
+    if (cert === undefined) return undefined;
+    check(
+      this,
+      caFile !== undefined,
+      "environment.consul.agentCert is set, but no server runs HTTPS, so there is no CA (tls_ca_file) for " +
+        "the Nomad clients to verify the agents with; remove agentCert or use https addresses",
+    );
+    const beside = (file: string) => (isAbsolute(file) ? file : `${Fn.dirname(caFile!)}/${file}`);
+    return { certFile: beside(cert.certFile), keyFile: beside(cert.keyFile) };
   }
 
   /** Consul's own login to Vault for the CA, where the environment names the servers' certificate. */

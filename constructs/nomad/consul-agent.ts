@@ -17,7 +17,15 @@ import {
   IMAGE_WITH_TAG,
   TASK_DRIVER_KINDS,
 } from "../core/names";
-import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
+import {
+  checkBoolean,
+  checkObject,
+  checkOneOf,
+  checkPattern,
+  checkText,
+  checkTexts,
+  requireText,
+} from "../core/values";
 
 /** Consul ACL settings of the agent. */
 export interface ConsulAclOptions {
@@ -135,6 +143,17 @@ export interface ConsulAgentJobProps {
    */
   readonly grpcTls?: boolean;
   /**
+   * The node's own certificate for the agent's TLS listeners on `clientAddr`: HTTPS on 8501 and gRPC
+   * over TLS on 8503 (plain gRPC off), as files on the node. A path may name the node
+   * (`` [[ env `node.unique.name` ]] ``) so each node reads its own. Client agents otherwise hold
+   * only their auto_encrypt certificate, which Consul 1.14 serves on gRPC alone and which the
+   * rotating Connect CA signs. Nomad picks the TLS gRPC port only when it reaches the agent over
+   * HTTPS, so point the Nomad clients at it: `consul { address = "127.0.0.1:8501" ssl = true ca_file
+   * grpc_address = "127.0.0.1:8503" grpc_ca_file }`, the CA that signed these certificates.
+   * @default - none: HTTP and gRPC in plain text, on loopback only
+   */
+  readonly listenerCert?: { readonly certFile: string; readonly keyFile: string };
+  /**
    * Address the agent binds for cluster traffic (go-sockaddr template allowed).
    * @default "{{ GetPrivateIP }}"
    */
@@ -227,6 +246,7 @@ export const CONSUL_PORTS = {
   serf_lan: 8301,
   serf_wan: 8302,
   http: 8500,
+  https: 8501,
   grpc: 8502,
   grpc_tls: 8503,
   dns: 8600,
@@ -282,7 +302,9 @@ export class ConsulAgentJob extends NomadJob {
     });
     this.datacenter = props.datacenter ?? "dc1";
     checkAgentProps(this, props);
-    this.grpcPort = props.grpcTls ? CONSUL_PORTS.grpc_tls : CONSUL_PORTS.grpc;
+    const listenerCert = props.listenerCert;
+    const grpcTls = props.grpcTls ?? listenerCert !== undefined;
+    this.grpcPort = grpcTls ? CONSUL_PORTS.grpc_tls : CONSUL_PORTS.grpc;
     const server = props.server ?? true;
     check(
       this,
@@ -329,7 +351,8 @@ export class ConsulAgentJob extends NomadJob {
       "serf_lan",
       "serf_wan",
       "http",
-      props.grpcTls ? "grpc_tls" : "grpc",
+      ...(listenerCert ? (["https"] as const) : []),
+      grpcTls ? "grpc_tls" : "grpc",
       "dns",
     ] as const;
     const ports: Port[] = portNames.map((label) => ({ Label: label, Value: CONSUL_PORTS[label] }));
@@ -362,7 +385,10 @@ export class ConsulAgentJob extends NomadJob {
           client_addr: props.clientAddr ?? "127.0.0.1",
           addresses: props.dnsAddr === undefined ? undefined : { dns: props.dnsAddr },
           recursors: props.recursors,
-          ports: props.grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc },
+          ports: {
+            ...(listenerCert ? { https: CONSUL_PORTS.https } : {}),
+            ...(grpcTls ? { grpc_tls: CONSUL_PORTS.grpc_tls } : { grpc: CONSUL_PORTS.grpc }),
+          },
           connect: { enabled: true },
           ui_config: { enabled: props.ui ?? false },
           encrypt: secrets ? item("gossip_key") : undefined,
@@ -374,6 +400,13 @@ export class ConsulAgentJob extends NomadJob {
                   verify_outgoing: true,
                 },
                 internal_rpc: { verify_server_hostname: true },
+                // The node's certificate on its listeners; auto_encrypt's stays for RPC.
+                ...(listenerCert
+                  ? {
+                      https: { cert_file: listenerCert.certFile, key_file: listenerCert.keyFile },
+                      grpc: { cert_file: listenerCert.certFile, key_file: listenerCert.keyFile },
+                    }
+                  : {}),
               }
             : undefined,
           // Client agents get their certificates from the servers; servers hand them out.
@@ -455,6 +488,17 @@ function checkAgentProps(job: ConsulAgentJob, props: ConsulAgentJobProps): void 
   checkBoolean(job, "ui", props.ui);
   checkTexts(job, "recursors", props.recursors, "1.1.1.1");
   checkBoolean(job, "grpcTls", props.grpcTls);
+  checkObject(job, "listenerCert", props.listenerCert, "{ certFile, keyFile }");
+  if (props.listenerCert !== undefined) {
+    requireText(job, "listenerCert.certFile", props.listenerCert.certFile, "/etc/consul.d/tls/agent.pem");
+    requireText(job, "listenerCert.keyFile", props.listenerCert.keyFile, "/etc/consul.d/tls/agent-key.pem");
+    check(
+      job,
+      props.secrets !== undefined,
+      "listenerCert is set without secrets; TLS listeners need the agent's TLS settings (secrets.caPem and " +
+        "the rest), so give secrets too, or leave listenerCert out",
+    );
+  }
   checkText(job, "bindAddr", props.bindAddr, "{{ GetPrivateIP }}");
   checkText(job, "clientAddr", props.clientAddr, "127.0.0.1");
   checkText(job, "dnsAddr", props.dnsAddr, "{{ GetPrivateIP }}");

@@ -63,6 +63,14 @@ export interface MeshPlatformProps {
    */
   readonly consulAgentNodes?: string[];
   /**
+   * Each node's certificate for its agent's HTTPS and gRPC-over-TLS listeners, as files on the node
+   * (see `ConsulAgentJob` `listenerCert`): Envoy then reaches its agent's xDS over TLS. The Nomad
+   * clients must reach the agent over HTTPS with the CA that signed them (`consul { address =
+   * "127.0.0.1:8501" ssl = true ca_file grpc_address = "127.0.0.1:8503" grpc_ca_file }`).
+   * @default - none: HTTP and gRPC in plain text on each node's loopback
+   */
+  readonly consulAgentCert?: { readonly certFile: string; readonly keyFile: string };
+  /**
    * Gossip encryption key and server CA of the agent job's agents (TLS through `auto_encrypt`), as
    * Terraform references; the platform adds their ACL tokens. Required with the agent job and ACLs:
    * Consul's security model needs gossip encryption and TLS.
@@ -356,6 +364,7 @@ export class MeshPlatform extends Construct {
         driver,
         version: consulVersion,
         namespace,
+        listenerCert: props.consulAgentCert,
         dependsOn: inNamespace.length ? inNamespace : undefined,
         // Consul DNS off loopback only where transparent proxy may need it (Nomad >= 1.8).
         dnsAddr: nomadHas(nomadVersion, "transparent-proxy") ? NOMAD_NODE_ADDRESS : undefined,
@@ -419,6 +428,7 @@ export class MeshPlatform extends Construct {
       tls: this.ingressPki && TraefikTls.fromIngressPki(this.ingressPki),
       consulToken: ingressToken?.secret,
       consulTokenSource: ingressToken?.token,
+      consulTls: props.consulAgentCert !== undefined,
       namespace,
       // Its template issues the certificate as soon as it starts: the PKI role and login come first.
       dependsOn: this.ingressPki

@@ -93,6 +93,14 @@ export interface TraefikIngressProps {
    */
   readonly consulAddress?: string;
   /**
+   * The node's Consul agent serves its API over HTTPS (the Nomad clients reach it with `ssl = true`,
+   * see `ConsulAgentJob` `listenerCert`): the catalog provider then speaks TLS through Nomad's socket,
+   * verifying the agent with the CA and server name Nomad hands Connect-native tasks
+   * (`CONSUL_CACERT`, `CONSUL_TLS_SERVER_NAME=localhost`).
+   * @default false
+   */
+  readonly consulTls?: boolean;
+  /**
    * Consul ACL token of the catalog provider (`service` write on the ingress's own name for its
    * Connect leaf certificate, `service` and `node` read for the catalog), as a Terraform reference:
    * the job writes it to its Nomad variable and renders it into a file under `secrets/`.
@@ -337,6 +345,11 @@ export class TraefikIngress extends NomadJob implements IIngress {
           Driver: driver.name,
           Config: driver.config,
           Templates: templates,
+          // Nomad names the CA it copies into secrets/ by its chroot path: raw_exec has no chroot.
+          Env:
+            props.consulTls && driver.name === "raw_exec"
+              ? { CONSUL_CACERT: "secrets/consul_ca_file.pem" }
+              : undefined,
           Vault: tls?.vault,
           Resources: toResources(props.resources, { cpu: 200, memoryMb: 128 }),
         },
@@ -371,7 +384,7 @@ export class TraefikIngress extends NomadJob implements IIngress {
           exposedByDefault: false,
           endpoint: {
             address: props.consulAddress ?? `unix://{{ env "NOMAD_ALLOC_DIR" }}/tmp/consul_http.sock`,
-            scheme: "http",
+            scheme: props.consulTls ? "https" : "http",
             token:
               props.consulToken === undefined
                 ? undefined
@@ -409,6 +422,7 @@ function checkIngressProps(ingress: TraefikIngress, props: TraefikIngressProps):
     "TraefikTls.fromVault({ ... }) or TraefikTls.fromFiles({ ... })",
   );
   checkText(ingress, "consulAddress", props.consulAddress, "127.0.0.1:8500");
+  checkBoolean(ingress, "consulTls", props.consulTls);
   checkBoolean(ingress, "connectByDefault", props.connectByDefault);
   checkObject(ingress, "dashboard", props.dashboard, '{ host: "traefik.example.com" }');
   const middlewares = props.dashboard?.middlewares;

@@ -752,6 +752,26 @@ const rows: Row[] = [
     `ConsulAgentJob ${x}: recursors [8] is not a list of non-empty strings`,
   ],
   [
+    "ConsulAgentJobProps.listenerCert",
+    () => agent({ listenerCert: { certFile: "tls/agent.pem" } }),
+    `ConsulAgentJob ${x}: listenerCert.keyFile undefined is not a non-empty string`,
+  ],
+  [
+    "ConsulAgentJobProps.listenerCert",
+    () => agent({ listenerCert: "tls/agent.pem" }),
+    `ConsulAgentJob ${x}: listenerCert "tls/agent.pem" is not an object`,
+  ],
+  [
+    "ConsulAgentJobProps.listenerCert",
+    () => agent({ listenerCert: { certFile: "a.pem", keyFile: "a.key" } }),
+    `ConsulAgentJob ${x}: listenerCert is set without secrets`,
+  ],
+  [
+    "MeshPlatformProps.consulAgentCert",
+    () => platform({ consulAgentCert: { certFile: "", keyFile: "a.key" } }),
+    `ConsulAgentJob ${x}/ConsulAgent: listenerCert.certFile "" is not a non-empty string`,
+  ],
+  [
     "ConsulAgentJobProps.grpcTls",
     () => agent({ grpcTls: "y" }),
     `ConsulAgentJob ${x}: grpcTls "y" is not a boolean`,
@@ -954,6 +974,11 @@ const rows: Row[] = [
     `TraefikIngress ${x}: httpPort 70000 is not a port number`,
   ],
   ["TraefikIngressProps.tls", () => traefik({ tls: {} }), `TraefikIngress ${x}: tls {} is not a TraefikTls`],
+  [
+    "TraefikIngressProps.consulTls",
+    () => traefik({ consulTls: "yes" }),
+    `TraefikIngress ${x}: consulTls "yes" is not a boolean`,
+  ],
   [
     "TraefikIngressProps.consulAddress",
     () => traefik({ consulAddress: "" }),

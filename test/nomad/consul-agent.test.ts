@@ -231,6 +231,36 @@ describe("ConsulAgentJob", () => {
       expect(config).toContain('addresses {\n  dns = "[[ env `attr.unique.network.ip-address` ]]"\n}');
     });
 
+    test("serve HTTPS and gRPC over TLS with the node's own certificate, and plain gRPC not at all", () => {
+      const { stack } = platformStack();
+      const ref = (name: string) =>
+        new TerraformVariable(stack, name, { type: "string", sensitive: true }).stringValue;
+      const certFile = "/etc/consul.d/tls/agent-[[ env `node.unique.name` ]].pem";
+      new ConsulAgentJob(stack, "consul", {
+        server: false,
+        retryJoin: ["10.0.0.1"],
+        listenerCert: { certFile, keyFile: "/etc/consul.d/tls/agent.key" },
+        secrets: { gossipKey: ref("gossip"), caPem: ref("ca"), agentToken: ref("agent") },
+      });
+      const consul = group(jobs(stack).consul, "consul-agent");
+      const config = consul.Tasks[0].Templates[0].EmbeddedTmpl as string;
+      expect(config).toContain("ports {\n  https = 8501\n  grpc_tls = 8503\n}");
+      const listener = `cert_file = "${certFile}"\n    key_file = "/etc/consul.d/tls/agent.key"`;
+      expect(config).toContain(`  https {\n    ${listener}\n  }`);
+      expect(config).toContain(`  grpc {\n    ${listener}\n  }`);
+      // RPC keeps the auto_encrypt certificate.
+      expect(config).toContain("auto_encrypt {\n  tls = true\n}");
+      expect(consul.Networks[0].ReservedPorts.map((p: Json) => p.Label)).toEqual([
+        "server",
+        "serf_lan",
+        "serf_wan",
+        "http",
+        "https",
+        "grpc_tls",
+        "dns",
+      ]);
+    });
+
     describe("with a token per node", () => {
       const perNode = (tokens: Record<string, unknown>, agentToken?: string) => {
         const { stack } = platformStack();

@@ -71,6 +71,19 @@ describe("TraefikIngress", () => {
     expect(staticConfig).toContain('[entryPoints.https]\naddress = ":8443"');
   });
 
+  test("reads the catalog over HTTPS where the node's agent serves TLS, with the CA Nomad copies in", () => {
+    const plain = ingress();
+    expect(plain.staticConfig).toContain('scheme = "http"');
+    expect(plain.task.Env).toBeUndefined();
+    const docker = ingress({ consulTls: true });
+    expect(docker.staticConfig).toContain('scheme = "https"');
+    // In a chroot Nomad's CONSUL_CACERT (/secrets/consul_ca_file.pem) is right as it is...
+    expect(docker.task.Env).toBeUndefined();
+    // ...raw_exec tasks have no chroot: the path is relative to the task directory.
+    const rawExec = ingress({ consulTls: true, driver: "raw_exec" });
+    expect(rawExec.task.Env).toEqual({ CONSUL_CACERT: "secrets/consul_ca_file.pem" });
+  });
+
   test("reads the catalog with its own token, kept in its Nomad variable and a secrets file", () => {
     const stack = testStack();
     const token = new TerraformVariable(stack, "token", { type: "string", sensitive: true }).stringValue;

@@ -66,18 +66,21 @@ const stateToken = () =>
   )![1];
 
 /**
- * Runs a one-off raw_exec task (`reader` of batch job `id`) on the cluster until it ends; returns
- * its status, its stdout and its events (which say why, when it failed), then purges the job.
+ * Runs a one-off raw_exec task (`reader` of batch job `id`) on the cluster (on node `nodeId` when
+ * given) until it ends; returns its status, its stdout and its events (which say why, when it
+ * failed), then purges the job.
  */
 async function runTask(
   id: string,
   task: Record<string, unknown>,
+  nodeId?: string,
 ): Promise<{ status: string; stdout: string; events: string[] }> {
   const job = {
     ID: id,
     Name: id,
     Type: "batch",
     Datacenters: ["prod1"],
+    Constraints: nodeId ? [{ LTarget: "${node.unique.id}", RTarget: nodeId, Operand: "=" }] : undefined,
     TaskGroups: [
       {
         Name: "reader",
@@ -493,6 +496,45 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
       body: JSON.stringify({ Node: "client-2", Address: "172.26.96.99" }),
     });
     expect(register.status).toBe(403);
+  });
+
+  test("Envoy reaches its agent's xDS over TLS, with the node's certificate; plain gRPC is closed", async () => {
+    // GIVEN the API's sidecar, and the bootstrap Nomad had `consul connect envoy` write for it
+    const apiAlloc = (await running("countdash")).find((a) => a.TaskGroup === "count-api")!;
+    // Nomad's API serves no secrets/ file, and each client keeps its own mounts: ask a task on the
+    // sidecar's node (the bootstrap carries the sidecar's token: only the TLS setting leaves it)
+    const found = await runTask(
+      "bootstrap-probe",
+      {
+        Config: {
+          command: "bash",
+          args: [
+            "-c",
+            `jq -r '.static_resources.clusters[] | select(.name == "local_agent") | .transport_socket.name' ` +
+              `"$NOMAD_ALLOC_DIR/../../${apiAlloc.ID}/connect-proxy-count-api/secrets/envoy_bootstrap.json"`,
+          ],
+        },
+      },
+      apiAlloc.NodeID,
+    );
+    // THEN its cluster to the local agent speaks TLS
+    expect(found.stdout.trim()).toBe("tls");
+    // AND on a node, the agent's gRPC presents the node's certificate, verified by the servers' CA,
+    // while the plain gRPC port is closed
+    const run = await runTask("grpc-probe", {
+      Config: {
+        command: "bash",
+        args: [
+          "-c",
+          `openssl s_client -connect 127.0.0.1:8503 -CAfile ${env.TF_VAR_tls_ca_file} </dev/null 2>/dev/null ` +
+            "| grep -E '^(subject=|Verify return code)'; " +
+            "(exec 3<>/dev/tcp/127.0.0.1/8502) 2>/dev/null && echo plain-open || echo plain-closed",
+        ],
+      },
+    });
+    expect(run.stdout).toMatch(/^subject=.*CN\s?=\s?consul-agent-client-\d/m);
+    expect(run.stdout).toContain("Verify return code: 0 (ok)");
+    expect(run.stdout).toContain("plain-closed");
   });
 
   test("serves Consul DNS on each node's loopback only: nothing outside the node reaches it", async () => {
