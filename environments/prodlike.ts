@@ -26,6 +26,8 @@ export const prodlike: EnvironmentConfig = {
     serverCert: { certFile: "tls/consul-server.pem", keyFile: "tls/consul-server.key" },
     // The script's Nomad clients: each one's agent registers its own node only.
     agentNodes: ["client-1", "client-2", "client-3"],
+    // Consul DNS leaves loopback only for the transparent-proxy demo on a Nomad >= 1.8 you bring.
+    transparentProxyDns: builtInTransparentProxy(),
     // Each client's agent serves HTTPS and gRPC over TLS with its own certificate, beside the CA.
     agentCert: {
       certFile: "consul-agent-[[ env `node.unique.name` ]].pem",

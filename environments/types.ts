@@ -117,6 +117,12 @@ export interface EnvironmentConfig {
      * @default - HTTP and gRPC in plain text on each node's loopback
      */
     readonly agentCert?: { readonly certFile: string; readonly keyFile: string };
+    /**
+     * Serve Consul DNS on each node's address for transparent proxy (see `MeshPlatform`
+     * `transparentProxyDns`); firewall port 8600 to the node.
+     * @default false: DNS on loopback, no transparent proxy where the stack runs the agents
+     */
+    readonly transparentProxyDns?: boolean;
   };
   /** Nomad settings. */
   readonly nomad: {
@@ -204,6 +210,11 @@ export interface EnvironmentConfig {
      * @default false
      */
     readonly demoAcrossNodes?: boolean;
+    /**
+     * Instances of each countdash group (with `demoAcrossNodes`, each group's on distinct clients).
+     * @default 1
+     */
+    readonly demoInstances?: number;
     /**
      * Publish the demo's dashboard on this host port beside its ingress route: plain HTTP past TLS
      * and the intentions, so for clusters on loopback only (the built-in local cluster).

@@ -53,6 +53,7 @@ export class MeshPlatformStack extends TerraformStack {
       consulRetryJoin: env.consul.retryJoin,
       consulAgentNodes: env.consul.agentNodes,
       consulAgentCert: this.agentCert(env, caFile),
+      transparentProxyDns: env.consul.transparentProxyDns,
       consulAgentSecurity: gossipKey && caPem ? { gossipKey, caPem } : undefined,
       nomadCaPem: caPem,
       vaultCaFile: env.consul.vaultCaFile,
@@ -87,10 +88,12 @@ export class MeshPlatformStack extends TerraformStack {
         mode:
           (env.workloads.demoTransparentProxy ??
           ((env.workloads.driver ?? "docker") === "docker" &&
-            nomadHas(platform.mesh.nomadVersion, "transparent-proxy")))
+            nomadHas(platform.mesh.nomadVersion, "transparent-proxy") &&
+            platform.mesh.transparentProxyUnavailable === undefined))
             ? "transparent-proxy"
             : "upstreams",
         distinctHosts: env.workloads.demoAcrossNodes,
+        instances: env.workloads.demoInstances,
         dashboardHost: `count.${env.name}.meshstack.internal`,
         dashboardHostPort: env.workloads.demoHostPort,
       });

@@ -25,6 +25,7 @@ import {
   checkTexts,
 } from "../core/values";
 import type {
+  Constraint,
   ConsulExposePath,
   ConsulProxy,
   ConsulUpstream,
@@ -34,6 +35,7 @@ import type {
   UpdateStrategy,
 } from "../nomad/jobspec";
 import { MeshJob } from "./mesh-job";
+import { checkConstraints } from "../nomad/group-checks";
 import { checkMeshTask, MeshTaskProps, toTask } from "./mesh-task";
 import { requireNomadFeature } from "../core/server-versions";
 import { checkMeshHealth, MeshHealthCheck, MeshUpdateOptions, meshUpdate } from "./health-and-update";
@@ -136,6 +138,12 @@ export interface MeshServiceProps {
    * @default 1
    */
   readonly count?: number;
+  /**
+   * Placement constraints of the group (its versions' groups too), e.g. `distinct_hosts` so that
+   * losing one node, or its Consul agent, leaves another instance healthy.
+   * @default - none (the job's own apply)
+   */
+  readonly constraints?: Constraint[];
   /**
    * Rolling update and canary settings.
    * @default - Nomad's defaults
@@ -269,6 +277,12 @@ export class MeshService extends Construct {
         this.mesh.nomadVersion,
         "transparent-proxy",
         "set transparentProxy: false and give each upstream a localBindPort (connectTo(api, { localBindPort }))",
+      );
+      check(
+        this,
+        this.mesh.transparentProxyUnavailable === undefined,
+        `transparentProxy is true, but ${this.mesh.transparentProxyUnavailable}; set transparentProxy: false and ` +
+          "give each upstream a localBindPort (connectTo(api, { localBindPort }))",
       );
     }
     const count = props.count ?? 1;
@@ -593,6 +607,7 @@ export class MeshService extends Construct {
     return {
       Name: variant.name,
       Count: variant.count,
+      Constraints: p.constraints,
       Update: this.update,
       Networks: [
         {
@@ -657,6 +672,7 @@ export class MeshService extends Construct {
     checkObject(this, "expose", props.expose, '{ http: { host: "app.example.com" } }');
     checkObject(this, "update", props.update, "{ canary: 1 }");
     checkTexts(this, "tags", props.tags, "v2");
+    checkConstraints(this, "constraints", props.constraints);
     checkSidecarTask(this, props.sidecarTask);
   }
 

@@ -1,6 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkOptions, checkPropsOf, isObject, show } from "../core/errors";
+import { check, checkLiteral, checkOptions, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
 import {
   checkBoolean,
@@ -57,6 +57,12 @@ export interface ServiceMeshProps {
    * @default "1.11.3"
    */
   readonly nomadVersion?: string;
+  /**
+   * Why the cluster cannot serve transparent proxy, though its Nomad can: services asking for it
+   * fail at synth with this reason (a `MeshPlatform` whose Consul agents keep DNS on loopback sets it).
+   * @default - none: transparent proxy wherever Nomad has it (1.8 on)
+   */
+  readonly transparentProxyUnavailable?: string;
   /**
    * Resources every mesh job depends on (e.g. the Consul agent job, the intentions).
    * @default - none
@@ -223,6 +229,8 @@ export class ServiceMesh extends Construct {
   public readonly datacenters?: string[];
   /** The Nomad version the mesh's jobs run on. */
   public readonly nomadVersion: string;
+  /** Why transparent proxy is refused on this cluster, when it is. */
+  public readonly transparentProxyUnavailable?: string;
   /** What every mesh job depends on. */
   public readonly dependsOn: ITerraformDependable[];
   private readonly members = new Map<string, MeshMember>();
@@ -263,6 +271,19 @@ export class ServiceMesh extends Construct {
     );
     this.nomadVersion = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
     checkNomadVersion(this, "nomadVersion", this.nomadVersion);
+    checkLiteral(
+      this,
+      "transparentProxyUnavailable",
+      props.transparentProxyUnavailable,
+      "it is a reason told at synth",
+    );
+    checkText(
+      this,
+      "transparentProxyUnavailable",
+      props.transparentProxyUnavailable,
+      "Consul DNS on loopback",
+    );
+    this.transparentProxyUnavailable = props.transparentProxyUnavailable;
     this.intentions =
       props.intentions ??
       new Intentions(this, "Intentions", { defaultDeny: props.defaultDeny, owner: props.owner });

@@ -142,6 +142,8 @@ export class NomadJob extends Construct {
   private readonly staticGroupNames = new Set<string>();
   private readonly extraTasks = new Map<string, Task[]>();
   private readonly overrides: Array<readonly [string, JsonValue | undefined]> = [];
+  private readonly variables: Variable[] = [];
+  private readonly variableDependencies: ITerraformDependable[] = [];
 
   public constructor(scope: Construct, id: string, props: NomadJobProps = {}) {
     checkPropsOf("NomadJob", scope, id, props, "{ name, groups } or nothing");
@@ -267,7 +269,21 @@ export class NomadJob extends Construct {
         : undefined,
     });
     this.resource.dependsOn = [...(this.resource.dependsOn ?? []), dependencyToken(variable)];
+    this.variables.push(variable);
+    if (this.variableDependencies.length) variable.dependsOn = this.variableDependencies.map(dependencyToken);
     return variable;
+  }
+
+  /**
+   * Makes the job's Nomad variables, those written so far and later ones, wait for `resources` (and
+   * go before them on destroy): the namespace they live in, which Nomad refuses to delete while one
+   * of its variables remains.
+   */
+  public variablesDependOn(...resources: ITerraformDependable[]): this {
+    this.variableDependencies.push(...resources);
+    for (const variable of this.variables)
+      variable.dependsOn = this.variableDependencies.map(dependencyToken);
+    return this;
   }
 
   /** The job model as it renders now. */

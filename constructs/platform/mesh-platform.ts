@@ -71,6 +71,14 @@ export interface MeshPlatformProps {
    */
   readonly consulAgentCert?: { readonly certFile: string; readonly keyFile: string };
   /**
+   * Serve Consul DNS on each node's address, which transparent proxy needs (Nomad hands the node's
+   * Consul DNS to allocations; on loopback it finds none) and Nomad >= 1.8 has. Consul DNS answers
+   * anyone who reaches it with its DNS token's rights (every service and node), so firewall port 8600
+   * to the node. Off, DNS stays on loopback and services asking for transparent proxy fail at synth.
+   * @default false
+   */
+  readonly transparentProxyDns?: boolean;
+  /**
    * Gossip encryption key and server CA of the agent job's agents (TLS through `auto_encrypt`), as
    * Terraform references; the platform adds their ACL tokens. Required with the agent job and ACLs:
    * Consul's security model needs gossip encryption and TLS.
@@ -267,6 +275,14 @@ export class MeshPlatform extends Construct {
     checkOneOf(this, "pkiOwnership", props.pkiOwnership, Object.values(PkiMountOwnership));
     checkOneOf(this, "driver", props.driver, TASK_DRIVER_KINDS);
     checkBoolean(this, "preventDestroy", props.preventDestroy);
+    checkBoolean(this, "transparentProxyDns", props.transparentProxyDns);
+    check(
+      this,
+      !props.transparentProxyDns ||
+        nomadHas(props.nomadVersion ?? DEFAULT_NOMAD_VERSION, "transparent-proxy"),
+      `transparentProxyDns is true, but Nomad ${show(props.nomadVersion ?? DEFAULT_NOMAD_VERSION)} has no ` +
+        "transparent proxy (Nomad >= 1.8.0); leave it out, so Consul DNS stays on loopback",
+    );
     checkObject(this, "consulAgentSecurity", props.consulAgentSecurity, "{ gossipKey, caPem }");
     checkText(this, "nomadCaPem", props.nomadCaPem, "-----BEGIN CERTIFICATE-----…");
     checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
@@ -366,14 +382,15 @@ export class MeshPlatform extends Construct {
         namespace,
         listenerCert: props.consulAgentCert,
         dependsOn: inNamespace.length ? inNamespace : undefined,
-        // Consul DNS off loopback only where transparent proxy may need it (Nomad >= 1.8).
-        dnsAddr: nomadHas(nomadVersion, "transparent-proxy") ? NOMAD_NODE_ADDRESS : undefined,
+        // Consul DNS off loopback only where transparent proxy is wanted.
+        dnsAddr: props.transparentProxyDns ? NOMAD_NODE_ADDRESS : undefined,
         secrets:
           security && acls
             ? { ...security, ...this.agentTokens(props.datacenter, consulVersion, props.consulAgentNodes) }
             : undefined,
       });
     }
+    if (this.platformNamespace) this.consulAgent?.variablesDependOn(this.platformNamespace);
     const afterAgent = this.consulAgent ? [this.consulAgent.resource] : undefined;
     if (acls && nomadHas(nomadVersion, "workload-identity")) {
       // Workloads need the auth method before they start.
@@ -440,6 +457,7 @@ export class MeshPlatform extends Construct {
           ]
         : [...afterMeshPolicy, ...inNamespace],
     });
+    if (this.platformNamespace) this.ingress.variablesDependOn(this.platformNamespace);
     this.mesh = new ServiceMesh(this, "Mesh", {
       intentions: this.intentions,
       defaults: this.meshDefaults,
@@ -447,6 +465,10 @@ export class MeshPlatform extends Construct {
       driver,
       datacenters,
       nomadVersion,
+      transparentProxyUnavailable:
+        this.consulAgent && !props.transparentProxyDns
+          ? "the platform's Consul agents serve DNS on loopback only (MeshPlatform transparentProxyDns)"
+          : undefined,
       sidecarTask: props.envoyCommand
         ? SidecarTaskOverride.rawExecEnvoy({
             envoyPath: props.envoyCommand,

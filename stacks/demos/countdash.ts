@@ -43,6 +43,13 @@ export interface CountdashProps {
    * @default false
    */
   readonly distinctHosts?: boolean;
+  /**
+   * Instances of each group. With `distinctHosts`, more than one places each group's instances on
+   * distinct clients (a client may hold one of each), so one client's fault leaves each service an
+   * instance elsewhere.
+   * @default 1
+   */
+  readonly instances?: number;
 }
 
 const API_PORT = 9001;
@@ -67,14 +74,21 @@ export class Countdash extends Construct {
     super(scope, id);
     const { mesh } = props;
     const transparentProxy = (props.mode ?? "transparent-proxy") === "transparent-proxy";
+    const instances = props.instances ?? 1;
+    const distinct = props.distinctHosts
+      ? [{ Operand: "distinct_hosts" as const, RTarget: "true" }]
+      : undefined;
+    // One of each: every allocation on its own client. More: each group's on distinct clients.
+    const groupPlacement = instances > 1 ? { count: instances, constraints: distinct } : {};
     this.job = new MeshJob(this, "Job", {
       mesh,
       name: props.jobName ?? "countdash",
-      constraints: props.distinctHosts ? [{ Operand: "distinct_hosts", RTarget: "true" }] : undefined,
+      constraints: instances > 1 ? undefined : distinct,
     });
     this.api = new MeshService(this.job, "count-api", {
       mesh,
       port: API_PORT,
+      ...groupPlacement,
       transparentProxy,
       healthCheck: { path: "/health" },
       tasks: [
@@ -84,6 +98,7 @@ export class Countdash extends Construct {
     this.dashboard = new MeshService(this.job, "count-dashboard", {
       mesh,
       port: DASHBOARD_PORT,
+      ...groupPlacement,
       hostPort: props.dashboardHostPort ?? (props.dashboardHost ? undefined : DASHBOARD_PORT),
       allowHostPortWithIngress: props.dashboardHostPort !== undefined,
       transparentProxy,

@@ -1171,6 +1171,21 @@ const rows: Row[] = [
     `ServiceMesh ${x}: nomadVersion "latest" is not a version`,
   ],
   [
+    "ServiceMeshProps.transparentProxyUnavailable",
+    () => mesh({ transparentProxyUnavailable: "" }),
+    `ServiceMesh ${x}: transparentProxyUnavailable "" is not a non-empty string`,
+  ],
+  [
+    "MeshPlatformProps.transparentProxyDns",
+    () => platform({ transparentProxyDns: true, nomadVersion: "1.6.1" }),
+    `MeshPlatform ${x}: transparentProxyDns is true, but Nomad "1.6.1" has no transparent proxy`,
+  ],
+  [
+    "MeshPlatformProps.transparentProxyDns",
+    () => platform({ transparentProxyDns: "on" }),
+    `MeshPlatform ${x}: transparentProxyDns "on" is not a boolean`,
+  ],
+  [
     "MeshServiceProps.allowHostPortWithIngress",
     () => service({ hostPort: 9002, expose: { http: { host: "a.example.com" } } }),
     `MeshService ${x}: hostPort 9002 publishes the service in plain HTTP beside its ingress route`,
@@ -1360,6 +1375,11 @@ const rows: Row[] = [
     "MeshServiceProps.count",
     () => service({ count: -1 }),
     `MeshService ${x}: count -1 must be a whole number`,
+  ],
+  [
+    "MeshServiceProps.constraints",
+    () => service({ constraints: [{ Operand: "near" }] }),
+    `MeshService ${x}: constraints[0].Operand "near"`,
   ],
   [
     "MeshServiceProps.update",

@@ -360,6 +360,12 @@ const rows: Row[] = [
   ["ServiceMeshProps.datacenters", (v) => mesh({ datacenters: never(v) }), ok(L), "l"],
   ["ServiceMeshProps.nomadVersion", (v) => mesh({ nomadVersion: never(v) }), VERSION, "s"],
   ["ServiceMeshProps.owner", (v) => mesh({ owner: never(v) }), ok(S), "s"],
+  [
+    "ServiceMeshProps.transparentProxyUnavailable",
+    (v) => mesh({ transparentProxyUnavailable: never(v) }),
+    literal("transparentProxyUnavailable"),
+    "s",
+  ],
   ["MeshPlatformAttributes.datacenters", (v) => joined({ datacenters: never(v) }), ok(L), "l"],
   ["MeshPlatformAttributes.ingressServiceName", (v) => joined({ ingressServiceName: never(v) }), NAME, "s"],
   [

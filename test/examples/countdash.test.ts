@@ -26,6 +26,26 @@ describe("Countdash", () => {
     expect(validationError(stack)).toBe("");
   });
 
+  test("across nodes: one allocation per client, or with more instances each group's on distinct clients", () => {
+    const distinct = { Operand: "distinct_hosts", RTarget: "true" };
+    const one = platform("docker");
+    new Countdash(one.stack, "countdash", { mesh: one.mesh, distinctHosts: true });
+    const single = jobs(one.stack).countdash;
+    expect(single.Constraints).toEqual([distinct]);
+    expect(single.TaskGroups.map((g: Json) => [g.Count, g.Constraints])).toEqual([
+      [1, undefined],
+      [1, undefined],
+    ]);
+    const two = platform("docker");
+    new Countdash(two.stack, "countdash", { mesh: two.mesh, distinctHosts: true, instances: 2 });
+    const spread = jobs(two.stack).countdash;
+    expect(spread.Constraints).toBeUndefined();
+    expect(spread.TaskGroups.map((g: Json) => [g.Count, g.Constraints])).toEqual([
+      [2, [distinct]],
+      [2, [distinct]],
+    ]);
+  });
+
   test("manual upstreams: local bind port 8080 and the escaped upstream address", () => {
     const { stack, mesh } = platform("docker");
     new Countdash(stack, "countdash", { mesh, mode: "upstreams" });

@@ -30,6 +30,7 @@ describe("the mesh's public surface", () => {
       "nomadVersion",
       "serviceNames",
       "sidecarTask",
+      "transparentProxyUnavailable",
       "useIngress",
     ]);
   });

@@ -262,9 +262,15 @@ describe("the platform's jobs run in a namespace of their own", () => {
       "mesh-platform",
       "mesh-platform",
     ]);
-    // Both jobs wait for it: Nomad refuses a job in a namespace that does not exist yet.
-    for (const job of Object.values(resourcesOf(json, "nomad_job"))) {
-      expect(job.depends_on).toContainEqual(expect.stringMatching(/^nomad_namespace\.PlatformNamespace/));
+    // Both jobs and their variables wait for it: Nomad refuses a job in a namespace that does not exist
+    // yet, and deleting a namespace that still holds a variable.
+    for (const resource of [
+      ...Object.values(resourcesOf(json, "nomad_job")),
+      ...Object.values(resourcesOf(json, "nomad_variable")),
+    ]) {
+      expect(resource.depends_on).toContainEqual(
+        expect.stringMatching(/^nomad_namespace\.PlatformNamespace/),
+      );
     }
     // On Nomad >= 1.7 the ingress's Vault role binds the job in that namespace only.
     expect(
@@ -353,15 +359,31 @@ describe("the Consul agents' tokens", () => {
     );
   });
 
-  test("keeps Consul DNS on loopback, off it only where transparent proxy may need it (Nomad >= 1.8)", () => {
-    const dnsOf = (nomadVersion: string) => {
+  test("keeps Consul DNS on loopback, off it only when transparent proxy is asked for", () => {
+    const dnsOf = (transparentProxyDns?: boolean) => {
       const stack = testStack();
-      new MeshPlatform(stack, "Default", { ...base, nomadVersion });
+      new MeshPlatform(stack, "Default", { ...base, nomadVersion: "1.11.3", transparentProxyDns });
       const config = jobs(stack).consul.TaskGroups[0].Tasks[0].Templates[0].EmbeddedTmpl as string;
       return /addresses \{\n {2}dns = "([^"]+)"/.exec(config)?.[1];
     };
-    expect(dnsOf("1.6.1")).toBeUndefined();
-    expect(dnsOf("1.7.7")).toBeUndefined();
-    expect(dnsOf("1.8.0")).toBe("[[ env `attr.unique.network.ip-address` ]]");
+    expect(dnsOf()).toBeUndefined();
+    expect(dnsOf(true)).toBe("[[ env `attr.unique.network.ip-address` ]]");
+  });
+
+  test("refuses transparent proxy at synth while Consul DNS stays on loopback", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", { ...base, nomadVersion: "1.11.3" });
+    expect(
+      () =>
+        new MeshService(stack, "web", {
+          mesh: platform.mesh,
+          port: 8080,
+          transparentProxy: true,
+          tasks: [{ name: "web", driver: TaskDriver.docker({ image: "example/web:1.0" }) }],
+        }),
+    ).toThrow(
+      "MeshService test/web: transparentProxy is true, but the platform's Consul agents serve DNS on loopback " +
+        "only (MeshPlatform transparentProxyDns); set transparentProxy: false",
+    );
   });
 });

@@ -62,6 +62,7 @@ describe("TraefikIngress", () => {
         'prefix = "traefik"',
         'serviceName = "ingress"',
         "connectAware = true",
+        "watch = true",
         "connectByDefault = false",
         "exposedByDefault = false",
       ].join("\n"),

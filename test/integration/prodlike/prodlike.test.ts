@@ -27,6 +27,7 @@ import {
   throwawayProdlike,
 } from "../harness";
 import { Workspace } from "../terraform";
+import type { EnvironmentConfig } from "../../../environments";
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -716,6 +717,28 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(workspace.plan().code).toBe(0);
   });
 
+  test("refuses to plan the destroy of what would break the mesh, as prod declares it (prevent_destroy)", () => {
+    // GIVEN the stack as prod has it: prevent_destroy on (the suite's own copy turns it off to clean up)
+    workspace.synth({ ...throwawayProdlike(env), preventDestroy: undefined });
+    try {
+      // WHEN a destroy is planned
+      const plan = workspace.run("plan", "-destroy", "-input=false", "-no-color");
+      // THEN Terraform refuses it, naming the CA's Vault login, the CA mounts and the default deny
+      expect(plan.code).toBe(1);
+      expect(plan.out).toContain("Instance cannot be destroyed");
+      for (const address of [
+        /vault_auth_backend\.ConsulCaLogin_Backend_\w+/,
+        /vault_mount\.ConnectCaPki_RootMount_\w+/,
+        /vault_mount\.IngressPki_RootMount_\w+/,
+        /consul_config_entry_service_intentions\.Intentions_DefaultDeny_\w+/,
+      ]) {
+        expect(plan.out).toMatch(address);
+      }
+    } finally {
+      workspace.synth(throwawayProdlike(env));
+    }
+  });
+
   test("sees and repairs drift in the kinds only secured clusters deploy: ACL tokens, policies, Nomad variables and namespaces, the CA's login role", async () => {
     // GIVEN an agent token, the ingress's policy and the ingress's Nomad variable removed by hand
     const tokens = await consul<{ AccessorID: string; Description: string }[]>("acl/tokens");
@@ -911,6 +934,43 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(workspace.plan().code).toBe(0);
   });
 
+  test("rotates the Connect root with Consul's own login: a rotation role while it runs, the CA policy alone after", async () => {
+    type Roots = { ActiveRootID: string; Roots: { ID: string; Active: boolean }[] };
+    type CaConfig = { Config: { RootPKIPath: string; AuthMethod: { Params: { name: string } } } };
+    const stepTo = (pki: NonNullable<EnvironmentConfig["pki"]>) => {
+      const base = throwawayProdlike(env);
+      workspace.synth({ ...base, pki: { ...base.pki, ...pki } });
+      workspace.apply();
+    };
+    const loginRole = async () =>
+      (await consul<CaConfig>("connect/ca/configuration")).Config.AuthMethod.Params.name;
+    const before = await consul<Roots>("connect/ca/roots");
+    // WHEN the rotation is prepared, Consul logs in again through the role that may cross-sign
+    stepTo({ rootRotation: true });
+    expect(await loginRole()).toBe("consul-connect-ca-rotation");
+    // AND rotated: the old root cross-signs the new one (Consul's update fails otherwise)
+    const rotated = { rootPath: "prod1/connect_root_2", rootGeneration: 2 };
+    stepTo({ ...rotated, rootRotation: true, retiringRoot: { path: "prod1/connect_root", generation: 1 } });
+    const after = await consul<Roots>("connect/ca/roots");
+    expect(after.ActiveRootID).not.toBe(before.ActiveRootID);
+    expect(after.Roots.find((r) => r.ID === before.ActiveRootID)?.Active).toBe(false);
+    // AND finished: back to the CA policy alone, the rotation role gone
+    stepTo(rotated);
+    expect(await loginRole()).toBe("consul-connect-ca");
+    expect((await consul<CaConfig>("connect/ca/configuration")).Config.RootPKIPath).toMatch(
+      /^prod1\/connect_root_2\/?$/,
+    );
+    await expect(vault("auth/prod1/consul-ca-cert/certs/consul-connect-ca-rotation")).rejects.toThrow(/404/);
+    // THEN requests still cross the mesh, and the next plan is empty
+    const https = await portOf((await running("traefik"))[0]!, "https");
+    await eventually(
+      async () => (await viaTraefik(https, "/count")).status === 200,
+      120_000,
+      "a request after the rotation",
+    );
+    expect(workspace.plan().code).toBe(0);
+  });
+
   test("destroys everything it created: no job, config entry, ACL object, variable or mount left", async () => {
     workspace.destroy();
     destroyed = true;
@@ -919,7 +979,8 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
       (j) => j.Status !== "dead",
     );
     expect(jobs).toEqual([]);
-    expect(await nomad<unknown[]>("vars?prefix=nomad/jobs")).toEqual([]);
+    expect(await nomad<unknown[]>("vars?prefix=nomad/jobs&namespace=*")).toEqual([]);
+    expect((await nomad<{ Name: string }[]>("namespaces")).map((n) => n.Name)).toEqual(["default"]);
     for (const kind of ["service-intentions", "proxy-defaults", "mesh", "service-defaults"]) {
       expect([kind, await consul<unknown[]>(`config/${kind}`)]).toEqual([kind, []]);
     }
@@ -933,6 +994,7 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
     expect(mounts.filter((m) => m.startsWith("prod1/"))).toEqual([]);
     const auth = Object.keys((await vault<{ data: Record<string, unknown> }>("sys/auth")).data);
     expect(auth).not.toContain("jwt-nomad/");
+    expect(auth).not.toContain("prod1/consul-ca-cert/");
     expect(
       execFileSync("terraform", ["state", "list"], { cwd: workspace.dir, env, encoding: "utf8" }).trim(),
     ).toBe("");
