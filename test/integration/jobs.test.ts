@@ -13,6 +13,7 @@ import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import { platform } from "../examples/support";
 import { Json, jobs } from "../nomad/support";
 import { api, clusterEnv, clusterHas, onCluster } from "./harness";
+import { PLATFORM_NAMESPACE } from "../../constructs/platform/mesh-platform";
 
 const env = clusterEnv();
 const nomad = <T>(path: string, body: unknown) =>
@@ -80,6 +81,15 @@ function jobsOf(
 }
 
 describe("the real Nomad accepts every rendered job", () => {
+  // The stacks create the platform's namespace before its jobs; validation needs it to exist.
+  beforeAll(() => nomad(`/v1/namespace/${PLATFORM_NAMESPACE}`, { Name: PLATFORM_NAMESPACE }));
+  afterAll(() =>
+    api(env.NOMAD_ADDR!, `/v1/namespace/${PLATFORM_NAMESPACE}`, env.NOMAD_TOKEN, {
+      method: "DELETE",
+      tokenHeader: "X-Nomad-Token",
+    }),
+  );
+
   // The built-in environments as this cluster runs them; staging and prod use workload identity.
   const stacks = Object.values(environments)
     .map((e) => (e.name === "local" || e.name === "prodlike" ? onCluster(e, env) : e))
