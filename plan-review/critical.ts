@@ -3,6 +3,7 @@ import { EdgeSet, ReadEdge, Widening, collectEdges, findWidenings, readChangeEdg
 import type { JsonValue } from "./plan-json";
 import { CriticalChange, ReviewedResource, isIntentionType } from "./model";
 import { code } from "./markdown";
+import { boundaryWidenings } from "./boundaries";
 import { ValueRenderer, declaredJob, fieldNamed, stringAt } from "./values";
 
 /** Options of the critical-change rules. */
@@ -297,5 +298,5 @@ export function findCriticalChanges(
       message,
     });
   }
-  return [...out, ...intentionChanges(resources, renderer)];
+  return [...out, ...intentionChanges(resources, renderer), ...boundaryWidenings(resources)];
 }

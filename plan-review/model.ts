@@ -61,7 +61,10 @@ export type CriticalKind =
   | "deny-removed"
   | "default-deny-removed"
   | "l7-widened"
-  | "intention-unverifiable";
+  | "intention-unverifiable"
+  | "peering-added"
+  | "service-exported"
+  | "external-destination";
 
 // Defined here rather than in critical.ts so the Markdown renderer reads it without importing the rules
 // (critical.ts imports markdown.ts for `code`).
