@@ -35,6 +35,7 @@ import type {
   UpdateStrategy,
 } from "../nomad/jobspec";
 import { MeshJob } from "./mesh-job";
+import { ExternalService } from "./external-service";
 import { checkConstraints } from "../nomad/group-checks";
 import { checkMeshTask, MeshTaskProps, toTask } from "./mesh-task";
 import { requireNomadFeature } from "../core/server-versions";
@@ -423,7 +424,7 @@ export class MeshService extends Construct {
    * Declares an upstream and allows this service to call it (one intention, for this edge only).
    * With transparent proxy only the intention is needed; otherwise give `localBindPort`.
    */
-  public connectTo(target: MeshService | string, options: UpstreamOptions = {}): this {
+  public connectTo(target: MeshService | ExternalService | string, options: UpstreamOptions = {}): this {
     const service = this.nameOf("connectTo", "upstream", target);
     checkServiceName(this, "upstream", service);
     check(
@@ -497,11 +498,11 @@ export class MeshService extends Construct {
   }
 
   /** The name of a service given as a MeshService or a name; `role` names it in `method`'s error. */
-  private nameOf(method: string, role: string, target: MeshService | string): string {
+  private nameOf(method: string, role: string, target: MeshService | ExternalService | string): string {
     check(
       this,
-      typeof target === "string" || target instanceof MeshService,
-      `${method}(${show(target)}): the ${role} must be a MeshService ` +
+      typeof target === "string" || target instanceof MeshService || target instanceof ExternalService,
+      `${method}(${show(target)}): the ${role} must be a MeshService, an ExternalService ` +
         `or a service name, e.g. ${method}(api) or ${method}("api")`,
     );
     return typeof target === "string" ? target : target.serviceName;
@@ -518,7 +519,7 @@ export class MeshService extends Construct {
    * How tasks address an upstream: `<name>.virtual.consul` with transparent proxy, else the
    * `NOMAD_UPSTREAM_ADDR_<name>` interpolation (host:port of the local listener).
    */
-  public upstreamAddress(target: MeshService | string): string {
+  public upstreamAddress(target: MeshService | ExternalService | string): string {
     const service = this.nameOf("upstreamAddress", "upstream", target);
     return this.transparentProxy
       ? `${service}.virtual.consul`

@@ -38,9 +38,11 @@ export function checkGroup(scope: Where, type: JobType, group: TaskGroup): void 
     typeof group.Name === "string" && group.Name !== "" && !group.Name.includes("\0"),
     `${where} Name is not a group name; use a non-empty string without NUL characters (e.g. "api")`,
   );
+  // A Connect gateway's group may have none: Nomad injects the gateway's Envoy task.
+  const gateway = (group.Services ?? []).some((s) => isObject(s) && s.Connect?.Gateway !== undefined);
   check(
     scope,
-    Array.isArray(group.Tasks) && group.Tasks.length > 0,
+    Array.isArray(group.Tasks) && (group.Tasks.length > 0 || gateway),
     `${where} has no tasks; add one with addTask()`,
   );
   checkList(scope, `${where} Networks`, group.Networks, "networks");

@@ -16,6 +16,8 @@ import {
   ingressPki,
   job,
   meshJob,
+  external,
+  gateway,
   meshStack,
   never,
   nodeToken,
@@ -1838,6 +1840,54 @@ const rows: Row[] = [
     "MeshPlatformProps.consulAgentJob",
     () => platform({ consulAgentJob: 0 }),
     `MeshPlatform ${x}: consulAgentJob 0 is not a boolean`,
+  ],
+  [
+    "ExternalServiceProps.mesh",
+    () => external({ mesh: "mesh" }),
+    `ExternalService ${x}: mesh "mesh" is not a ServiceMesh`,
+  ],
+  ["ExternalServiceProps.name", () => external({ name: "DB" }), `ExternalService ${x}: name "DB"`],
+  [
+    "ExternalServiceProps.address",
+    () => external({ address: "" }),
+    `ExternalService ${x}: address "" is not a non-empty string`,
+  ],
+  ["ExternalServiceProps.port", () => external({ port: 70000 }), `ExternalService ${x}: port 70000`],
+  [
+    "ExternalServiceProps.tls",
+    () => external({ tls: { sni: "db.example.com" } }),
+    `ExternalService ${x}: tls.sni "db.example.com" is set without tls.caFile`,
+  ],
+  [
+    "ExternalServiceProps.tls",
+    () => external({ tls: { caFile: 3 } }),
+    `ExternalService ${x}: tls.caFile 3 is not a non-empty string`,
+  ],
+  [
+    "ExternalServiceProps.nodeName",
+    () => external({ nodeName: "" }),
+    `ExternalService ${x}: nodeName "" is not a non-empty string`,
+  ],
+  [
+    "TerminatingGatewayProps.mesh",
+    () => gateway({ mesh: {} }),
+    `TerminatingGateway ${x}: mesh {} is not a ServiceMesh`,
+  ],
+  [
+    "TerminatingGatewayProps.services",
+    () => gateway({ services: ["db"] }),
+    `TerminatingGateway ${x}: services ["db"] are not ExternalService constructs`,
+  ],
+  [
+    "TerminatingGatewayProps.services",
+    () => gateway({ services: [] }),
+    `TerminatingGateway ${x}: services [] are not ExternalService constructs (or none are given)`,
+  ],
+  ["TerminatingGatewayProps.name", () => gateway({ name: "Gw" }), `TerminatingGateway ${x}: name "Gw"`],
+  [
+    "TerminatingGatewayProps.count",
+    () => gateway({ count: 0 }),
+    `TerminatingGateway ${x}: count 0 is not a whole number in range; use 1 or more`,
   ],
   [
     "MeshPlatformProps.consulAgentNodes",

@@ -89,5 +89,16 @@ export const aclToken = (p: object) =>
     description: "DNS",
     ...p,
   });
+export const external = (p: object) => {
+  const stack = testStack();
+  const mesh = new m.ServiceMesh(stack, "mesh");
+  return new m.ExternalService(stack, "x", { mesh, name: "db", address: "10.0.0.5", port: 5432, ...p });
+};
+export const gateway = (p: object) => {
+  const stack = testStack();
+  const mesh = new m.ServiceMesh(stack, "mesh");
+  const db = new m.ExternalService(stack, "db", { mesh, name: "db", address: "10.0.0.5", port: 5432 });
+  return new m.TerminatingGateway(stack, "x", { mesh, services: [db], ...p });
+};
 export const nodeToken = (p: object) =>
   new m.ConsulNodeToken(testStack(), "x", { nodeName: "client-1", datacenter: "dc1", ...p });

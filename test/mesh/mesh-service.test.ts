@@ -381,7 +381,7 @@ describe("MeshService", () => {
       const api = service("count-api");
       expect(() => api.connectTo(target as unknown as string, { localBindPort: 8080 })).toThrow(
         `MeshService platform/count-api: connectTo(${target === undefined ? "undefined" : JSON.stringify(target)}): ` +
-          `the upstream must be a MeshService or a service name, e.g. connectTo(api) or connectTo("api")`,
+          `the upstream must be a MeshService, an ExternalService or a service name, e.g. connectTo(api) or connectTo("api")`,
       );
     });
 

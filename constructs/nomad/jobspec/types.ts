@@ -418,10 +418,50 @@ export interface ConsulConnect extends Rawable {
    */
   readonly SidecarService?: ConsulSidecarService;
   /**
-   * Overrides of the injected sidecar task.
+   * Overrides of the injected sidecar task (the gateway's Envoy task, for a gateway).
    * @default - Nomad's default
    */
   readonly SidecarTask?: SidecarTask;
+  /**
+   * The service is a Connect gateway (Nomad injects its Envoy task and writes its config entry).
+   * @default - not a gateway
+   */
+  readonly Gateway?: ConsulGateway;
+}
+
+/** A service linked to a terminating gateway (`linked_service`). */
+export interface ConsulLinkedService {
+  /** The linked service's name. */
+  readonly Name: string;
+  /**
+   * CA file, as the gateway task sees it, verifying the service's certificate.
+   * @default - plain TCP
+   */
+  readonly CAFile?: string;
+  /**
+   * Server name the gateway asks for and verifies.
+   * @default - none
+   */
+  readonly SNI?: string;
+}
+
+/** A Connect gateway (`gateway` block): its proxy, and exactly one kind. */
+export interface ConsulGateway extends Rawable {
+  /**
+   * Envoy settings of the gateway.
+   * @default - Nomad's default
+   */
+  readonly Proxy?: Readonly<Record<string, unknown>>;
+  /**
+   * A terminating gateway and the services it links.
+   * @default - not a terminating gateway
+   */
+  readonly Terminating?: { readonly Services: readonly ConsulLinkedService[] };
+  /**
+   * A mesh gateway.
+   * @default - not a mesh gateway
+   */
+  readonly Mesh?: Readonly<Record<string, never>>;
 }
 
 /** A service registration (`service` block). */

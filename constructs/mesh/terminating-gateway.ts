@@ -1,0 +1,90 @@
+import { Construct } from "constructs";
+import { check, checkPropsOf, checkReferenceOf, show } from "../core/errors";
+import { checkServiceName } from "../core/names";
+import { checkInteger, checkList } from "../core/values";
+import { NomadJob } from "../nomad/job";
+import { ExternalService } from "./external-service";
+import { ServiceMesh } from "./service-mesh";
+
+/** Props for {@link TerminatingGateway}. */
+export interface TerminatingGatewayProps {
+  /** The mesh whose services reach the external services through it. */
+  readonly mesh: ServiceMesh;
+  /** The external services it links (each registered in Consul's catalog). */
+  readonly services: ExternalService[];
+  /**
+   * Its Consul service name, and its Nomad job's ID.
+   * @default "terminating-gateway"
+   */
+  readonly name?: string;
+  /**
+   * Gateway instances.
+   * @default 1
+   */
+  readonly count?: number;
+}
+
+/**
+ * A Consul terminating gateway as a Nomad job (`connect { gateway { terminating {} } }`): mesh
+ * services reach the {@link ExternalService}s it links through it, with mTLS up to the gateway and
+ * the service's own TLS after it. Nomad injects the gateway's Envoy (with the mesh's sidecar
+ * override, e.g. raw_exec Envoy) and writes the `terminating-gateway` config entry. Only the callers
+ * a relation declares (`connectTo(external)`) get an intention; the default deny keeps the rest out.
+ *
+ * With Consul ACLs the gateway's token must also write each linked service (for their leaf
+ * certificates), which a service identity Nomad derives before 1.7 cannot; the platform's workload
+ * identity binding (Nomad >= 1.7) can.
+ */
+export class TerminatingGateway extends Construct {
+  /** The gateway's Consul service name. */
+  public readonly serviceName: string;
+  /** The gateway's Nomad job. */
+  public readonly job: NomadJob;
+
+  public constructor(scope: Construct, id: string, props: TerminatingGatewayProps) {
+    checkPropsOf("TerminatingGateway", scope, id, props, "{ mesh, services: [db] }");
+    checkReferenceOf("TerminatingGateway", scope, id, "mesh", props.mesh, ServiceMesh, "the mesh it serves");
+    super(scope, id);
+    checkList(this, "services", props.services, "ExternalService constructs");
+    check(
+      this,
+      props.services.length > 0 && props.services.every((s) => s instanceof ExternalService),
+      `services ${show(props.services.map((s) => (s instanceof ExternalService ? s.serviceName : s)))} ` +
+        "are not ExternalService constructs (or none are given); link at least one ExternalService",
+    );
+    const name = props.name ?? "terminating-gateway";
+    checkServiceName(this, "name", name);
+    checkInteger(this, "count", props.count, 1);
+    this.serviceName = name;
+    const { mesh } = props;
+    this.job = new NomadJob(this, "Job", {
+      name,
+      datacenters: mesh.datacenters,
+      dependsOn: [...mesh.dependsOn, ...props.services.map((s) => s.registration)],
+    });
+    this.job.addGroup({
+      Name: "gateway",
+      Count: props.count ?? 1,
+      Networks: [{ Mode: "bridge" }],
+      Services: [
+        {
+          Name: name,
+          Connect: {
+            Gateway: {
+              Proxy: {},
+              Terminating: {
+                Services: props.services.map((s) => ({
+                  Name: s.serviceName,
+                  CAFile: s.tls?.caFile,
+                  SNI: s.tls?.sni,
+                })),
+              },
+            },
+            SidecarTask: mesh.sidecarTask?.task,
+          },
+        },
+      ],
+      Tasks: [],
+    });
+  }
+}
