@@ -1,7 +1,7 @@
 import type { JsonValue } from "./plan-json";
 import { code } from "./markdown";
 import { CriticalChange, ReviewedResource } from "./model";
-import { asList, fieldNamed, stringAt, textNamed } from "./values";
+import { asList, declaredJob, fieldNamed, stringAt, textNamed } from "./values";
 
 /**
  * Access across the mesh's boundary widens as an allow intention does: a new cluster peering (or a
@@ -11,7 +11,7 @@ import { asList, fieldNamed, stringAt, textNamed } from "./values";
 export function boundaryWidenings(resources: readonly ReviewedResource[]): CriticalChange[] {
   return resources.flatMap((r) => {
     if (r.kind !== "create" && r.kind !== "update" && r.kind !== "replace") return [];
-    const found = peering(r) ?? [...exports(r), ...externalDestinations(r)];
+    const found = peering(r) ?? [...exportedServices(r), ...externalDestinations(r)];
     return Array.isArray(found) ? found : [found];
   });
 }
@@ -82,7 +82,7 @@ function exportedPairs(type: string, value: JsonValue | undefined): Set<string> 
 }
 
 /** Services newly shared with a peer, partition or sameness group. */
-function exports(r: ReviewedResource): CriticalChange[] {
+function exportedServices(r: ReviewedResource): CriticalChange[] {
   const v2 = r.type === "consul_config_entry_v2_exported_services";
   if (!v2 && r.type !== "consul_config_entry") return [];
   const base = { address: r.address, type: r.type, concern: r.concern, kind: "service-exported" as const };
@@ -103,8 +103,34 @@ function exports(r: ReviewedResource): CriticalChange[] {
     }));
 }
 
+/** Services a `nomad_job`'s terminating gateways link (Nomad writes their config entry), by gateway. */
+function jobLinks(value: JsonValue | undefined): Map<string, string> {
+  const links = new Map<string, string>();
+  for (const group of asList(fieldNamed(declaredJob(value), "TaskGroups"))) {
+    for (const service of asList(fieldNamed(group, "Services"))) {
+      const terminating = fieldNamed(fieldNamed(fieldNamed(service, "Connect"), "Gateway"), "Terminating");
+      for (const linked of asList(fieldNamed(terminating, "Services"))) {
+        links.set(textNamed(linked, "Name") ?? "?", textNamed(service, "Name") ?? "?");
+      }
+    }
+  }
+  return links;
+}
+
 /** Services newly linked to a terminating gateway: destinations outside the mesh. */
 function externalDestinations(r: ReviewedResource): CriticalChange[] {
+  if (r.type === "nomad_job") {
+    const before = jobLinks(r.before);
+    return [...jobLinks(r.after)]
+      .filter(([name]) => !before.has(name))
+      .map(([name, gateway]) => ({
+        address: r.address,
+        type: r.type,
+        concern: r.concern,
+        kind: "external-destination" as const,
+        message: `**External destination** ${code(name)} through terminating gateway ${code(gateway)} (${code(r.address)}): mesh services allowed to call it reach outside the mesh`,
+      }));
+  }
   if (r.type !== "consul_config_entry") return [];
   const base = {
     address: r.address,

@@ -64,6 +64,13 @@ export interface ServiceMeshProps {
    */
   readonly transparentProxyUnavailable?: string;
   /**
+   * Why the cluster cannot serve terminating gateways: a `TerminatingGateway` fails at synth with this
+   * reason (a `MeshPlatform` with Consul ACLs sets it: the gateway's token must write its linked
+   * services, which no token meshstack can give it grants yet).
+   * @default - none: terminating gateways allowed
+   */
+  readonly terminatingGatewayUnavailable?: string;
+  /**
    * Resources every mesh job depends on (e.g. the Consul agent job, the intentions).
    * @default - none
    */
@@ -231,6 +238,8 @@ export class ServiceMesh extends Construct {
   public readonly nomadVersion: string;
   /** Why transparent proxy is refused on this cluster, when it is. */
   public readonly transparentProxyUnavailable?: string;
+  /** Why terminating gateways are refused on this cluster, when they are. */
+  public readonly terminatingGatewayUnavailable?: string;
   /** What every mesh job depends on. */
   public readonly dependsOn: ITerraformDependable[];
   private readonly members = new Map<string, MeshMember>();
@@ -284,6 +293,14 @@ export class ServiceMesh extends Construct {
       "Consul DNS on loopback",
     );
     this.transparentProxyUnavailable = props.transparentProxyUnavailable;
+    checkLiteral(
+      this,
+      "terminatingGatewayUnavailable",
+      props.terminatingGatewayUnavailable,
+      "it is a reason told at synth",
+    );
+    checkText(this, "terminatingGatewayUnavailable", props.terminatingGatewayUnavailable, "Consul ACLs");
+    this.terminatingGatewayUnavailable = props.terminatingGatewayUnavailable;
     this.intentions =
       props.intentions ??
       new Intentions(this, "Intentions", { defaultDeny: props.defaultDeny, owner: props.owner });

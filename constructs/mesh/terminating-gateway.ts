@@ -52,6 +52,12 @@ export class TerminatingGateway extends Construct {
       `services ${show(props.services.map((s) => (s instanceof ExternalService ? s.serviceName : s)))} ` +
         "are not ExternalService constructs (or none are given); link at least one ExternalService",
     );
+    check(
+      this,
+      props.mesh.terminatingGatewayUnavailable === undefined,
+      `the mesh cannot run a terminating gateway: ${props.mesh.terminatingGatewayUnavailable}; reach the ` +
+        "service another way (e.g. an egress you run), or run the mesh without Consul ACLs",
+    );
     const name = props.name ?? "terminating-gateway";
     checkServiceName(this, "name", name);
     checkInteger(this, "count", props.count, 1);

@@ -465,6 +465,10 @@ export class MeshPlatform extends Construct {
       driver,
       datacenters,
       nomadVersion,
+      terminatingGatewayUnavailable: acls
+        ? "with Consul ACLs its token must write each linked service, and neither Nomad's service identities " +
+          "(before 1.7) nor meshstack's workload-identity binding grant that yet"
+        : undefined,
       transparentProxyUnavailable:
         this.consulAgent && !props.transparentProxyDns
           ? "the platform's Consul agents serve DNS on loopback only (MeshPlatform transparentProxyDns)"

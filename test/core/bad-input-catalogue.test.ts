@@ -1173,6 +1173,11 @@ const rows: Row[] = [
     `ServiceMesh ${x}: nomadVersion "latest" is not a version`,
   ],
   [
+    "ServiceMeshProps.terminatingGatewayUnavailable",
+    () => mesh({ terminatingGatewayUnavailable: 7 }),
+    `ServiceMesh ${x}: terminatingGatewayUnavailable 7 is not a non-empty string`,
+  ],
+  [
     "ServiceMeshProps.transparentProxyUnavailable",
     () => mesh({ transparentProxyUnavailable: "" }),
     `ServiceMesh ${x}: transparentProxyUnavailable "" is not a non-empty string`,

@@ -363,6 +363,12 @@ const rows: Row[] = [
   ["ServiceMeshProps.nomadVersion", (v) => mesh({ nomadVersion: never(v) }), VERSION, "s"],
   ["ServiceMeshProps.owner", (v) => mesh({ owner: never(v) }), ok(S), "s"],
   [
+    "ServiceMeshProps.terminatingGatewayUnavailable",
+    (v) => mesh({ terminatingGatewayUnavailable: never(v) }),
+    literal("terminatingGatewayUnavailable"),
+    "s",
+  ],
+  [
     "ServiceMeshProps.transparentProxyUnavailable",
     (v) => mesh({ transparentProxyUnavailable: never(v) }),
     literal("transparentProxyUnavailable"),

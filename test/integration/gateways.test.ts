@@ -6,7 +6,7 @@
  * intention exists and fails once it is gone (the default deny), a second plan is empty, and drift
  * in the catalog registration is seen and repaired.
  */
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,21 +24,34 @@ const env = clusterEnv();
 const { nomad, consul } = serverApis(env);
 const workspace = new Workspace("local", env);
 const EXTERNAL = "outside-web";
+const EXTERNAL_TLS = "outside-tls";
 const PROBE_PORT = 19090;
+const PROBE_TLS_PORT = 19091;
 
-/** Calls the upstream once a second (bounded: 400 calls) and prints each outcome on a line. */
-const PROBE = [
-  "import time, urllib.request",
-  "for _ in range(400):",
-  "    try:",
-  `        body = urllib.request.urlopen("http://127.0.0.1:${PROBE_PORT}/", timeout=2).read().decode().strip()`,
-  '        print("ok " + body, flush=True)',
-  "    except Exception as error:",
-  '        print("fail " + type(error).__name__, flush=True)',
-  "    time.sleep(1)",
+/** Calls the upstream at `port` once a second (bounded: 400 calls) and prints each outcome on a line. */
+const probeScript = (port: number) =>
+  [
+    "import time, urllib.request",
+    "for _ in range(400):",
+    "    try:",
+    `        body = urllib.request.urlopen("http://127.0.0.1:${port}/", timeout=2).read().decode().strip()`,
+    '        print("ok " + body, flush=True)',
+    "    except Exception as error:",
+    '        print("fail " + type(error).__name__, flush=True)',
+    "    time.sleep(1)",
+  ].join("\n");
+
+/** Serves the current directory over HTTPS with server.pem/server.key (the gateway verifies it). */
+const HTTPS_SERVER = [
+  "import http.server, ssl, sys",
+  "server = http.server.HTTPServer((sys.argv[1], int(sys.argv[2])), http.server.SimpleHTTPRequestHandler)",
+  "context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)",
+  'context.load_cert_chain("server.pem", "server.key")',
+  "server.socket = context.wrap_socket(server.socket, server_side=True)",
+  "server.serve_forever()",
 ].join("\n");
 
-let server: ChildProcess | undefined;
+const servers: ChildProcess[] = [];
 let serverDir = "";
 let deployed = false;
 
@@ -56,25 +69,62 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-/** The stack with the external service, its gateway and a caller; the caller's intention removed unless `allowed`. */
-function synth(address: string, port: number, allowed: boolean): void {
+/** What the stack under test holds beside the platform. */
+interface Outside {
+  readonly address: string;
+  readonly port: number;
+  /** The caller's intention to the plain service exists. */
+  readonly allowed: boolean;
+  /** An HTTPS service too, verified by the gateway with this CA file and server name. */
+  readonly tls?: { readonly port: number; readonly caFile: string; readonly sni: string };
+}
+
+/** A mesh service that calls `target` through its upstream at `port`. */
+function probe(stack: MeshPlatformStack, name: string, target: ExternalService, port: number): void {
+  const caller = new MeshService(stack, name, {
+    mesh: stack.platform.mesh,
+    port: 9090,
+    tasks: [
+      { name: "probe", driver: TaskDriver.rawExec({ command: "python3", args: ["-c", probeScript(port)] }) },
+    ],
+  });
+  caller.connectTo(target, { localBindPort: port });
+}
+
+/** The stack with the external services, their gateway and a caller of each. */
+function synth(outside: Outside): void {
   workspace.synth(throwawayLocal(env), (stack: MeshPlatformStack) => {
     const mesh = stack.platform.mesh;
-    const outside = new ExternalService(stack, "Outside", { mesh, name: EXTERNAL, address, port });
-    new TerminatingGateway(stack, "Gateway", { mesh, services: [outside], name: "outside-gateway" });
-    const probe = new MeshService(stack, "probe", {
+    const { address } = outside;
+    const plain = new ExternalService(stack, "Outside", {
       mesh,
-      port: 9090,
-      tasks: [{ name: "probe", driver: TaskDriver.rawExec({ command: "python3", args: ["-c", PROBE] }) }],
+      name: EXTERNAL,
+      address,
+      port: outside.port,
     });
-    probe.connectTo(outside, { localBindPort: PROBE_PORT });
-    if (!allowed) stack.platform.intentions.removeEdge("probe", EXTERNAL);
+    const tls = outside.tls
+      ? new ExternalService(stack, "OutsideTls", {
+          mesh,
+          name: EXTERNAL_TLS,
+          address,
+          port: outside.tls.port,
+          tls: { caFile: outside.tls.caFile, sni: outside.tls.sni },
+        })
+      : undefined;
+    new TerminatingGateway(stack, "Gateway", {
+      mesh,
+      services: tls ? [plain, tls] : [plain],
+      name: "outside-gateway",
+    });
+    probe(stack, "probe", plain, PROBE_PORT);
+    if (tls) probe(stack, "probe-tls", tls, PROBE_TLS_PORT);
+    if (!outside.allowed) stack.platform.intentions.removeEdge("probe", EXTERNAL);
   });
 }
 
-/** The probe's last printed outcomes. */
-async function probeLines(): Promise<string[]> {
-  const allocs = await nomad<Alloc[]>("job/probe/allocations");
+/** A probe's last printed outcomes. */
+async function probeLines(job = "probe"): Promise<string[]> {
+  const allocs = await nomad<Alloc[]>(`job/${job}/allocations`);
   const running = allocs.find((a) => a.DesiredStatus === "run" && a.ClientStatus === "running");
   if (!running) return [];
   const text = await fetch(
@@ -93,7 +143,7 @@ afterAll(async () => {
     console.error(String(error));
   } finally {
     workspace.remove();
-    server?.kill("SIGKILL");
+    for (const server of servers) server.kill("SIGKILL");
     if (serverDir) rmSync(serverDir, { recursive: true, force: true });
   }
 });
@@ -113,15 +163,17 @@ describe("a service outside the mesh, through a terminating gateway", () => {
     port = await freePort(address);
     serverDir = mkdtempSync(join(tmpdir(), "meshstack-outside-"));
     writeFileSync(join(serverDir, "index.html"), "outside-ok\n");
-    server = spawn("timeout", ["600", "python3", "-m", "http.server", String(port), "--bind", address], {
-      cwd: serverDir,
-      stdio: "ignore",
-    });
+    servers.push(
+      spawn("timeout", ["600", "python3", "-m", "http.server", String(port), "--bind", address], {
+        cwd: serverDir,
+        stdio: "ignore",
+      }),
+    );
   });
 
   test("a mesh service reaches it through the gateway while its intention exists", async () => {
     // WHEN the external service, its gateway and a caller with connectTo(external) are deployed
-    synth(address, port, true);
+    synth({ address, port, allowed: true });
     workspace.init();
     deployed = true;
     workspace.apply();
@@ -153,7 +205,7 @@ describe("a service outside the mesh, through a terminating gateway", () => {
 
   test("the call fails once the intention is gone: the default deny holds at the gateway", async () => {
     // WHEN the caller's intention is removed (the upstream stays)
-    synth(address, port, false);
+    synth({ address, port, allowed: false });
     workspace.apply();
     // THEN its requests stop passing
     await eventually(
@@ -165,13 +217,97 @@ describe("a service outside the mesh, through a terminating gateway", () => {
       "the probe refused without its intention",
     );
     // AND with it back, they pass again
-    synth(address, port, true);
+    synth({ address, port, allowed: true });
     workspace.apply();
     await eventually(
       async () => (await probeLines()).slice(-1)[0] === "ok outside-ok",
       120_000,
       "the probe reaching the outside service again",
     );
+  });
+
+  test("verifies an HTTPS service with its CA and server name: the right name passes, another fails", async () => {
+    // GIVEN an HTTPS server outside the mesh, its certificate for outside.test from a CA of the test's
+    const tlsPort = await freePort(address);
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: serverDir, stdio: "ignore" });
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=outside test CA",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+    );
+    openssl(
+      "req",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      "/CN=outside.test",
+      "-keyout",
+      "server.key",
+      "-out",
+      "server.csr",
+    );
+    writeFileSync(join(serverDir, "san.ext"), "subjectAltName=DNS:outside.test\n");
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "1",
+      "-extfile",
+      "san.ext",
+      "-out",
+      "server.pem",
+    );
+    servers.push(
+      spawn("timeout", ["600", "python3", "-c", HTTPS_SERVER, address, String(tlsPort)], {
+        cwd: serverDir,
+        stdio: "ignore",
+      }),
+    );
+    const tls = (sni: string) => ({ port: tlsPort, caFile: join(serverDir, "ca.pem"), sni });
+    // WHEN it is linked to the gateway with that CA and name, and a mesh service calls it
+    synth({ address, port, allowed: true, tls: tls("outside.test") });
+    workspace.apply();
+    // THEN the call passes: mTLS to the gateway, the gateway's own TLS (verified) to the server
+    await eventually(
+      async () => (await probeLines("probe-tls")).slice(-1)[0] === "ok outside-ok",
+      180_000,
+      "the TLS probe reaching the HTTPS service through the gateway",
+    );
+    // AND with another server name the gateway refuses the server's certificate: the call fails
+    synth({ address, port, allowed: true, tls: tls("elsewhere.test") });
+    workspace.apply();
+    await eventually(
+      async () => {
+        const lines = (await probeLines("probe-tls")).slice(-3);
+        return lines.length === 3 && lines.every((line) => line.startsWith("fail"));
+      },
+      120_000,
+      "the TLS probe refused by the gateway's certificate check",
+    );
+    synth({ address, port, allowed: true });
+    workspace.apply();
   });
 
   test("sees and repairs drift in the catalog registration: the node deregistered by hand", async () => {

@@ -97,6 +97,16 @@ describe("TerminatingGateway", () => {
     expect(service.Connect.SidecarTask.Driver).toBe("raw_exec");
   });
 
+  test("is refused at synth on a mesh that cannot run one, with the reason", () => {
+    const stack = testStack();
+    const mesh = new ServiceMesh(stack, "Mesh", { terminatingGatewayUnavailable: "the cluster says no" });
+    const db = new ExternalService(stack, "Db", { mesh, name: "db", address: "10.0.0.5", port: 5432 });
+    expect(() => new TerminatingGateway(stack, "Gateway", { mesh, services: [db] })).toThrow(
+      "TerminatingGateway test/Gateway: the mesh cannot run a terminating gateway: the cluster says no; reach the " +
+        "service another way",
+    );
+  });
+
   test("registers after the services it links", () => {
     const json = synth(build().stack);
     const job = Object.values(resourcesOf(json, "nomad_job")).find((j) =>

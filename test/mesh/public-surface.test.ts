@@ -30,6 +30,7 @@ describe("the mesh's public surface", () => {
       "nomadVersion",
       "serviceNames",
       "sidecarTask",
+      "terminatingGatewayUnavailable",
       "transparentProxyUnavailable",
       "useIngress",
     ]);

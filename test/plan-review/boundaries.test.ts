@@ -98,6 +98,42 @@ describe("critical changes across the mesh's boundary", () => {
     ]);
   });
 
+  test("a service newly linked by a terminating gateway job (Nomad writes its entry) is a new external destination", () => {
+    const gatewayJob = (...linked: string[]) => ({
+      name: "external-gw",
+      jobspec: JSON.stringify({
+        Job: {
+          ID: "external-gw",
+          TaskGroups: [
+            {
+              Name: "gateway",
+              Services: [
+                {
+                  Name: "external-gw",
+                  Connect: {
+                    Gateway: { Proxy: {}, Terminating: { Services: linked.map((Name) => ({ Name })) } },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    });
+    const found = critical([
+      change("nomad_job.Gateway", ["update"], {
+        before: gatewayJob("db"),
+        after: gatewayJob("db", "billing"),
+      }),
+    ]);
+    expect(found.map(([kind, , message]) => [kind, message.split(" (")[0]])).toEqual([
+      [
+        "external-destination",
+        "**External destination** `billing` through terminating gateway `external-gw`",
+      ],
+    ]);
+  });
+
   test("an entry the plan cannot show is reported as not verifiable", () => {
     const found = critical([
       change("consul_config_entry.Exports", ["create"], {

@@ -1,6 +1,6 @@
 import { Lazy, TerraformVariable } from "cdktf";
 import { MeshPlatform, MeshPlatformProps } from "../../constructs/platform/mesh-platform";
-import { MeshService } from "../../constructs/mesh";
+import { ExternalService, MeshService, TerminatingGateway } from "../../constructs/mesh";
 import { TaskDriver } from "../../constructs/nomad";
 import { NomadVaultMode } from "../../constructs/vault/nomad-vault";
 import { jobs } from "../nomad/support";
@@ -384,6 +384,23 @@ describe("the Consul agents' tokens", () => {
     ).toThrow(
       "MeshService test/web: transparentProxy is true, but the platform's Consul agents serve DNS on loopback " +
         "only (MeshPlatform transparentProxyDns); set transparentProxy: false",
+    );
+  });
+});
+
+describe("terminating gateways on the platform", () => {
+  test("are refused at synth where Consul ACLs are on, since no token meshstack gives can write linked services", () => {
+    const stack = testStack();
+    const platform = new MeshPlatform(stack, "Default", base);
+    const db = new ExternalService(stack, "Db", {
+      mesh: platform.mesh,
+      name: "db",
+      address: "10.0.0.5",
+      port: 5432,
+    });
+    expect(() => new TerminatingGateway(stack, "Gateway", { mesh: platform.mesh, services: [db] })).toThrow(
+      "TerminatingGateway test/Gateway: the mesh cannot run a terminating gateway: with Consul ACLs its token " +
+        "must write each linked service",
     );
   });
 });
