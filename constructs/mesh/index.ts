@@ -7,3 +7,4 @@ export * from "./routes";
 export * from "./sidecar";
 export * from "./external-service";
 export * from "./terminating-gateway";
+export * from "./mesh-gateway";

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { check, checkPropsOf, checkReferenceOf, show } from "../core/errors";
-import { checkServiceName } from "../core/names";
-import { checkInteger, checkList } from "../core/values";
+import { checkList } from "../core/values";
 import { NomadJob } from "../nomad/job";
+import { gatewayJob } from "./gateway-job";
 import { ExternalService } from "./external-service";
 import { ServiceMesh } from "./service-mesh";
 
@@ -59,38 +59,23 @@ export class TerminatingGateway extends Construct {
         "service another way (e.g. an egress you run), or run the mesh without Consul ACLs",
     );
     const name = props.name ?? "terminating-gateway";
-    checkServiceName(this, "name", name);
-    checkInteger(this, "count", props.count, 1);
-    this.serviceName = name;
-    const { mesh } = props;
-    this.job = new NomadJob(this, "Job", {
+    this.job = gatewayJob(this, props.mesh, {
       name,
-      datacenters: mesh.datacenters,
-      dependsOn: [...mesh.dependsOn, ...props.services.map((s) => s.registration)],
-    });
-    this.job.addGroup({
-      Name: "gateway",
-      Count: props.count ?? 1,
-      Networks: [{ Mode: "bridge" }],
-      Services: [
-        {
-          Name: name,
-          Connect: {
-            Gateway: {
-              Proxy: {},
-              Terminating: {
-                Services: props.services.map((s) => ({
-                  Name: s.serviceName,
-                  CAFile: s.tls?.caFile,
-                  SNI: s.tls?.sni,
-                })),
-              },
-            },
-            SidecarTask: mesh.sidecarTask?.task,
-          },
+      count: props.count,
+      network: { Mode: "bridge" },
+      gateway: {
+        Proxy: {},
+        Terminating: {
+          Services: props.services.map((s) => ({
+            Name: s.serviceName,
+            CAFile: s.tls?.caFile,
+            SNI: s.tls?.sni,
+          })),
         },
-      ],
-      Tasks: [],
+      },
+      // The catalog registrations first: Nomad writes the gateway's entry naming them.
+      dependsOn: props.services.map((s) => s.registration),
     });
+    this.serviceName = name;
   }
 }

@@ -18,6 +18,7 @@ import {
   meshJob,
   external,
   gateway,
+  meshGateway,
   meshStack,
   never,
   nodeToken,
@@ -1872,6 +1873,23 @@ const rows: Row[] = [
     "ExternalServiceProps.nodeName",
     () => external({ nodeName: "" }),
     `ExternalService ${x}: nodeName "" is not a non-empty string`,
+  ],
+  [
+    "MeshGatewayProps.mesh",
+    () => meshGateway({ mesh: null }),
+    `MeshGateway ${x}: mesh null is not a ServiceMesh`,
+  ],
+  ["MeshGatewayProps.name", () => meshGateway({ name: "Mesh GW" }), `MeshGateway ${x}: name "Mesh GW"`],
+  [
+    "MeshGatewayProps.hostNetwork",
+    () => meshGateway({ hostNetwork: "" }),
+    `MeshGateway ${x}: hostNetwork "" is not a non-empty string`,
+  ],
+  ["MeshGatewayProps.wanPort", () => meshGateway({ wanPort: 0 }), `MeshGateway ${x}: wanPort 0`],
+  [
+    "MeshGatewayProps.count",
+    () => meshGateway({ count: 1.5 }),
+    `MeshGateway ${x}: count 1.5 is not a whole number in range; use 1 or more`,
   ],
   [
     "TerminatingGatewayProps.mesh",

@@ -100,5 +100,9 @@ export const gateway = (p: object) => {
   const db = new m.ExternalService(stack, "db", { mesh, name: "db", address: "10.0.0.5", port: 5432 });
   return new m.TerminatingGateway(stack, "x", { mesh, services: [db], ...p });
 };
+export const meshGateway = (p: object) => {
+  const stack = testStack();
+  return new m.MeshGateway(stack, "x", { mesh: new m.ServiceMesh(stack, "mesh"), ...p });
+};
 export const nodeToken = (p: object) =>
   new m.ConsulNodeToken(testStack(), "x", { nodeName: "client-1", datacenter: "dc1", ...p });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { resetConsulCa } from "../../local/cluster-env";
-import { ExternalService, MeshService, TerminatingGateway } from "../../constructs/mesh";
+import { ExternalService, MeshGateway, MeshService, TerminatingGateway } from "../../constructs/mesh";
 import { TaskDriver } from "../../constructs/nomad";
 import type { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 import { clusterEnv, eventually, serverApis, throwawayLocal } from "./harness";
@@ -111,6 +111,8 @@ function synth(outside: Outside): void {
           tls: { caFile: outside.tls.caFile, sni: outside.tls.sni },
         })
       : undefined;
+    // A mesh gateway too: this datacenter's door for other datacenters and peers.
+    new MeshGateway(stack, "MeshGateway", { mesh });
     new TerminatingGateway(stack, "Gateway", {
       mesh,
       services: tls ? [plain, tls] : [plain],
@@ -198,6 +200,25 @@ describe("a service outside the mesh, through a terminating gateway", () => {
       async () => (await probeLines()).slice(-1)[0] === "ok outside-ok",
       240_000,
       "the probe reaching the outside service through the gateway",
+    );
+    // AND the mesh gateway runs: registered as Consul's mesh-gateway kind, with its LAN and WAN
+    // addresses, and healthy
+    const meshGateway = await eventually(
+      async () => {
+        const [found] = await consul<
+          {
+            Service: { Kind: string; TaggedAddresses?: Record<string, unknown> };
+            Checks: { Status: string }[];
+          }[]
+        >("health/service/mesh-gateway");
+        return found && found.Checks.every((c) => c.Status === "passing") && found;
+      },
+      180_000,
+      "the mesh gateway healthy",
+    );
+    expect(meshGateway.Service.Kind).toBe("mesh-gateway");
+    expect(Object.keys(meshGateway.Service.TaggedAddresses ?? {}).sort()).toEqual(
+      expect.arrayContaining(["lan_ipv4", "wan_ipv4"]),
     );
     // AND a second plan is empty
     expect(workspace.plan().code).toBe(0);

@@ -1,5 +1,6 @@
 import {
   ExternalService,
+  MeshGateway,
   MeshService,
   ServiceMesh,
   SidecarTaskOverride,
@@ -75,6 +76,32 @@ describe("ExternalService", () => {
     expect(
       () => new ExternalService(stack, "Db2", { mesh, name: "db", address: "10.0.0.6", port: 5432 }),
     ).toThrow('service "db" is declared twice');
+  });
+});
+
+describe("MeshGateway", () => {
+  test("a Nomad gateway group with the mesh kind, its WAN port on the given host network, and the mesh's Envoy override", () => {
+    const { stack, mesh } = build();
+    new MeshGateway(stack, "Wan", { mesh, hostNetwork: "public", wanPort: 8443, count: 2 });
+    const gateway = group(jobs(stack)["mesh-gateway"], "gateway");
+    expect(gateway.Count).toBe(2);
+    expect(gateway.Tasks).toEqual([]);
+    expect(gateway.Networks).toEqual([
+      { Mode: "bridge", ReservedPorts: [{ Label: "mesh_wan", Value: 8443, HostNetwork: "public" }] },
+    ]);
+    expect(gateway.Services[0]).toMatchObject({
+      Name: "mesh-gateway",
+      PortLabel: "mesh_wan",
+      Connect: { Gateway: { Proxy: {}, Mesh: {} }, SidecarTask: { Driver: "raw_exec" } },
+    });
+  });
+
+  test("a dynamic WAN port by default", () => {
+    const { stack, mesh } = build();
+    new MeshGateway(stack, "Wan", { mesh });
+    expect(group(jobs(stack)["mesh-gateway"], "gateway").Networks).toEqual([
+      { Mode: "bridge", DynamicPorts: [{ Label: "mesh_wan" }] },
+    ]);
   });
 });
 
