@@ -280,26 +280,15 @@ export class ServiceMesh extends Construct {
     );
     this.nomadVersion = props.nomadVersion ?? DEFAULT_NOMAD_VERSION;
     checkNomadVersion(this, "nomadVersion", this.nomadVersion);
-    checkLiteral(
-      this,
-      "transparentProxyUnavailable",
-      props.transparentProxyUnavailable,
-      "it is a reason told at synth",
-    );
-    checkText(
-      this,
-      "transparentProxyUnavailable",
-      props.transparentProxyUnavailable,
-      "Consul DNS on loopback",
-    );
+    // Reasons a feature is refused here, told at synth: literals.
+    for (const [field, example] of [
+      ["transparentProxyUnavailable", "Consul DNS on loopback"],
+      ["terminatingGatewayUnavailable", "Consul ACLs"],
+    ] as const) {
+      checkLiteral(this, field, props[field], "it is a reason told at synth");
+      checkText(this, field, props[field], example);
+    }
     this.transparentProxyUnavailable = props.transparentProxyUnavailable;
-    checkLiteral(
-      this,
-      "terminatingGatewayUnavailable",
-      props.terminatingGatewayUnavailable,
-      "it is a reason told at synth",
-    );
-    checkText(this, "terminatingGatewayUnavailable", props.terminatingGatewayUnavailable, "Consul ACLs");
     this.terminatingGatewayUnavailable = props.terminatingGatewayUnavailable;
     this.intentions =
       props.intentions ??

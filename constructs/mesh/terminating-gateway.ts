@@ -32,8 +32,9 @@ export interface TerminatingGatewayProps {
  * a relation declares (`connectTo(external)`) get an intention; the default deny keeps the rest out.
  *
  * With Consul ACLs the gateway's token must also write each linked service (for their leaf
- * certificates), which a service identity Nomad derives before 1.7 cannot; the platform's workload
- * identity binding (Nomad >= 1.7) can.
+ * certificates), which neither a service identity Nomad derives (before 1.7) nor the platform's
+ * workload-identity binding grants yet: a mesh that cannot run one (`terminatingGatewayUnavailable`,
+ * set by a `MeshPlatform` with ACLs) refuses it at synth.
  */
 export class TerminatingGateway extends Construct {
   /** The gateway's Consul service name. */

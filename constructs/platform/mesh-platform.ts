@@ -276,13 +276,6 @@ export class MeshPlatform extends Construct {
     checkOneOf(this, "driver", props.driver, TASK_DRIVER_KINDS);
     checkBoolean(this, "preventDestroy", props.preventDestroy);
     checkBoolean(this, "transparentProxyDns", props.transparentProxyDns);
-    check(
-      this,
-      !props.transparentProxyDns ||
-        nomadHas(props.nomadVersion ?? DEFAULT_NOMAD_VERSION, "transparent-proxy"),
-      `transparentProxyDns is true, but Nomad ${show(props.nomadVersion ?? DEFAULT_NOMAD_VERSION)} has no ` +
-        "transparent proxy (Nomad >= 1.8.0); leave it out, so Consul DNS stays on loopback",
-    );
     checkObject(this, "consulAgentSecurity", props.consulAgentSecurity, "{ gossipKey, caPem }");
     checkText(this, "nomadCaPem", props.nomadCaPem, "-----BEGIN CERTIFICATE-----…");
     checkText(this, "vaultCaFile", props.vaultCaFile, "/etc/consul.d/vault-ca.pem");
@@ -298,6 +291,12 @@ export class MeshPlatform extends Construct {
     const consulVersion = props.consulVersion ?? VERSIONS.consul;
     checkConsulVersion(this, "consulVersion", consulVersion);
     checkNomadVersion(this, "nomadVersion", nomadVersion);
+    check(
+      this,
+      !props.transparentProxyDns || nomadHas(nomadVersion, "transparent-proxy"),
+      `transparentProxyDns is true, but Nomad ${show(nomadVersion)} has no transparent proxy ` +
+        "(Nomad >= 1.8.0); leave it out, so Consul DNS stays on loopback",
+    );
     const preventDestroy = props.preventDestroy ?? true;
     const driver = props.driver ?? "docker";
     const datacenters = [props.datacenter];
