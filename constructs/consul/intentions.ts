@@ -69,6 +69,13 @@ export interface IntentionOptions {
    * @default - plain L4 allow or deny
    */
   readonly permissions?: HttpPermission[];
+  /**
+   * The cluster peer the source runs in (`Sources[].Peer`): the edge admits that peer's service of
+   * this name, never this datacenter's. The peer must export nothing for this; the destination must be
+   * exported to it ({@link MeshService.exportTo}) for the call to reach it.
+   * @default - a service of this datacenter
+   */
+  readonly peer?: string;
 }
 
 /** Props for {@link Intentions}. */
@@ -118,6 +125,11 @@ export interface IntentionEdge {
   readonly source: string;
   /** The called service, or "*". */
   readonly destination: string;
+  /**
+   * The cluster peer the source runs in.
+   * @default - this datacenter
+   */
+  readonly peer?: string;
   /** The action. */
   readonly action: IntentionAction;
   /** L7 permissions, when any. */
@@ -248,6 +260,7 @@ export class Intentions extends Construct {
       action: IntentionAction.ALLOW,
       description: options.description,
       permissions: options.permissions,
+      peer: options.peer,
     });
   }
 
@@ -321,7 +334,8 @@ export class Intentions extends Construct {
       isObject(options),
       `${method} options ${show(options)} are not an object; pass { description } or leave them out`,
     );
-    const { description, permissions } = options;
+    const { description, permissions, peer } = options;
+    if (peer !== undefined) checkServiceName(this, "peer", peer);
     check(
       this,
       description === undefined || (typeof description === "string" && description.length <= 512),
@@ -337,10 +351,12 @@ export class Intentions extends Construct {
   }
 
   private add(declared: Omit<IntentionEdge, "description"> & { description?: string }): this {
-    const { source, destination, action } = declared;
+    const { source, destination, action, peer } = declared;
     const edge = {
       ...declared,
-      description: declared.description ?? `meshstack: ${source} -> ${destination}`,
+      description:
+        declared.description ??
+        `meshstack: ${source}${peer === undefined ? "" : ` (peer ${peer})`} -> ${destination}`,
     };
     for (const [field, name] of [
       ["source", source],
@@ -365,8 +381,10 @@ export class Intentions extends Construct {
       `${action}("*", "*"): the wildcard pair is the default-deny entry; use defaultDeny instead`,
     );
     const bySource = this.edgesByDestination.get(destination) ?? new Map<string, IntentionEdge>();
+    // A peer's service is another source than this datacenter's of the same name.
+    const key = peer === undefined ? source : `${source} (peer ${peer})`;
     // An edge a route implied gives way to one declared for the pair.
-    const existing = bySource.get(source)?.routedBy === undefined ? bySource.get(source) : undefined;
+    const existing = bySource.get(key)?.routedBy === undefined ? bySource.get(key) : undefined;
     check(
       this,
       !existing,
@@ -378,7 +396,7 @@ export class Intentions extends Construct {
           : `${action}(${show(source)}, ${show(destination)}) conflicts with the ${existing?.action} already ` +
             `declared for this pair; keep one of them`,
     );
-    bySource.set(source, edge);
+    bySource.set(key, edge);
     this.edgesByDestination.set(destination, bySource);
     // Once raw, always raw: edges are never taken away (a routed edge gives way only to a declared one).
     if (needsRawEntry(edge)) this.rawDestinations.add(destination);
@@ -461,6 +479,7 @@ function needsRawEntry(edge: IntentionEdge): boolean {
 function toConsulSource(edge: IntentionEdge): Record<string, unknown> {
   const common = {
     Name: edge.source,
+    Peer: edge.peer,
     Precedence: intentionPrecedence(edge.source, edge.destination),
     Type: "consul",
     Description: edge.description,
@@ -500,11 +519,12 @@ function consulOrder(a: { precedence?: number }, b: { precedence?: number }): nu
 }
 
 function toSource(edge: IntentionEdge): ConfigEntryServiceIntentionsSources {
-  const { description } = edge;
+  const { description, peer } = edge;
   const precedence = intentionPrecedence(edge.source, edge.destination);
-  if (!edge.permissions) return { name: edge.source, action: edge.action, description, precedence };
+  if (!edge.permissions) return { name: edge.source, peer, action: edge.action, description, precedence };
   return {
     name: edge.source,
+    peer,
     description,
     precedence,
     permissions: edge.permissions.map((p) => ({

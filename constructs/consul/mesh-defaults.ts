@@ -4,7 +4,7 @@ import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
 import { ConfigEntryServiceDefaults } from "@cdktf/provider-consul/lib/config-entry-service-defaults";
 import { check, checkPropsOf, show } from "../core/errors";
 import { checkServiceName } from "../core/names";
-import { checkBoolean, checkDependsOn } from "../core/values";
+import { checkBoolean, checkDependsOn, checkOneOf } from "../core/values";
 import { checkConsulVersion, consulHas } from "../core/server-versions";
 import { VERSIONS } from "../core/versions";
 import { guardComposition } from "../core/composition";
@@ -26,15 +26,28 @@ export function isL7Protocol(protocol: ServiceProtocol): boolean {
  * back as `{}` when omitted: declaring them empty keeps the second plan empty
  * (terraform-provider-consul#281; the provider's own tests write them the same way).
  */
-function proxyDefaultsBody(protocol: ServiceProtocol, consulVersion: string): Record<string, unknown> {
+function proxyDefaultsBody(
+  protocol: ServiceProtocol,
+  consulVersion: string,
+  meshGatewayMode: MeshGatewayMode | undefined,
+): Record<string, unknown> {
   return {
     ...(consulHas(consulVersion, "access-logs") ? { AccessLogs: {} } : {}),
     Config: { protocol },
     Expose: {},
-    MeshGateway: {},
+    MeshGateway: meshGatewayMode === undefined ? {} : { Mode: meshGatewayMode },
     TransparentProxy: {},
   };
 }
+
+/**
+ * How sidecars reach services in other datacenters and peers (`proxy-defaults` `MeshGateway.Mode`):
+ * `local` through this datacenter's mesh gateway (then the other side's), `remote` straight to the
+ * other side's gateway, `none` directly.
+ */
+export type MeshGatewayMode = "local" | "remote" | "none";
+
+const MESH_GATEWAY_MODES: readonly MeshGatewayMode[] = ["local", "remote", "none"];
 
 /** Props for {@link MeshDefaults}. */
 export interface MeshDefaultsProps {
@@ -50,6 +63,20 @@ export interface MeshDefaultsProps {
    * @default true
    */
   readonly meshDestinationsOnly?: boolean;
+  /**
+   * How sidecars reach other datacenters and cluster peers (`proxy-defaults` `MeshGateway.Mode`).
+   * `local` sends every cross-boundary call through this datacenter's {@link MeshGateway}, so only the
+   * gateways need a route to the other side.
+   * @default - Consul's default (no mode: sidecars dial the other side's gateway)
+   */
+  readonly meshGatewayMode?: MeshGatewayMode;
+  /**
+   * Let the Consul servers reach their cluster peers through the mesh gateways (`mesh` entry,
+   * `Peering.PeerThroughMeshGateways`), so servers need no route to each other: peering tokens then
+   * name the gateways' WAN addresses. Set it before the peering is established.
+   * @default false
+   */
+  readonly peerThroughMeshGateways?: boolean;
   /**
    * The Consul servers' version: the entries declare exactly the fields it has (Consul 1.14 refuses
    * `AccessLogs`, newer servers read it back and would otherwise show a change in every plan).
@@ -94,21 +121,25 @@ export class MeshDefaults extends Construct {
     this.protocol = props.protocol ?? "tcp";
     this.checkProtocol("protocol", this.protocol);
     checkBoolean(this, "meshDestinationsOnly", props.meshDestinationsOnly);
+    checkOneOf(this, "meshGatewayMode", props.meshGatewayMode, MESH_GATEWAY_MODES);
+    checkBoolean(this, "peerThroughMeshGateways", props.peerThroughMeshGateways);
     const consulVersion = props.consulVersion ?? VERSIONS.consul;
     checkConsulVersion(this, "consulVersion", consulVersion);
     checkDependsOn(this, props.dependsOn);
     checkBoolean(this, "servicesOnly", props.servicesOnly);
-    check(
-      this,
-      !props.servicesOnly || props.meshDestinationsOnly === undefined,
-      `meshDestinationsOnly is set with servicesOnly, which writes no mesh entry; set it in the platform's repository`,
-    );
+    for (const field of ["meshDestinationsOnly", "meshGatewayMode", "peerThroughMeshGateways"] as const) {
+      check(
+        this,
+        !props.servicesOnly || props[field] === undefined,
+        `${field} is set with servicesOnly, which writes no mesh-wide entry; set it in the platform's repository`,
+      );
+    }
     this.dependsOn = props.dependsOn?.length ? props.dependsOn : undefined;
     if (props.servicesOnly) return;
     this.proxyDefaults = new ConfigEntry(this, "ProxyDefaults", {
       kind: "proxy-defaults",
       name: "global",
-      configJson: JSON.stringify(proxyDefaultsBody(this.protocol, consulVersion)),
+      configJson: JSON.stringify(proxyDefaultsBody(this.protocol, consulVersion, props.meshGatewayMode)),
       dependsOn: this.dependsOn,
     });
     this.mesh = new ConfigEntry(this, "Mesh", {
@@ -116,6 +147,7 @@ export class MeshDefaults extends Construct {
       name: "mesh",
       configJson: JSON.stringify({
         TransparentProxy: { MeshDestinationsOnly: props.meshDestinationsOnly ?? true },
+        ...(props.peerThroughMeshGateways ? { Peering: { PeerThroughMeshGateways: true } } : {}),
       }),
       dependsOn: this.dependsOn,
     });

@@ -94,6 +94,14 @@ export interface ServiceRoutingProps {
 /** Consul's subset names (ServiceResolverConfigEntry.Validate): a DNS label of at most 63 characters. */
 export const SUBSET_NAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** A service of a cluster peer: a failover or redirect target of a discovery chain. */
+export type PeerTarget = {
+  /** The peer's name, as this datacenter's peering calls it. */
+  readonly peer: string;
+  /** The service's name in the peer. */
+  readonly service: string;
+};
+
 /**
  * One service's discovery chain in Consul: a `service-resolver` (subsets and the default one), a
  * `service-splitter` (weighted shares between subsets) and a `service-router` (requests by path,
@@ -117,6 +125,8 @@ export class ServiceRouting extends Construct {
   private resolverEntry?: ConfigEntry;
   private splitterEntry?: ConfigEntry;
   private routerEntry?: ConfigEntry;
+  private failoverTargets?: PeerTarget[];
+  private redirectTarget?: PeerTarget;
 
   public constructor(scope: Construct, id: string, props: ServiceRoutingProps) {
     const where = checkPropsOf("ServiceRouting", scope, id, props, "{ service, defaults }");
@@ -179,6 +189,53 @@ export class ServiceRouting extends Construct {
     this.defaultSubset ??= name;
     this.resolverEntry ??= this.entry("Resolver", "service-resolver", () => this.resolverBody());
     return this;
+  }
+
+  /**
+   * Sends requests to the same service in cluster peers, in order, while no instance here is healthy
+   * (the resolver's `Failover["*"].Targets`). Set once.
+   */
+  public failoverTo(targets: PeerTarget[]): this {
+    check(
+      this,
+      this.failoverTargets === undefined,
+      `failoverTo() is called twice; list every target in one call`,
+    );
+    check(
+      this,
+      Array.isArray(targets) && targets.length > 0,
+      `failover targets ${show(targets)} is not a non-empty list; pass [{ peer: "east", service: "api" }]`,
+    );
+    targets.forEach((t, i) => this.checkPeerTarget(`failover targets[${i}]`, t));
+    this.failoverTargets = [...targets];
+    this.resolverEntry ??= this.entry("Resolver", "service-resolver", () => this.resolverBody());
+    return this;
+  }
+
+  /**
+   * Resolves this name to a service of a cluster peer (the resolver's `Redirect`): the name becomes an
+   * alias with no instances here, which callers use as their upstream.
+   */
+  public redirectTo(target: PeerTarget): this {
+    check(
+      this,
+      this.redirectTarget === undefined,
+      `redirectTo() is called twice; a name redirects to one service`,
+    );
+    this.checkPeerTarget("redirect", target);
+    this.redirectTarget = target;
+    this.resolverEntry ??= this.entry("Resolver", "service-resolver", () => this.resolverBody());
+    return this;
+  }
+
+  private checkPeerTarget(field: string, target: PeerTarget): void {
+    check(
+      this,
+      isObject(target),
+      `${field} ${show(target)} is not an object; pass { peer: "east", service: "api" }`,
+    );
+    checkServiceName(this, `${field}.peer`, target.peer);
+    checkServiceName(this, `${field}.service`, target.service);
   }
 
   /** Sends requests that no split or route places to `subset` (the resolver's `DefaultSubset`). */
@@ -300,9 +357,12 @@ export class ServiceRouting extends Construct {
   }
 
   private resolverBody(): Record<string, unknown> {
+    const target = (t: PeerTarget) => ({ Service: t.service, Peer: t.peer });
     return {
       DefaultSubset: this.defaultSubset,
       Subsets: Object.fromEntries([...this.subsets].map(([name, filter]) => [name, { Filter: filter }])),
+      Redirect: this.redirectTarget && target(this.redirectTarget),
+      Failover: this.failoverTargets && { "*": { Targets: this.failoverTargets.map(target) } },
     };
   }
 
@@ -325,6 +385,21 @@ export class ServiceRouting extends Construct {
     const fail = (detail: string): void => {
       errors.push(`ServiceRouting ${this.node.path}: ${detail}`);
     };
+    if (this.redirectTarget) {
+      const { peer, service } = this.redirectTarget;
+      const also = [
+        ...(this.subsets.size ? ["versions"] : []),
+        ...(this.splits ? ["splits"] : []),
+        ...(this.routes.length ? ["routes"] : []),
+        ...(this.failoverTargets ? ["a failover"] : []),
+      ];
+      if (also.length) {
+        fail(
+          `${show(this.service)} redirects to ${show(service)} of peer ${show(peer)} and also has ${also.join(", ")}; ` +
+            `a redirected name has no instances of its own, so drop the ${also.join(", ")} or the redirect`,
+        );
+      }
+    }
     if (this.defaultSubset !== undefined && !this.subsets.has(this.defaultSubset)) {
       fail(
         `default subset ${show(this.defaultSubset)} is not a subset (subsets: ${this.subsetNames.join(", ")}); add it`,

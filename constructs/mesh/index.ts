@@ -8,3 +8,4 @@ export * from "./sidecar";
 export * from "./external-service";
 export * from "./terminating-gateway";
 export * from "./mesh-gateway";
+export * from "./peering";

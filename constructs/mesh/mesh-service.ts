@@ -425,7 +425,10 @@ export class MeshService extends Construct {
    * With transparent proxy only the intention is needed; otherwise give `localBindPort`.
    */
   public connectTo(target: MeshService | ExternalService | string, options: UpstreamOptions = {}): this {
-    const service = this.nameOf("connectTo", "upstream", target);
+    const peerTarget = target instanceof MeshService && target.mesh !== this.mesh ? target : undefined;
+    const service = peerTarget
+      ? this.peerUpstream(peerTarget, options)
+      : this.nameOf("connectTo", "upstream", target);
     checkServiceName(this, "upstream", service);
     check(
       this,
@@ -471,7 +474,65 @@ export class MeshService extends Construct {
       );
     }
     this.upstreams.push({ service, localBindPort: port, l7: options.permissions !== undefined });
-    this.mesh._relate(this.serviceName, service, options.permissions);
+    // A peer's service is allowed in its own mesh (peerUpstream); the local alias is no service.
+    if (!peerTarget) this.mesh._relate(this.serviceName, service, options.permissions);
+    return this;
+  }
+
+  /**
+   * The upstream for a service of a peered mesh: the local alias that redirects to it, the service
+   * exported to this mesh, and this service allowed on it (with the call's permissions).
+   */
+  private peerUpstream(target: MeshService, options: UpstreamOptions): string {
+    const call = `connectTo(${target.node.path})`;
+    const peer = this.mesh._peerNameOf(target.mesh, this, call);
+    check(
+      this,
+      !this.transparentProxy,
+      `${call}: a peer's service is reached through an upstream listener, but this service uses transparent ` +
+        `proxy; set transparentProxy: false and give the upstream a localBindPort`,
+    );
+    const here = target.mesh._peerNameOf(this.mesh, this, call);
+    target.exportTo(this.mesh);
+    target.mesh.intentions.allow(this.serviceName, target.serviceName, {
+      peer: here,
+      permissions: isObject(options) ? options.permissions : undefined,
+    });
+    return this.mesh._aliasOf(peer, target.serviceName, this);
+  }
+
+  /**
+   * Shares this service with a peered mesh (its datacenter's `exported-services` entry); the peer's
+   * services still need an intention to call it ({@link connectTo} from there adds it).
+   */
+  public exportTo(peer: ServiceMesh): this {
+    check(
+      this,
+      peer instanceof ServiceMesh,
+      `exportTo(${show(peer)}): the peer must be a ServiceMesh peered with this one (e.g. the other platform's platform.mesh)`,
+    );
+    this.mesh._export(this.serviceName, this.mesh._peerNameOf(peer, this, `exportTo(${peer.node.path})`));
+    return this;
+  }
+
+  /**
+   * Fails this service over to its copy in a peered mesh while no instance here is healthy: the
+   * resolver's failover target, the copy exported to this mesh, and every caller of this service
+   * allowed on the copy (with the same permissions) — callers declared later too.
+   */
+  public failoverTo(target: MeshService): this {
+    check(
+      this,
+      target instanceof MeshService,
+      `failoverTo(${show(target)}): the target must be a MeshService of a peered mesh`,
+    );
+    check(
+      this,
+      target.mesh !== this.mesh,
+      `failoverTo(${target.node.path}): the target is in this service's own mesh; fail over to its copy in a ` +
+        `peered datacenter (a version of this service is addVersion())`,
+    );
+    this.mesh._failover(this.serviceName, target, this);
     return this;
   }
 
@@ -520,7 +581,10 @@ export class MeshService extends Construct {
    * `NOMAD_UPSTREAM_ADDR_<name>` interpolation (host:port of the local listener).
    */
   public upstreamAddress(target: MeshService | ExternalService | string): string {
-    const service = this.nameOf("upstreamAddress", "upstream", target);
+    const service =
+      target instanceof MeshService && target.mesh !== this.mesh
+        ? `${this.mesh._peerNameOf(target.mesh, this, "upstreamAddress")}-${target.serviceName}`
+        : this.nameOf("upstreamAddress", "upstream", target);
     return this.transparentProxy
       ? `${service}.virtual.consul`
       : `\${NOMAD_UPSTREAM_ADDR_${service.replace(/-/g, "_")}}`;

@@ -1,4 +1,6 @@
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Lazy } from "cdktf";
+import { ConfigEntry } from "@cdktf/provider-consul/lib/config-entry";
+import { jsonText } from "../core/json-text";
 import { Construct } from "constructs";
 import { check, checkLiteral, checkOptions, checkPropsOf, isObject, show } from "../core/errors";
 import { checkServiceName, TASK_DRIVER_KINDS } from "../core/names";
@@ -17,6 +19,7 @@ import type { TaskDriverKind } from "../nomad/driver";
 import type { IIngress } from "../traefik/ingress";
 import { SidecarTaskOverride } from "./sidecar";
 import { checkSidecarTask } from "./checks";
+import { MeshPeering, type MeshPeeringOptions } from "./peering";
 import { checkNomadVersion, DEFAULT_NOMAD_VERSION } from "../core/server-versions";
 
 /** Props for {@link ServiceMesh}. */
@@ -88,6 +91,12 @@ export interface ServiceMeshProps {
    * @default - no owner recorded
    */
   readonly owner?: string;
+  /**
+   * The name this mesh's datacenter goes by in its cluster peers (the `peer_name` each side gives the
+   * other): needed to peer it ({@link ServiceMesh.peerWith}). `MeshPlatform` sets its datacenter.
+   * @default - none: the mesh cannot be peered
+   */
+  readonly peerName?: string;
 }
 
 /**
@@ -166,6 +175,9 @@ export interface MeshMember {
   readonly node: Construct["node"];
 }
 
+/** A service of another mesh, with the mesh that runs it. */
+type PeerMember = MeshMember & { readonly mesh: ServiceMesh };
+
 /**
  * The registry of one environment's service mesh: every mesh service, the services declared
  * external, the ingress, the intention graph, and the environment's task driver and sidecar override.
@@ -242,11 +254,22 @@ export class ServiceMesh extends Construct {
   public readonly terminatingGatewayUnavailable?: string;
   /** What every mesh job depends on. */
   public readonly dependsOn: ITerraformDependable[];
+  /** The name this mesh goes by in its cluster peers, when it can be peered. */
+  public readonly peerName?: string;
+  /** Peered meshes by the name this mesh calls them. */
+  private readonly peers = new Map<string, { mesh: ServiceMesh; peering: MeshPeering }>();
+  /** Services exported to peers: service → the peers (by this mesh's name for them). */
+  private readonly exports = new Map<string, Set<string>>();
+  private exportedServices?: ConfigEntry;
+  /** Services of peers this mesh calls, by local alias (`<peer>-<service>`). */
+  private readonly peerAliases = new Map<string, { peer: string; service: string }>();
+  /** The failover copy of each service that has one, in a peer. */
+  private readonly failovers = new Map<string, PeerMember>();
   private readonly members = new Map<string, MeshMember>();
   private readonly external = new Set<string>();
   private readonly routings = new Map<string, ServiceRouting>();
-  /** Who calls each service through its discovery chain (`connectTo`), by destination. */
-  private readonly callers = new Map<string, Set<string>>();
+  /** Who calls each service through its discovery chain (`connectTo`), by destination: their permissions. */
+  private readonly callers = new Map<string, Map<string, HttpPermission[] | undefined>>();
   /** Relations toward destinations other stacks own, which those stacks must allow. */
   private readonly requests: GrantRequest[] = [];
   private currentIngress?: IIngress;
@@ -273,6 +296,8 @@ export class ServiceMesh extends Construct {
     checkDependsOn(this, props.dependsOn);
     checkBoolean(this, "defaultDeny", props.defaultDeny);
     checkOwner(this, props.owner);
+    if (props.peerName !== undefined) checkServiceName(this, "peerName", props.peerName);
+    this.peerName = props.peerName;
     check(
       this,
       props.owner === undefined || props.intentions === undefined,
@@ -314,12 +339,158 @@ export class ServiceMesh extends Construct {
     // stacks writing it would undo each other. Its owner grants the edge (`allowFrom`).
     if (this.external.has(destination)) this.requests.push({ source, destination });
     else this.intentions.allow(source, destination, { permissions });
-    const callers = this.callers.get(destination) ?? new Set<string>();
-    callers.add(source);
+    const callers = this.callers.get(destination) ?? new Map<string, HttpPermission[] | undefined>();
+    callers.set(source, permissions);
     this.callers.set(destination, callers);
     for (const target of this.routings.get(destination)?.routedServices ?? []) {
       this.intentions.allowRouted(source, target, destination);
     }
+    const copy = this.failovers.get(destination);
+    if (copy) this.allowFromPeer(source, copy, permissions);
+  }
+
+  /**
+   * Peers this mesh with another (usually in another stack: one per datacenter): this mesh dials,
+   * `acceptor` issues the token. Both need a {@link ServiceMeshProps.peerName}. Nothing crosses until
+   * services are exported or called across ({@link MeshService.exportTo}, {@link MeshService.connectTo},
+   * {@link MeshService.failoverTo}).
+   */
+  public peerWith(acceptor: ServiceMesh, options: MeshPeeringOptions = {}): MeshPeering {
+    check(
+      this,
+      acceptor instanceof ServiceMesh,
+      `peerWith(${show(acceptor)}): the peer must be a ServiceMesh (e.g. the other platform's platform.mesh)`,
+    );
+    check(
+      this,
+      acceptor !== this,
+      `peerWith(itself): a mesh cannot peer with itself; pass the other datacenter's mesh`,
+    );
+    for (const mesh of [this, acceptor]) {
+      check(
+        this,
+        mesh.peerName !== undefined,
+        `peerWith(${mesh.node.path}): that mesh has no peerName, so neither side can name the other; ` +
+          `set peerName on the ServiceMesh (a MeshPlatform names its datacenter)`,
+      );
+    }
+    check(
+      this,
+      this.peerName !== acceptor.peerName,
+      `peerWith(${acceptor.node.path}): both meshes are named ${show(this.peerName)}; give each datacenter its own peerName`,
+    );
+    check(
+      this,
+      !this.peers.has(acceptor.peerName!) && !acceptor.peers.has(this.peerName!),
+      `peerWith(${acceptor.node.path}): the meshes are peered already; peer them once`,
+    );
+    const peering = new MeshPeering(this, acceptor, options);
+    this.peers.set(acceptor.peerName!, { mesh: acceptor, peering });
+    acceptor.peers.set(this.peerName!, { mesh: this, peering });
+    return peering;
+  }
+
+  /** The peerings of this mesh, by the name it calls each peer. */
+  public get peerings(): ReadonlyMap<string, MeshPeering> {
+    return new Map([...this.peers].map(([name, { peering }]) => [name, peering]));
+  }
+
+  /**
+   * The name this mesh calls `other` by, which must be one of its peers; `user` and `call` name the
+   * construct and method in the error.
+   * @internal
+   */
+  public _peerNameOf(other: ServiceMesh, user: Construct, call: string): string {
+    const peer = [...this.peers].find(([, p]) => p.mesh === other)?.[0];
+    check(
+      user,
+      peer !== undefined,
+      `${call}: ${other.node.path} is not a peer of this mesh (peers: ${[...this.peers.keys()].join(", ") || "none"}); ` +
+        `peer the two first with ${this.node.path}.peerWith(other)`,
+    );
+    return peer!;
+  }
+
+  /**
+   * Shares a service of this mesh with a peer (the mesh's one `exported-services` entry).
+   * @internal
+   */
+  public _export(service: string, peer: string): void {
+    const consumers = this.exports.get(service) ?? new Set<string>();
+    consumers.add(peer);
+    this.exports.set(service, consumers);
+    this.exportedServices ??= new ConfigEntry(this, "ExportedServices", {
+      kind: "exported-services",
+      name: "default",
+      configJson: Lazy.stringValue({
+        produce: () =>
+          jsonText({
+            Services: [...this.exports.keys()].sort().map((name) => ({
+              Name: name,
+              Consumers: [...this.exports.get(name)!].sort().map((p) => ({ Peer: p })),
+            })),
+          }),
+      }),
+      dependsOn: this.dependsOn.length ? this.dependsOn : undefined,
+    });
+  }
+
+  /** The `exported-services` entry, once a service is exported. */
+  public get exportedServicesEntry(): ConfigEntry | undefined {
+    return this.exportedServices;
+  }
+
+  /**
+   * The local name (`<peer>-<service>`) callers use as their upstream for a peer's service: a
+   * resolver redirecting to it, made on first use.
+   * @internal
+   */
+  public _aliasOf(peer: string, service: string, user: Construct): string {
+    const alias = `${peer}-${service}`;
+    const existing = this.peerAliases.get(alias);
+    if (existing) return alias;
+    check(
+      user,
+      !this.members.has(alias) && !this.external.has(alias),
+      `connectTo(${service} of peer ${peer}): the local name for it, ${show(alias)}, is a service of this ` +
+        `mesh already; rename that service`,
+    );
+    this._routingOf(alias, user).redirectTo({ peer, service });
+    this.peerAliases.set(alias, { peer, service });
+    return alias;
+  }
+
+  /**
+   * Fails `service` over to `target`, a service of a peer: the resolver's failover, the target
+   * exported to this mesh, and every caller of `service` (now and later) allowed on the target.
+   * @internal
+   */
+  public _failover(service: string, target: PeerMember, user: Construct): void {
+    const peer = this._peerNameOf(target.mesh, user, `failoverTo(${target.serviceName})`);
+    check(
+      user,
+      !this.failovers.has(service),
+      `failoverTo(${target.node.path}): ${show(service)} fails over already; declare one failover target`,
+    );
+    this._routingOf(service, user).failoverTo([{ peer, service: target.serviceName }]);
+    target.mesh._export(target.serviceName, target.mesh._peerNameOf(this, user, "failoverTo"));
+    this.failovers.set(service, target);
+    for (const [source, permissions] of this.callers.get(service) ?? []) {
+      this.allowFromPeer(source, target, permissions);
+    }
+  }
+
+  /** Allows this mesh's `source` on a peer's service, with the permissions it has here. */
+  private allowFromPeer(source: string, target: PeerMember, permissions: HttpPermission[] | undefined): void {
+    const peer = target.mesh._peerNameOf(this, target.mesh, "failoverTo");
+    if (
+      target.mesh.intentions.edges.some(
+        (e) => e.destination === target.serviceName && e.source === source && e.peer === peer,
+      )
+    ) {
+      return;
+    }
+    target.mesh.intentions.allow(source, target.serviceName, { peer, permissions });
   }
 
   /**
@@ -359,7 +530,7 @@ export class ServiceMesh extends Construct {
    * @internal
    */
   public _routeCallers(service: string, target: string): void {
-    for (const source of this.callers.get(service) ?? []) {
+    for (const source of this.callers.get(service)?.keys() ?? []) {
       if (source !== target) this.intentions.allowRouted(source, target, service);
     }
   }
@@ -400,7 +571,7 @@ export class ServiceMesh extends Construct {
     checkServiceName(this, "external service", name);
     this.addOutsider(name);
     // Relations declared before the service was known to be external give their edges back.
-    for (const source of this.callers.get(name) ?? []) {
+    for (const source of this.callers.get(name)?.keys() ?? []) {
       this.intentions.removeEdge(source, name);
       this.requests.push({ source, destination: name });
     }
@@ -446,7 +617,7 @@ export class ServiceMesh extends Construct {
    * @internal
    */
   public _knows(name: string): boolean {
-    return this.members.has(name) || this.external.has(name);
+    return this.members.has(name) || this.external.has(name) || this.peerAliases.has(name);
   }
 
   /** Every known service name, sorted. */

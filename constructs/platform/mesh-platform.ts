@@ -1,15 +1,15 @@
 import { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { check, checkLiteral, checkPropsOf, show } from "../core/errors";
+import { check, checkLiteral, checkPropsOf, isReference, show } from "../core/errors";
 import { Namespace } from "@cdktf/provider-nomad/lib/namespace";
 import { checkDatacenter, checkUrl, NOMAD_NAMESPACE, TASK_DRIVER_KINDS } from "../core/names";
 import { checkBoolean, checkObject, checkOneOf, checkPattern, checkText, checkTexts } from "../core/values";
 import { ConsulAclToken, ConsulNodeToken } from "../consul/acl-token";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
-import { MeshDefaults } from "../consul/mesh-defaults";
+import { MeshDefaults, type MeshGatewayMode } from "../consul/mesh-defaults";
 import { NomadConsulIntegration } from "../consul/nomad-consul";
-import { ServiceMesh, SidecarTaskOverride } from "../mesh";
+import { MeshGateway, type MeshGatewayProps, ServiceMesh, SidecarTaskOverride } from "../mesh";
 import { ConsulAgentJob, ConsulAgentSecrets, NOMAD_NODE_ADDRESS } from "../nomad/consul-agent";
 import { TaskDriverKind } from "../nomad/driver";
 import { TraefikIngress, TraefikTls } from "../traefik";
@@ -30,12 +30,28 @@ import { NomadVaultIntegration, NomadVaultMode } from "../vault/nomad-vault";
 /** The Nomad namespace of the platform's own jobs, unless `MeshPlatformProps.platformNamespace` says otherwise. */
 export const PLATFORM_NAMESPACE = "mesh-platform";
 
+/** The platform's mesh gateway: {@link MeshGatewayProps} but the mesh, which is the platform's. */
+export type PlatformMeshGateway = Omit<MeshGatewayProps, "mesh">;
+
 /** Props for {@link MeshPlatform}. */
 export interface MeshPlatformProps {
   /** Consul and Nomad datacenter; also prefixes the PKI mount paths. */
   readonly datacenter: string;
   /** Vault as the Consul servers reach it (the Connect CA provider's address). */
   readonly vaultAddress: string;
+  /**
+   * Run a mesh gateway (`MeshGateway`) for cross-datacenter and cluster-peering traffic, with these
+   * settings (its `mesh` is the platform's). Peering this platform's mesh with another
+   * (`platform.mesh.peerWith(other)`) needs one on each side.
+   * @default - no mesh gateway
+   */
+  readonly meshGateway?: PlatformMeshGateway;
+  /**
+   * How sidecars reach peers and other datacenters (`proxy-defaults` `MeshGateway.Mode`); `local`
+   * sends every such call through this datacenter's mesh gateway.
+   * @default - Consul's default
+   */
+  readonly meshGatewayMode?: MeshGatewayMode;
   /** Nomad's HTTP address as Vault and Consul reach it (its JWKS for workload identity). */
   readonly nomadAddress: string;
   /**
@@ -260,6 +276,8 @@ export class MeshPlatform extends Construct {
   public readonly ingress: TraefikIngress;
   /** The mesh workloads' registry; add `MeshService`s to it. */
   public readonly mesh: ServiceMesh;
+  /** The mesh gateway, when `meshGateway` is set. */
+  public readonly meshGateway?: MeshGateway;
 
   public constructor(scope: Construct, id: string, props: MeshPlatformProps) {
     checkPropsOf("MeshPlatform", scope, id, props, '{ datacenter: "dc1", vaultAddress, nomadAddress }');
@@ -418,6 +436,7 @@ export class MeshPlatform extends Construct {
     this.meshDefaults = new MeshDefaults(this, "MeshDefaults", {
       dependsOn: afterCa,
       consulVersion,
+      meshGatewayMode: props.meshGatewayMode,
     });
     this.intentions = new Intentions(this, "Intentions", { dependsOn: afterCa, preventDestroy });
 
@@ -480,7 +499,13 @@ export class MeshPlatform extends Construct {
           })
         : undefined,
       dependsOn: afterMeshPolicy,
+      // A datacenter given as a reference cannot name peers at synth: such a mesh is not peered.
+      peerName: isReference(props.datacenter) ? undefined : props.datacenter,
     });
+    if (props.meshGateway !== undefined) {
+      checkObject(this, "meshGateway", props.meshGateway, "{ wanPort: 8443 }");
+      this.meshGateway = new MeshGateway(this, "MeshGateway", { ...props.meshGateway, mesh: this.mesh });
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import {
   nodeToken,
   nomadConsul,
   nomadVault,
+  peered,
   pki,
   platform,
   ref,
@@ -411,6 +412,16 @@ const rows: Row[] = [
     `MeshDefaults ${x}: meshDestinationsOnly "true" is not a boolean`,
   ],
   [
+    "MeshDefaultsProps.meshGatewayMode",
+    () => defaults({ meshGatewayMode: "both" }),
+    `MeshDefaults ${x}: meshGatewayMode "both" is not supported; use one of "local", "remote", "none"`,
+  ],
+  [
+    "MeshDefaultsProps.peerThroughMeshGateways",
+    () => defaults({ peerThroughMeshGateways: "yes" }),
+    `MeshDefaults ${x}: peerThroughMeshGateways "yes" is not a boolean`,
+  ],
+  [
     "MeshDefaultsProps.dependsOn",
     () => defaults({ dependsOn: 5 }),
     `MeshDefaults ${x}: dependsOn 5 is not a list`,
@@ -484,6 +495,11 @@ const rows: Row[] = [
     "IntentionOptions.description",
     () => allow({ description: "d".repeat(513) }),
     `Intentions ${x}: description "${"d".repeat(513)}" is not a string of at most 512 characters`,
+  ],
+  [
+    "IntentionOptions.peer",
+    () => allow({ peer: "West" }),
+    `Intentions ${x}: peer "West" is not a valid service name`,
   ],
   [
     "IntentionOptions.permissions",
@@ -1202,6 +1218,41 @@ const rows: Row[] = [
     "MeshServiceProps.allowHostPortWithIngress",
     () => service({ allowHostPortWithIngress: "yes" }),
     `MeshService ${x}: allowHostPortWithIngress "yes" is not a boolean`,
+  ],
+  [
+    "ServiceMeshProps.peerName",
+    () => mesh({ peerName: "East_1" }),
+    `ServiceMesh ${x}: peerName "East_1" is not a valid service name`,
+  ],
+  [
+    "MeshPeeringOptions.serverExternalAddresses",
+    () => peered({ serverExternalAddresses: ["10.0.0.1"] }),
+    `MeshPeering west/mesh/Peer-east: serverExternalAddresses[0] "10.0.0.1" is not host:port`,
+  ],
+  [
+    "MeshPeeringOptions.serverExternalAddresses",
+    () => peered({ serverExternalAddresses: "10.0.0.1:8503" }),
+    `MeshPeering west/mesh/Peer-east: serverExternalAddresses "10.0.0.1:8503" is not a list of non-empty strings`,
+  ],
+  [
+    "MeshPeeringOptions.preventDestroy",
+    () => peered({ preventDestroy: "no" }),
+    `MeshPeering west/mesh/Peer-east: preventDestroy "no" is not a boolean`,
+  ],
+  [
+    "MeshPlatformProps.meshGateway",
+    () => platform({ meshGateway: "yes" }),
+    `MeshPlatform ${x}: meshGateway "yes" is not an object`,
+  ],
+  [
+    "MeshPlatformProps.meshGateway",
+    () => platform({ meshGateway: { wanPort: 70000 } }),
+    `MeshGateway ${x}/MeshGateway: wanPort 70000`,
+  ],
+  [
+    "MeshPlatformProps.meshGatewayMode",
+    () => platform({ meshGatewayMode: "both" }),
+    `MeshDefaults ${x}/MeshDefaults: meshGatewayMode "both" is not supported`,
   ],
   [
     "ServiceMeshProps.defaultDeny",

@@ -2,7 +2,8 @@
  * Builders of the public constructs with valid defaults, so each row of the bad-input catalogue and
  * of the Terraform-reference table changes one thing.
  */
-import { Lazy, TerraformStack } from "cdktf";
+import { Lazy, LocalBackend, TerraformStack, Testing } from "cdktf";
+import { ConsulProvider } from "@cdktf/provider-consul/lib/provider";
 import * as m from "../../constructs";
 import { testStack } from "../helpers";
 
@@ -106,3 +107,15 @@ export const meshGateway = (p: object) => {
 };
 export const nodeToken = (p: object) =>
   new m.ConsulNodeToken(testStack(), "x", { nodeName: "client-1", datacenter: "dc1", ...p });
+
+/** Two meshes in two stacks of one app, each named for peering, peered with `options`. */
+export function peered(options?: object): m.MeshPeering {
+  const app = Testing.app();
+  const named = (name: string) => {
+    const stack = new TerraformStack(app, name);
+    new ConsulProvider(stack, "consul", {});
+    new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
+    return new m.ServiceMesh(stack, "mesh", { peerName: name });
+  };
+  return named("west").peerWith(named("east"), never(options));
+}

@@ -29,6 +29,7 @@ import {
   nodeToken,
   nomadConsul,
   nomadVault,
+  peered,
   pki,
   platform,
   rotation,
@@ -363,6 +364,14 @@ const rows: Row[] = [
   ["ServiceMeshProps.datacenters", (v) => mesh({ datacenters: never(v) }), ok(L), "l"],
   ["ServiceMeshProps.nomadVersion", (v) => mesh({ nomadVersion: never(v) }), VERSION, "s"],
   ["ServiceMeshProps.owner", (v) => mesh({ owner: never(v) }), ok(S), "s"],
+  ["ServiceMeshProps.peerName", (v) => mesh({ peerName: never(v) }), NAME, "s"],
+  [
+    "MeshPeeringOptions.serverExternalAddresses",
+    (v) => peered({ serverExternalAddresses: never(v) }).token,
+    ok(L),
+    "l",
+  ],
+  ["IntentionOptions.peer", (v) => intentions().allow("web", "api", { peer: never(v) }), NAME, "s"],
   [
     "ServiceMeshProps.terminatingGatewayUnavailable",
     (v) => mesh({ terminatingGatewayUnavailable: never(v) }),
