@@ -227,6 +227,27 @@ export interface EnvironmentConfig {
      * @default false
      */
     readonly demoCanary?: boolean;
+    /**
+     * The demo's count-api fails over to the count-api of the first environment in `peering.dial`, and
+     * the dashboard also calls that one directly (`/peer-count`), both through the mesh gateways.
+     * @default false
+     */
+    readonly demoAcrossPeers?: boolean;
+  };
+  /**
+   * Cluster peering: a mesh gateway on this datacenter's clients, and the environments whose
+   * datacenters it peers with. Environments peered with each other are synthesized together (one
+   * stack each; `cdktf deploy` orders them), and each stack's credentials come from the same
+   * environment variables, so the datacenters share them (docs/clusters.md, "Two datacenters").
+   */
+  readonly peering?: {
+    /** Static port of the mesh gateway's WAN listener on each client (the address peers dial). */
+    readonly meshGatewayPort: number;
+    /**
+     * Environments this one dials: each mints a peering token for it in its own stack, deployed first.
+     * @default [] - only accepts
+     */
+    readonly dial?: string[];
   };
   /**
    * Ingress settings.

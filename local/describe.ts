@@ -1,6 +1,6 @@
 /**
- * Waits until an environment's mesh on its built-in cluster (`local`, or `prodlike` given as the
- * argument) answers (through the dashboard's upstream and through Traefik), then
+ * Waits until an environment's mesh on its built-in cluster (`local`, or `prodlike`, `peered-west` or
+ * `peered-east` given as the argument) answers (through the dashboard's upstream and through Traefik), then
  * prints what the stack deployed, read back from the servers' own APIs: Connect CA mounts, the CA
  * provider, the intention graph and the Nomad jobs, and the commands to try, which work as printed.
  */
@@ -12,10 +12,15 @@ import { consulGraphEntries, publishedPort, readClusterEnv, requestJson, viaIngr
 const WAIT_SECONDS = 180;
 /** The environment, and the env file its cluster script wrote (scripts/environment.sh). */
 const ENVIRONMENT = process.argv[2] ?? "local";
-const ENV_FILE = ENVIRONMENT === "local" ? ".local/cluster.env" : `.local/${ENVIRONMENT}/cluster.env`;
+const STATE_DIR =
+  ENVIRONMENT === "local"
+    ? ".local/cluster"
+    : ENVIRONMENT.startsWith("peered-")
+      ? `.local/peered/${ENVIRONMENT.slice("peered-".length)}`
+      : `.local/${ENVIRONMENT}`;
+const ENV_FILE = ENVIRONMENT === "local" ? ".local/cluster.env" : `${STATE_DIR}/cluster.env`;
 /** Where the running mesh's access graph is written (Markdown with a Mermaid diagram). */
-const GRAPH_FILE =
-  ENVIRONMENT === "local" ? ".local/cluster/mesh-graph.md" : `.local/${ENVIRONMENT}/mesh-graph.md`;
+const GRAPH_FILE = `${STATE_DIR}/mesh-graph.md`;
 const HOST = `count.${ENVIRONMENT}.meshstack.internal`;
 const CANARY_HOST = `canary.${ENVIRONMENT}.meshstack.internal`;
 /** How the try-it commands reach a server: with the CA and token of clusters that use them. */

@@ -25,18 +25,32 @@ eval "$("$ROOT/scripts/toolchain.sh" --env)"
 BIN=$(dirname "$(command -v nomad 2>/dev/null || echo /nonexistent/nomad)")
 CLIENTS=(1 2 3)
 
+# The two datacenters of a peered pair (peered-*: environments/peered.ts) run two clients each; the
+# accepting one (east) takes the dialing one's (west's) bootstrap CA, management secrets and gossip
+# keys, and keeps its Terraform state in west's Consul: one cdktf run deploys both stacks with one set
+# of credentials (docs/clusters.md, "Two datacenters").
+SHARED=""
 case "${MESHSTACK_CLUSTER:-prodlike}" in
   prodlike)      INSTANCE=prodlike NET=172.26.96 ALLOC_NET=97 TAG=mshp ;;
   prodlike-test) INSTANCE=prodlike-test NET=172.26.112 ALLOC_NET=113 TAG=mshq ;;
-  *) echo "MESHSTACK_CLUSTER must be prodlike or prodlike-test, not \"$MESHSTACK_CLUSTER\"" >&2; exit 2 ;;
+  peered-west)   INSTANCE=peered/west NET=172.26.128 ALLOC_NET=129 TAG=mshw ;;
+  peered-east)   INSTANCE=peered/east NET=172.26.136 ALLOC_NET=137 TAG=mshe SHARED=peered/west ;;
+  peered-test-west) INSTANCE=peered-test/west NET=172.26.144 ALLOC_NET=145 TAG=mshx ;;
+  peered-test-east) INSTANCE=peered-test/east NET=172.26.152 ALLOC_NET=153 TAG=mshy SHARED=peered-test/west ;;
+  *) echo "MESHSTACK_CLUSTER must be prodlike, prodlike-test, peered-west, peered-east, peered-test-west or" \
+       "peered-test-east, not \"$MESHSTACK_CLUSTER\"" >&2; exit 2 ;;
 esac
 STATE="$ROOT/.local/$INSTANCE"
 ENV_FILE="$STATE/cluster.env"
 TLS="$STATE/tls"
 SERVER_IP=$NET.1
 BRIDGE=${TAG}0                       # the machines' network on the host: servers on .1
-DATACENTER=prod1                     # the prod environment's datacenter
-STATE_PATH=meshstack/prodlike         # Consul KV path of the stack's Terraform state
+case $INSTANCE in
+  peered*) DATACENTER=${INSTANCE##*/} CLIENTS=(1 2) STATE_PATH=meshstack/peered ;;
+  *) DATACENTER=prod1 STATE_PATH=meshstack/prodlike ;;   # the prod environment's datacenter
+esac
+# Where the pair's shared material lives (west's state directory), for the accepting datacenter.
+SOURCE=${SHARED:+$ROOT/.local/$SHARED}
 # Nomad keeps unix sockets under data_dir: keep those paths short.
 SHORT="/tmp/meshstack-$(echo "$ROOT:$INSTANCE" | md5sum | cut -c1-8)"
 
@@ -92,6 +106,14 @@ certificate() { # NAME SUBJECT_ALT_NAMES
 bootstrap_material() {
   mkdir -p "$TLS" "$STATE/secrets"
   chmod 700 "$STATE/secrets" "$TLS"
+  local s
+  if [ -n "$SOURCE" ]; then
+    [ -s "$SOURCE/secrets/nomad-bootstrapped" ] || die "start ${SOURCE#"$ROOT/.local/"} first: this datacenter shares its CA and secrets"
+    cp -n "$SOURCE/tls/ca.pem" "$SOURCE/tls/ca.key" "$TLS/"
+    for s in consul-gossip nomad-gossip consul-management nomad-management; do
+      cp -n "$SOURCE/secrets/$s" "$STATE/secrets/$s"
+    done
+  fi
   if [ ! -s "$TLS/ca.pem" ]; then
     openssl ecparam -name prime256v1 -genkey -noout -out "$TLS/ca.key" 2>/dev/null
     openssl req -x509 -new -key "$TLS/ca.key" -sha256 -days 30 -subj "/CN=meshstack $INSTANCE CA" \
@@ -108,7 +130,6 @@ bootstrap_material() {
     # reads consul-agent-<node name>.pem beside the CA).
     certificate "consul-agent-client-$i" "DNS:client.$DATACENTER.consul,DNS:localhost,IP:127.0.0.1"
   done
-  local s
   for s in consul-gossip nomad-gossip; do
     [ -s "$STATE/secrets/$s" ] || head -c 32 /dev/urandom | base64 >"$STATE/secrets/$s"
   done
@@ -186,6 +207,16 @@ bao_init() {
   api -X PUT "$VAULT_ADDR/v1/sys/unseal" -d "{\"key\":\"$(secret bao-unseal)\"}" >/dev/null
 }
 
+# The accepting datacenter of a pair answers to west's root token too (VAULT_TOKEN is one variable
+# for both stacks): a root token with that ID, made with its own root.
+bao_shared_root() {
+  [ -n "$SOURCE" ] && [ ! -s "$STATE/secrets/bao-shared-root" ] || return 0
+  api -H "X-Vault-Token: $(secret bao-root)" -X POST "$VAULT_ADDR/v1/auth/token/create" \
+    -d "$(jq -n --arg id "$(cat "$SOURCE/secrets/bao-root")" '{id: $id, policies: ["root"], no_parent: true, display_name: "pair-root"}')" \
+    >/dev/null || die "could not give OpenBao the pair's root token"
+  cp "$SOURCE/secrets/bao-root" "$STATE/secrets/bao-shared-root"
+}
+
 consul_server_config() {
   cat <<HCL
 datacenter       = "$DATACENTER"
@@ -252,7 +283,15 @@ acl = "write"
 '"$(version_at_least "$NOMAD_VERSION" 1.7.0 && echo 'mesh = "write"' || true)" >"$STATE/secrets/consul-nomad-server"
   [ -s "$STATE/secrets/consul-nomad-client" ] || consul_token nomad-client "Nomad clients (bootstrap)" 'agent_prefix "" { policy = "read" }
 node_prefix "" { policy = "read" }
-service_prefix "" { policy = "write" }' >"$STATE/secrets/consul-nomad-client"
+service_prefix "" { policy = "write" }'"$(peering_rules)" >"$STATE/secrets/consul-nomad-client"
+}
+
+# A peered datacenter's mesh gateway: Consul runs a proxy's watches with the token that registered it,
+# which before Nomad 1.7 is the client's own, and a gateway carrying peered traffic needs to read the
+# peerings and (where services are exported) to get its leaf certificate with mesh:write
+# (consul#15366, #16465).
+peering_rules() {
+  case $INSTANCE in peered*) printf '\nmesh = "write"\npeering = "read"\n' ;; esac
 }
 
 # Before Nomad 1.7 the servers mint task tokens from the nomad-cluster token role with a Vault token
@@ -268,6 +307,7 @@ vault_nomad_token() {
 # Terraform's state lives in Consul KV (the consul backend), under a token that may touch nothing
 # else: its KV prefix, and the sessions that hold the state lock.
 consul_state_token() {
+  if [ -n "$SOURCE" ]; then cp "$SOURCE/secrets/state-backend.hcl" "$STATE/secrets/state-backend.hcl"; return 0; fi
   [ -s "$STATE/secrets/state-backend.hcl" ] && return 0
   local token
   token=$(consul_token terraform-state "Terraform state (consul backend)" "key_prefix \"$STATE_PATH\" { policy = \"write\" }
@@ -402,7 +442,7 @@ write_env() {
   cat >"$ENV_FILE.new" <<ENV
 VAULT_ADDR=$VAULT_ADDR
 VAULT_CACERT=$TLS/ca.pem
-VAULT_TOKEN=$(secret bao-root)
+VAULT_TOKEN=$(cat "${SOURCE:-$STATE}/secrets/bao-root")
 CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR
 CONSUL_CACERT=$TLS/ca.pem
 CONSUL_HTTP_TOKEN=$(secret consul-management)
@@ -446,6 +486,7 @@ up() {
   for _ in $(seq 60); do api "$VAULT_ADDR/v1/sys/seal-status" >/dev/null && break; sleep 0.5; done
   bao_init
   wait_healthy bao 30
+  bao_shared_root
 
   consul_server_config >"$STATE/consul.hcl"
   start consul consul agent -config-file=consul.hcl

@@ -18,6 +18,12 @@ import { allowCompatibleProviderVersions } from "./provider-versions";
 export interface MeshPlatformStackProps {
   /** The environment to deploy; validated at construction. */
   readonly environment: EnvironmentConfig;
+  /**
+   * The stacks of the environments this one dials (`environment.peering.dial`, in that order): its mesh
+   * peers with theirs, and its demo fails over to the first one's.
+   * @default []
+   */
+  readonly dial?: MeshPlatformStack[];
 }
 
 /**
@@ -29,6 +35,8 @@ export class MeshPlatformStack extends TerraformStack {
   public readonly environment: EnvironmentConfig;
   /** The platform (L3) this stack wires to the environment's providers and backend. */
   public readonly platform: MeshPlatform;
+  /** The demo, when the environment runs it. */
+  public readonly countdash?: Countdash;
 
   public constructor(scope: Construct, id: string, props: MeshPlatformStackProps) {
     super(scope, id);
@@ -78,10 +86,15 @@ export class MeshPlatformStack extends TerraformStack {
       envoyCommand: env.workloads?.envoyCommand,
       envoyUser: env.workloads?.envoyUser,
       preventDestroy: env.preventDestroy,
+      meshGateway: env.peering && { wanPort: env.peering.meshGatewayPort },
+      // Calls across the peering leave through this datacenter's gateway: only gateways reach peers.
+      meshGatewayMode: env.peering && "local",
     }));
+    const dial = this.dialed(env, props.dial ?? []);
+    for (const peer of dial) platform.mesh.peerWith(peer.platform.mesh);
     // Demos belong to the environment, not to the platform.
     if (env.workloads?.demo) {
-      new Countdash(this, "Countdash", {
+      this.countdash = new Countdash(this, "Countdash", {
         mesh: platform.mesh,
         // Transparent proxy needs Nomad 1.8, the consul-cni plugin on every client, and Envoy under a
         // uid of its own.
@@ -96,6 +109,7 @@ export class MeshPlatformStack extends TerraformStack {
         instances: env.workloads.demoInstances,
         dashboardHost: `count.${env.name}.meshstack.internal`,
         dashboardHostPort: env.workloads.demoHostPort,
+        peerApi: env.workloads.demoAcrossPeers ? this.peerDemoApi(dial) : undefined,
       });
     }
     if (env.workloads?.demo && env.workloads.demoCanary) {
@@ -172,6 +186,31 @@ export class MeshPlatformStack extends TerraformStack {
         `trust the certificate with; remove serverCert or use https addresses`,
     );
     return { ...cert, serverCaPem: caPem! };
+  }
+
+  /** The dialed stacks, checked against the environment's `peering.dial`. */
+  private dialed(env: EnvironmentConfig, dial: MeshPlatformStack[]): MeshPlatformStack[] {
+    const want = env.peering?.dial ?? [];
+    const got = dial.map((s) => s.environment.name);
+    check(
+      this,
+      want.length === got.length && want.every((name, i) => got[i] === name),
+      `environment.peering.dial ${show(want)} needs those environments' stacks, given ${show(got)}; ` +
+        `build them first and pass them as dial (main.ts does, in selectEnvironments' order)`,
+    );
+    return dial;
+  }
+
+  /** The first dialed peer's demo API, which the demo fails over to. */
+  private peerDemoApi(dial: MeshPlatformStack[]) {
+    const api = dial[0]?.countdash?.api;
+    check(
+      this,
+      api !== undefined,
+      `environment.workloads.demoAcrossPeers needs a dialed peer running the demo (peering.dial, ` +
+        `workloads.demo there); dial one or drop demoAcrossPeers`,
+    );
+    return api!;
   }
 
   private validate(id: string, env: EnvironmentConfig): void {

@@ -492,12 +492,8 @@ export class MeshService extends Construct {
       `${call}: a peer's service is reached through an upstream listener, but this service uses transparent ` +
         `proxy; set transparentProxy: false and give the upstream a localBindPort`,
     );
-    const here = target.mesh._peerNameOf(this.mesh, this, call);
     target.exportTo(this.mesh);
-    target.mesh.intentions.allow(this.serviceName, target.serviceName, {
-      peer: here,
-      permissions: isObject(options) ? options.permissions : undefined,
-    });
+    this.mesh._allowOnPeer(this.serviceName, target, isObject(options) ? options.permissions : undefined);
     return this.mesh._aliasOf(peer, target.serviceName, this);
   }
 

@@ -346,7 +346,7 @@ export class ServiceMesh extends Construct {
       this.intentions.allowRouted(source, target, destination);
     }
     const copy = this.failovers.get(destination);
-    if (copy) this.allowFromPeer(source, copy, permissions);
+    if (copy) this._allowOnPeer(source, copy, permissions);
   }
 
   /**
@@ -476,12 +476,16 @@ export class ServiceMesh extends Construct {
     target.mesh._export(target.serviceName, target.mesh._peerNameOf(this, user, "failoverTo"));
     this.failovers.set(service, target);
     for (const [source, permissions] of this.callers.get(service) ?? []) {
-      this.allowFromPeer(source, target, permissions);
+      this._allowOnPeer(source, target, permissions);
     }
   }
 
-  /** Allows this mesh's `source` on a peer's service, with the permissions it has here. */
-  private allowFromPeer(source: string, target: PeerMember, permissions: HttpPermission[] | undefined): void {
+  /**
+   * Allows this mesh's `source` on a peer's service with these permissions, once (a caller of a
+   * service that fails over may also call the copy directly).
+   * @internal
+   */
+  public _allowOnPeer(source: string, target: PeerMember, permissions: HttpPermission[] | undefined): void {
     const peer = target.mesh._peerNameOf(this, target.mesh, "failoverTo");
     if (
       target.mesh.intentions.edges.some(

@@ -6,7 +6,10 @@
 
 import { HANDLER_HELPERS } from "./python-programs";
 
-/** The counting API: JSON `{"count": n}` on `/`, `ok` on `/health`; loopback only, reached through Envoy. */
+/**
+ * The counting API: JSON `{"count": n, "datacenter": …}` on `/` (the Nomad datacenter it runs in, so a
+ * caller sees which one answered), `ok` on `/health`; loopback only, reached through Envoy.
+ */
 export const COUNT_API_PY = `import json
 import os
 import threading
@@ -25,7 +28,7 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATE["count"] += 1
             count = STATE["count"]
-        body = json.dumps(dict(count=count, service="count-api")).encode()
+        body = json.dumps(dict(count=count, service="count-api", datacenter=os.environ.get("NOMAD_DC", ""))).encode()
         self.reply(200, "application/json", body)
 
 ${HANDLER_HELPERS}
@@ -35,7 +38,8 @@ ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
 
 /**
  * The dashboard: calls the API at `COUNTING_SERVICE_URL` (the upstream or virtual address) and
- * serves the count as JSON on `/count` and as a page on `/`; listens on all interfaces of the
+ * serves the count as JSON on `/count` and as a page on `/`, and, given `PEER_COUNTING_SERVICE_URL`
+ * (a cluster peer's API), that one's count on `/peer-count`; listens on all interfaces of the
  * namespace so the published host port reaches it.
  */
 export const COUNT_DASHBOARD_PY = `import json
@@ -45,11 +49,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(os.environ.get("PORT", "9002"))
 API = os.environ["COUNTING_SERVICE_URL"]
+PEER_API = os.environ.get("PEER_COUNTING_SERVICE_URL")
 
 
-def fetch_count():
+def fetch_count(url=API):
     try:
-        with urllib.request.urlopen(API, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return 200, json.load(response)
     except Exception as error:
         return 502, dict(count=-1, error=str(error))
@@ -59,6 +64,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/health":
             self.reply(200, "text/plain", b"ok")
+            return
+        if self.path == "/peer-count" and PEER_API:
+            status, data = fetch_count(PEER_API)
+            self.reply(status, "application/json", json.dumps(data).encode())
             return
         status, data = fetch_count()
         if self.path == "/count":

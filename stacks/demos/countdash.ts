@@ -50,11 +50,18 @@ export interface CountdashProps {
    * @default 1
    */
   readonly instances?: number;
+  /**
+   * The count-api of a cluster peer's demo: this count-api fails over to it, and the dashboard also
+   * calls it directly (`/peer-count`, upstream port 8081), both through the mesh gateways.
+   * @default - no peer
+   */
+  readonly peerApi?: MeshService;
 }
 
 const API_PORT = 9001;
 const DASHBOARD_PORT = 9002;
 const UPSTREAM_PORT = 8080;
+const PEER_UPSTREAM_PORT = 8081;
 
 /**
  * The countdash demo (Nomad's Consul service mesh guide): `count-api` and `count-dashboard` groups
@@ -106,10 +113,18 @@ export class Countdash extends Construct {
       expose: props.dashboardHost ? { http: { host: props.dashboardHost } } : undefined,
     });
     this.dashboard.connectTo(this.api, transparentProxy ? {} : { localBindPort: UPSTREAM_PORT });
+    const peerApi = props.peerApi;
+    if (peerApi) {
+      this.api.failoverTo(peerApi);
+      this.dashboard.connectTo(peerApi, { localBindPort: PEER_UPSTREAM_PORT });
+    }
     this.dashboard.addTask(
       program(props, "dashboard", "hashicorpdev/counter-dashboard:v3", "dashboard.py", COUNT_DASHBOARD_PY, {
         PORT: `${DASHBOARD_PORT}`,
         COUNTING_SERVICE_URL: `http://${this.dashboard.upstreamAddress(this.api)}`,
+        ...(peerApi && {
+          PEER_COUNTING_SERVICE_URL: `http://${this.dashboard.upstreamAddress(peerApi)}`,
+        }),
       }),
     );
   }

@@ -3,11 +3,16 @@ import { Testing } from "cdktf";
 import { environments, EnvironmentConfig, selectEnvironments } from "../../environments";
 import type { BackendConfig } from "../../environments/types";
 import { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
+import { buildStacks } from "../../stacks/app-stacks";
 import { addressOf, onlyResource, resourcesOf, synth, SynthJson } from "../helpers";
 import { VERSIONS } from "../../constructs/core/versions";
 
 function stackFor(environment: EnvironmentConfig, id = environment.name) {
-  return new MeshPlatformStack(Testing.app(), id, { environment });
+  if (environment.peering === undefined || id !== environment.name) {
+    return new MeshPlatformStack(Testing.app(), id, { environment });
+  }
+  // A peered environment comes with its peers' stacks, as main.ts builds them.
+  return buildStacks(Testing.app(), selectEnvironments(environment.name)).get(environment.name)!;
 }
 
 describe.each(Object.keys(environments))("MeshPlatformStack %s", (name) => {
@@ -197,12 +202,17 @@ describe("environments and stack bad input", () => {
   const local = environments.local;
   test("fails when an environment is unknown", () => {
     expect(() => selectEnvironments("local,qa")).toThrow(
-      'environment "qa" is not defined (known: local, staging, prod, prodlike); add it to environments/index.ts or fix MESHSTACK_ENVIRONMENTS',
+      'environment "qa" is not defined (known: local, staging, prod, prodlike, peered-west, peered-east); add it to environments/index.ts or fix MESHSTACK_ENVIRONMENTS',
     );
   });
   test("selects a subset by name", () => {
     expect(selectEnvironments(" prod ,local").map((e) => e.name)).toEqual(["prod", "local"]);
-    expect(selectEnvironments("")).toHaveLength(4);
+    expect(selectEnvironments("")).toHaveLength(6);
+  });
+  test("a peered environment brings its peers, the accepting one first", () => {
+    for (const asked of ["peered-west", "peered-east", "peered-west,peered-east"]) {
+      expect(selectEnvironments(asked).map((e) => e.name)).toEqual(["peered-east", "peered-west"]);
+    }
   });
   test("fails when the Vault address is missing", () => {
     expect(() => stackFor({ ...local, vault: { address: "" } })).toThrow(
@@ -264,5 +274,51 @@ describe("provider version constraints", () => {
       consul: { source: "consul", version: "~> 2.22" },
       nomad: { source: "nomad", version: "~> 2.5" },
     });
+  });
+});
+
+describe("the peered pair (environments/peered.ts)", () => {
+  const stacks = buildStacks(Testing.app(), selectEnvironments("peered-west"));
+  const [west, east] = ["peered-west", "peered-east"].map((n) => synth(stacks.get(n)!));
+  const entry = (json: SynthJson, kind: string, name: string) =>
+    JSON.parse(
+      String(
+        Object.values(resourcesOf(json, "consul_config_entry")).find(
+          (e) => e.kind === kind && e.name === name,
+        )?.config_json,
+      ),
+    ) as Record<string, unknown>;
+
+  test("west dials east with the token east's stack mints, read from east's state", () => {
+    expect(onlyResource(east, "consul_peering_token")).toMatchObject({ peer_name: "west" });
+    expect(onlyResource(west, "consul_peering")).toMatchObject({ peer_name: "east" });
+    expect(resourcesOf(west, "consul_peering_token")).toEqual({});
+    expect(resourcesOf(east, "consul_peering")).toEqual({});
+  });
+
+  test("each runs a mesh gateway on its static WAN port, and sidecars leave through it", () => {
+    for (const json of [west, east]) {
+      const gateway = Object.values(resourcesOf(json, "nomad_job")).find((j) =>
+        String(j.jobspec).includes('"ID":"mesh-gateway"'),
+      );
+      expect(String(gateway?.jobspec)).toContain('"ReservedPorts":[{"Label":"mesh_wan","Value":9443}]');
+      expect(entry(json, "proxy-defaults", "global")).toMatchObject({ MeshGateway: { Mode: "local" } });
+    }
+  });
+
+  test("west's count-api fails over to east's, which east exports to west and opens to west's callers only", () => {
+    expect(entry(west, "service-resolver", "count-api")).toMatchObject({
+      Failover: { "*": { Targets: [{ Service: "count-api", Peer: "east" }] } },
+    });
+    expect(entry(east, "exported-services", "default")).toEqual({
+      Services: [{ Name: "count-api", Consumers: [{ Peer: "west" }] }],
+    });
+    const sources = Object.values(resourcesOf(east, "consul_config_entry_service_intentions"))
+      .filter((e) => e.name === "count-api")
+      .flatMap((e) => e.sources as Record<string, unknown>[]);
+    expect(sources).toEqual([
+      expect.objectContaining({ name: "count-dashboard", action: "allow" }),
+      expect.objectContaining({ name: "count-dashboard", peer: "west", action: "allow" }),
+    ]);
   });
 });
