@@ -48,8 +48,10 @@ async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingr
   const ingressPort = await publishedPort(env, "traefik", "https").catch(() => undefined);
   const dashboard = dashboardPort && `${dashboardPort.HostIP}:${dashboardPort.Value}`;
   const ingress = ingressPort && `${ingressPort.HostIP}:${ingressPort.Value}`;
-  if (!dashboard) waiting.push("the countdash dashboard is not placed");
-  else {
+  // Prod-shaped environments publish the dashboard through the ingress only.
+  if (!dashboard && !(await dashboardBehindIngressOnly()))
+    waiting.push("the countdash dashboard is not placed");
+  else if (dashboard) {
     const ok = await fetch(`http://${dashboard}/count`, { signal: AbortSignal.timeout(3000) })
       .then(async (r) => r.ok && ((await r.json()) as { service?: string }).service === "count-api")
       .catch(() => false);
@@ -66,12 +68,23 @@ async function notReady(): Promise<{ waiting: string[]; dashboard?: string; ingr
   return { waiting, dashboard, ingress };
 }
 
-async function waitForMesh(): Promise<{ dashboard: string; ingress: string }> {
+/** Whether the demo's dashboard is placed without a host port of its own (reached through Traefik). */
+async function dashboardBehindIngressOnly(): Promise<boolean> {
+  const allocations = await requestJson<{ TaskGroup: string; ClientStatus: string }[]>(
+    env.NOMAD_ADDR,
+    "/v1/job/countdash/allocations",
+    "X-Nomad-Token",
+    env.NOMAD_TOKEN,
+  ).catch(() => []);
+  return allocations.some((a) => a.TaskGroup === "count-dashboard" && a.ClientStatus === "running");
+}
+
+async function waitForMesh(): Promise<{ dashboard?: string; ingress: string }> {
   const start = Date.now();
   let last = "";
   for (;;) {
     const { waiting, dashboard, ingress } = await notReady();
-    if (waiting.length === 0) return { dashboard: dashboard!, ingress: ingress! };
+    if (waiting.length === 0) return { dashboard, ingress: ingress! };
     const seconds = Math.round((Date.now() - start) / 1000);
     if (seconds >= WAIT_SECONDS) {
       throw new Error(
@@ -137,7 +150,13 @@ async function main(): Promise<void> {
   const consulCurl = SECURED
     ? 'curl -s --cacert "$CONSUL_CACERT" -H "X-Consul-Token: $CONSUL_HTTP_TOKEN"'
     : "curl -s";
-  const suffix = ENVIRONMENT === "local" ? "" : ` -- ${ENVIRONMENT}`;
+  const suffix =
+    ENVIRONMENT === "local" ? "" : ` -- ${ENVIRONMENT.startsWith("peered-") ? "peered" : ENVIRONMENT}`;
+  const ingressCurl = `curl -sk --resolve ${HOST}:${ingressPort}:${ingressHost} https://${HOST}:${ingressPort}`;
+  const peerTry =
+    (await viaIngress(ingress, "/peer-count", HOST, { timeoutMs: 3000 })).status === 200
+      ? `\n  ${ingressCurl}/peer-count   # dashboard -> the peer's count-api, through both mesh gateways`
+      : "";
   const canaryCurl = `curl -sk --resolve ${CANARY_HOST}:${ingressPort}:${ingressHost} https://${CANARY_HOST}:${ingressPort}`;
   const canaryTry = jobs.some((j) => j.ID === "canary")
     ? `
@@ -147,8 +166,7 @@ async function main(): Promise<void> {
     : "";
   console.log(`
 try:${SECURED ? `\n  set -a; . ${ENV_FILE}; set +a                     # addresses, CA files and tokens of the CLIs` : ""}
-  curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh
-  curl -sk --resolve ${HOST}:${ingressPort}:${ingressHost} https://${HOST}:${ingressPort}/count   # through Traefik
+${dashboard ? `  curl -s http://${dashboard}/count                                   # dashboard -> count-api through the mesh\n` : ""}  ${ingressCurl}/count   # through Traefik${peerTry}
   ${consulCurl} "${env.CONSUL_HTTP_ADDR}/v1/connect/intentions/check?source=count-api&destination=count-dashboard"   # denied${canaryTry}
   npm run plan${suffix}                                                     # a second plan shows no changes
   npm run down${suffix}                                                     # stop the cluster`);

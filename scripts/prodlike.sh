@@ -116,7 +116,7 @@ bootstrap_material() {
   fi
   if [ ! -s "$TLS/ca.pem" ]; then
     openssl ecparam -name prime256v1 -genkey -noout -out "$TLS/ca.key" 2>/dev/null
-    openssl req -x509 -new -key "$TLS/ca.key" -sha256 -days 30 -subj "/CN=meshstack $INSTANCE CA" \
+    openssl req -x509 -new -key "$TLS/ca.key" -sha256 -days 30 -subj "/CN=meshstack ${INSTANCE//\//-} CA" \
       -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
       -out "$TLS/ca.pem" 2>/dev/null
   fi
@@ -207,14 +207,17 @@ bao_init() {
   api -X PUT "$VAULT_ADDR/v1/sys/unseal" -d "{\"key\":\"$(secret bao-unseal)\"}" >/dev/null
 }
 
-# The accepting datacenter of a pair answers to west's root token too (VAULT_TOKEN is one variable
-# for both stacks): a root token with that ID, made with its own root.
-bao_shared_root() {
-  [ -n "$SOURCE" ] && [ ! -s "$STATE/secrets/bao-shared-root" ] || return 0
+# Both datacenters of a pair answer to one root token (VAULT_TOKEN is one variable for both stacks):
+# a root token with an ID of the pair's, made in each OpenBao with its own root.
+bao_pair_root() {
+  case $INSTANCE in peered*) ;; *) return 0 ;; esac
+  [ -s "$STATE/secrets/vault-pair-token" ] && return 0
+  local id
+  if [ -n "$SOURCE" ]; then id=$(cat "$SOURCE/secrets/vault-pair-token"); else id="pair-$(cat /proc/sys/kernel/random/uuid)"; fi
   api -H "X-Vault-Token: $(secret bao-root)" -X POST "$VAULT_ADDR/v1/auth/token/create" \
-    -d "$(jq -n --arg id "$(cat "$SOURCE/secrets/bao-root")" '{id: $id, policies: ["root"], no_parent: true, display_name: "pair-root"}')" \
-    >/dev/null || die "could not give OpenBao the pair's root token"
-  cp "$SOURCE/secrets/bao-root" "$STATE/secrets/bao-shared-root"
+    -d "$(jq -n --arg id "$id" '{id: $id, policies: ["root"], no_parent: true, display_name: "pair-root"}')" \
+    >/dev/null || die "could not make the pair's root token in OpenBao"
+  echo "$id" >"$STATE/secrets/vault-pair-token"
 }
 
 consul_server_config() {
@@ -442,7 +445,7 @@ write_env() {
   cat >"$ENV_FILE.new" <<ENV
 VAULT_ADDR=$VAULT_ADDR
 VAULT_CACERT=$TLS/ca.pem
-VAULT_TOKEN=$(cat "${SOURCE:-$STATE}/secrets/bao-root")
+VAULT_TOKEN=$(cat "$STATE/secrets/vault-pair-token" 2>/dev/null || secret bao-root)
 CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR
 CONSUL_CACERT=$TLS/ca.pem
 CONSUL_HTTP_TOKEN=$(secret consul-management)
@@ -486,7 +489,7 @@ up() {
   for _ in $(seq 60); do api "$VAULT_ADDR/v1/sys/seal-status" >/dev/null && break; sleep 0.5; done
   bao_init
   wait_healthy bao 30
-  bao_shared_root
+  bao_pair_root
 
   consul_server_config >"$STATE/consul.hcl"
   start consul consul agent -config-file=consul.hcl

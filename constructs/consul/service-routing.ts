@@ -360,7 +360,10 @@ export class ServiceRouting extends Construct {
     const target = (t: PeerTarget) => ({ Service: t.service, Peer: t.peer });
     return {
       DefaultSubset: this.defaultSubset,
-      Subsets: Object.fromEntries([...this.subsets].map(([name, filter]) => [name, { Filter: filter }])),
+      // Consul reads an empty map back as none: declaring {} would show a change in every plan.
+      Subsets: this.subsets.size
+        ? Object.fromEntries([...this.subsets].map(([name, filter]) => [name, { Filter: filter }]))
+        : undefined,
       Redirect: this.redirectTarget && target(this.redirectTarget),
       Failover: this.failoverTargets && { "*": { Targets: this.failoverTargets.map(target) } },
     };
