@@ -15,5 +15,7 @@ module.exports = {
     // On the local cluster's test instance (scripts/cluster.sh), and on the prod-shaped one (scripts/prodlike.sh).
     { ...common, displayName: "integration", testMatch: ["<rootDir>/test/integration/*.test.ts"] },
     { ...common, displayName: "prodlike", testMatch: ["<rootDir>/test/integration/prodlike/*.test.ts"] },
+    // On two prod-shaped datacenters joined by cluster peering (scripts/prodlike.sh peered-test-*).
+    { ...common, displayName: "peered", testMatch: ["<rootDir>/test/integration/peered/*.test.ts"] },
   ],
 };

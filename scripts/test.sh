@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): type check, lint, unit suite, the consumer-package check, and — when the
 # real toolchain is installed (scripts/toolchain.sh) — the integration suites on clusters of their own:
-# `local` on the local cluster's test instance, `prodlike` on a prod-shaped cluster.
+# `local` on the local cluster's test instance, `prodlike` on a prod-shaped cluster, `peered` on two of them.
 # MESHSTACK_SKIP_INTEGRATION=1 skips the last step; MESHSTACK_REQUIRE_INTEGRATION=1 (CI) fails instead.
 # MESHSTACK_REQUIRE_CURRENT_DOCS=1 (CI) fails when the checked-in API reference (docs/api) is stale.
 set -euo pipefail
@@ -68,6 +68,8 @@ echo $$ >.local/test-suite.pid
 down_all() {
   MESHSTACK_CLUSTER=test bash scripts/cluster.sh down >/dev/null 2>&1 || true
   MESHSTACK_CLUSTER=prodlike-test bash scripts/prodlike.sh down >/dev/null 2>&1 || true
+  MESHSTACK_CLUSTER=peered-test-east bash scripts/prodlike.sh down >/dev/null 2>&1 || true
+  MESHSTACK_CLUSTER=peered-test-west bash scripts/prodlike.sh down >/dev/null 2>&1 || true
 }
 down_all
 trap down_all EXIT
@@ -83,3 +85,10 @@ MESHSTACK_CLUSTER=prodlike-test bash scripts/prodlike.sh up
 # Node reads extra CAs only at start: the suite talks to the cluster's TLS servers.
 MESHSTACK_CLUSTER=prodlike-test NODE_EXTRA_CA_CERTS="$PWD/.local/prodlike-test/tls/ca.pem" \
   npx jest --selectProjects prodlike --runInBand --ci
+MESHSTACK_CLUSTER=prodlike-test bash scripts/prodlike.sh down >/dev/null
+
+step "integration: two prod-shaped datacenters joined by cluster peering on .local/peered-test"
+MESHSTACK_CLUSTER=peered-test-west bash scripts/prodlike.sh up
+MESHSTACK_CLUSTER=peered-test-east bash scripts/prodlike.sh up
+MESHSTACK_CLUSTER=peered-test NODE_EXTRA_CA_CERTS="$PWD/.local/peered-test/west/tls/ca.pem" \
+  npx jest --selectProjects peered --runInBand --ci

@@ -91,7 +91,8 @@ export class MeshPlatformStack extends TerraformStack {
       meshGatewayMode: env.peering && "local",
     }));
     const dial = this.dialed(env, props.dial ?? []);
-    for (const peer of dial) platform.mesh.peerWith(peer.platform.mesh);
+    for (const peer of dial)
+      platform.mesh.peerWith(peer.platform.mesh, { preventDestroy: env.preventDestroy });
     // Demos belong to the environment, not to the platform.
     if (env.workloads?.demo) {
       this.countdash = new Countdash(this, "Countdash", {

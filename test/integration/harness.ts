@@ -18,6 +18,9 @@ const envFile =
     test: "test-cluster.env",
     prodlike: "prodlike/cluster.env",
     "prodlike-test": "prodlike-test/cluster.env",
+    // A peered pair's credentials are west's, which east shares (scripts/prodlike.sh).
+    peered: "peered/west/cluster.env",
+    "peered-test": "peered-test/west/cluster.env",
   }[process.env.MESHSTACK_CLUSTER ?? ""] ?? "cluster.env";
 
 /** Environment for Terraform and the servers' CLIs: the toolchain's PATH and CLI config plus the cluster's tokens. */

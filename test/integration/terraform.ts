@@ -41,10 +41,12 @@ export class Workspace {
   public constructor(
     public readonly stackName: string,
     private readonly env: NodeJS.ProcessEnv,
+    root?: string,
   ) {
     // The stack's local backend path is relative to the project root, three levels above
-    // `cdktf.out/stacks/<name>` (stacks/backend.ts): the scratch directory plays the project root.
-    this.root = mkdtempSync(join(tmpdir(), "meshstack-it-"));
+    // `cdktf.out/stacks/<name>` (stacks/backend.ts): the scratch directory plays the project root,
+    // which the stacks of one app (given `root`) share.
+    this.root = root ?? mkdtempSync(join(tmpdir(), "meshstack-it-"));
     this.outdir = join(this.root, "cdktf.out");
     this.dir = join(this.outdir, "stacks", stackName);
   }
