@@ -31,10 +31,11 @@ export interface TerminatingGatewayProps {
  * override, e.g. raw_exec Envoy) and writes the `terminating-gateway` config entry. Only the callers
  * a relation declares (`connectTo(external)`) get an intention; the default deny keeps the rest out.
  *
- * With Consul ACLs the gateway's token must also write each linked service (for their leaf
- * certificates), which neither a service identity Nomad derives (before 1.7) nor the platform's
- * workload-identity binding grants yet: a mesh that cannot run one (`terminatingGatewayUnavailable`,
- * set by a `MeshPlatform` with ACLs) refuses it at synth.
+ * With Consul ACLs the token that registers the gateway must also write each linked service (Consul
+ * fetches their leaf certificates with it). Before Nomad 1.7 that is the Nomad client's own Consul
+ * token, which Nomad's documented client policy gives `service_prefix "" write`; from 1.7 it is the
+ * gateway's workload identity, which the platform's binding does not widen yet, so a `MeshPlatform`
+ * with ACLs on Nomad >= 1.7 sets `terminatingGatewayUnavailable` and the gateway is refused at synth.
  */
 export class TerminatingGateway extends Construct {
   /** The gateway's Consul service name. */

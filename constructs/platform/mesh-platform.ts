@@ -483,10 +483,13 @@ export class MeshPlatform extends Construct {
       driver,
       datacenters,
       nomadVersion,
-      terminatingGatewayUnavailable: acls
-        ? "with Consul ACLs its token must write each linked service, and neither Nomad's service identities " +
-          "(before 1.7) nor meshstack's workload-identity binding grant that yet"
-        : undefined,
+      // Before Nomad 1.7 a client registers the gateway with its own Consul token, which writes every
+      // service (the linked services' certificates need that); from 1.7 the gateway's own identity does.
+      terminatingGatewayUnavailable:
+        acls && nomadHas(nomadVersion, "workload-identity")
+          ? "with Consul ACLs and workload identity (Nomad >= 1.7) the gateway registers with its own service " +
+            "identity, which cannot write its linked services, and meshstack's binding grants no more yet"
+          : undefined,
       transparentProxyUnavailable:
         this.consulAgent && !props.transparentProxyDns
           ? "the platform's Consul agents serve DNS on loopback only (MeshPlatform transparentProxyDns)"

@@ -10,12 +10,18 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { resetConsulCa } from "../../local/cluster-env";
-import { ExternalService, MeshGateway, MeshService, TerminatingGateway } from "../../constructs/mesh";
-import { TaskDriver } from "../../constructs/nomad";
+import { ExternalService, MeshGateway, TerminatingGateway } from "../../constructs/mesh";
 import type { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
-import { clusterEnv, eventually, serverApis, throwawayLocal } from "./harness";
+import {
+  clusterEnv,
+  eventually,
+  freePort,
+  probe,
+  probeOutcomes,
+  serverApis,
+  throwawayLocal,
+} from "./harness";
 import { Workspace } from "./terraform";
 
 jest.setTimeout(10 * 60 * 1000);
@@ -27,19 +33,6 @@ const EXTERNAL = "outside-web";
 const EXTERNAL_TLS = "outside-tls";
 const PROBE_PORT = 19090;
 const PROBE_TLS_PORT = 19091;
-
-/** Calls the upstream at `port` once a second (bounded: 400 calls) and prints each outcome on a line. */
-const probeScript = (port: number) =>
-  [
-    "import time, urllib.request",
-    "for _ in range(400):",
-    "    try:",
-    `        body = urllib.request.urlopen("http://127.0.0.1:${port}/", timeout=2).read().decode().strip()`,
-    '        print("ok " + body, flush=True)',
-    "    except Exception as error:",
-    '        print("fail " + type(error).__name__, flush=True)',
-    "    time.sleep(1)",
-  ].join("\n");
 
 /** Serves the current directory over HTTPS with server.pem/server.key (the gateway verifies it). */
 const HTTPS_SERVER = [
@@ -55,20 +48,6 @@ const servers: ChildProcess[] = [];
 let serverDir = "";
 let deployed = false;
 
-type Alloc = { ID: string; TaskGroup: string; ClientStatus: string; DesiredStatus: string };
-
-/** A free TCP port on `host`. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** What the stack under test holds beside the platform. */
 interface Outside {
   readonly address: string;
@@ -77,18 +56,6 @@ interface Outside {
   readonly allowed: boolean;
   /** An HTTPS service too, verified by the gateway with this CA file and server name. */
   readonly tls?: { readonly port: number; readonly caFile: string; readonly sni: string };
-}
-
-/** A mesh service that calls `target` through its upstream at `port`. */
-function probe(stack: MeshPlatformStack, name: string, target: ExternalService, port: number): void {
-  const caller = new MeshService(stack, name, {
-    mesh: stack.platform.mesh,
-    port: 9090,
-    tasks: [
-      { name: "probe", driver: TaskDriver.rawExec({ command: "python3", args: ["-c", probeScript(port)] }) },
-    ],
-  });
-  caller.connectTo(target, { localBindPort: port });
 }
 
 /** The stack with the external services, their gateway and a caller of each. */
@@ -124,17 +91,7 @@ function synth(outside: Outside): void {
   });
 }
 
-/** A probe's last printed outcomes. */
-async function probeLines(job = "probe"): Promise<string[]> {
-  const allocs = await nomad<Alloc[]>(`job/${job}/allocations`);
-  const running = allocs.find((a) => a.DesiredStatus === "run" && a.ClientStatus === "running");
-  if (!running) return [];
-  const text = await fetch(
-    `${env.NOMAD_ADDR}/v1/client/fs/logs/${running.ID}?task=probe&type=stdout&plain=true&origin=end&offset=400`,
-    { headers: env.NOMAD_TOKEN ? { "X-Nomad-Token": env.NOMAD_TOKEN } : {} },
-  ).then((r) => r.text());
-  return text.trim().split("\n").filter(Boolean);
-}
+const probeLines = (job = "probe") => probeOutcomes(env, job);
 
 afterAll(async () => {
   try {

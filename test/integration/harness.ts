@@ -1,10 +1,14 @@
 import { execFile, execFileSync } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { EnvironmentConfig, environments } from "../../environments";
 import { OPEN_SOURCE_NOMAD } from "../../environments/built-in-cluster";
 import { NomadFeature, nomadHas, nomadVersionsWith } from "../../constructs/core/server-versions";
 import { readClusterEnv, requestJson } from "../../local/cluster-env";
 import { PLATFORM_NAMESPACE } from "../../constructs/platform/mesh-platform";
+import { ExternalService, MeshService } from "../../constructs/mesh";
+import { TaskDriver } from "../../constructs/nomad";
+import type { MeshPlatformStack } from "../../stacks/mesh-platform-stack";
 
 const root = join(__dirname, "..", "..");
 
@@ -299,4 +303,54 @@ export function prodlikeScript(env: NodeJS.ProcessEnv, ...args: string[]): Promi
           : resolve(`${stdout}${stderr}`),
     );
   });
+}
+
+/** A free TCP port on `host`. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Calls the upstream at `port` once a second (bounded: 400 calls) and prints each outcome on a line. */
+const probeScript = (port: number) =>
+  [
+    "import time, urllib.request",
+    "for _ in range(400):",
+    "    try:",
+    `        body = urllib.request.urlopen("http://127.0.0.1:${port}/", timeout=2).read().decode().strip()`,
+    '        print("ok " + body, flush=True)',
+    "    except Exception as error:",
+    '        print("fail " + type(error).__name__, flush=True)',
+    "    time.sleep(1)",
+  ].join("\n");
+
+/** A mesh service `name` that calls `target` through its upstream at `port`, printing each outcome. */
+export function probe(stack: MeshPlatformStack, name: string, target: ExternalService, port: number): void {
+  const caller = new MeshService(stack, name, {
+    mesh: stack.platform.mesh,
+    port: 9090,
+    tasks: [
+      { name: "probe", driver: TaskDriver.rawExec({ command: "python3", args: ["-c", probeScript(port)] }) },
+    ],
+  });
+  caller.connectTo(target, { localBindPort: port });
+}
+
+/** The last outcomes a {@link probe} job printed ("ok <body>" or "fail <error>"). */
+export async function probeOutcomes(env: NodeJS.ProcessEnv, job: string): Promise<string[]> {
+  type Alloc = { ID: string; ClientStatus: string; DesiredStatus: string };
+  const allocs = await serverApis(env).nomad<Alloc[]>(`job/${job}/allocations`);
+  const running = allocs.find((a) => a.DesiredStatus === "run" && a.ClientStatus === "running");
+  if (!running) return [];
+  const text = await fetch(
+    `${env.NOMAD_ADDR}/v1/client/fs/logs/${running.ID}?task=probe&type=stdout&plain=true&origin=end&offset=400`,
+    { headers: env.NOMAD_TOKEN ? { "X-Nomad-Token": env.NOMAD_TOKEN } : {} },
+  ).then((r) => r.text());
+  return text.trim().split("\n").filter(Boolean);
 }

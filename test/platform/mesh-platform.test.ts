@@ -389,18 +389,26 @@ describe("the Consul agents' tokens", () => {
 });
 
 describe("terminating gateways on the platform", () => {
-  test("are refused at synth where Consul ACLs are on, since no token meshstack gives can write linked services", () => {
+  const gatewayOn = (nomadVersion: string) => {
     const stack = testStack();
-    const platform = new MeshPlatform(stack, "Default", base);
+    const platform = new MeshPlatform(stack, "Default", { ...base, nomadVersion });
     const db = new ExternalService(stack, "Db", {
       mesh: platform.mesh,
       name: "db",
       address: "10.0.0.5",
       port: 5432,
     });
-    expect(() => new TerminatingGateway(stack, "Gateway", { mesh: platform.mesh, services: [db] })).toThrow(
-      "TerminatingGateway test/Gateway: the mesh cannot run a terminating gateway: with Consul ACLs its token " +
-        "must write each linked service",
+    return () => new TerminatingGateway(stack, "Gateway", { mesh: platform.mesh, services: [db] });
+  };
+
+  test("run with Consul ACLs before Nomad 1.7, where the client's own token registers the gateway", () => {
+    expect(gatewayOn("1.6.1")().serviceName).toBe("terminating-gateway");
+  });
+
+  test("are refused at synth with ACLs and workload identity, whose gateway identity cannot write linked services", () => {
+    expect(gatewayOn("1.7.0")).toThrow(
+      "TerminatingGateway test/Gateway: the mesh cannot run a terminating gateway: with Consul ACLs and " +
+        "workload identity (Nomad >= 1.7) the gateway registers with its own service identity",
     );
   });
 });

@@ -6,19 +6,35 @@
  * east's under load (the failed requests counted), and drift in the peering, the exported services and
  * the cross-peer intention seen by plan and repaired by apply.
  */
-import { execFileSync } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { App } from "cdktf";
 import { join } from "node:path";
 import { publishedPort, viaIngress } from "../../../local/cluster-env";
 import { peeredPair } from "../../../environments/peered";
 import { buildStacks } from "../../../stacks/app-stacks";
-import { clusterEnv, eventually, onCluster, RequestLoops, serverApis } from "../harness";
+import {
+  clusterEnv,
+  eventually,
+  freePort,
+  onCluster,
+  probe,
+  probeOutcomes,
+  RequestLoops,
+  serverApis,
+} from "../harness";
+import { ExternalService, TerminatingGateway } from "../../../constructs/mesh";
+import type { MeshPlatformStack } from "../../../stacks/mesh-platform-stack";
 import { Workspace } from "../terraform";
 
 jest.setTimeout(10 * 60 * 1000);
 
 const env = clusterEnv();
-const eastEnv = { ...env, ...addressesOf("172.26.152.1") };
+/** The pair's networks: the suite's own (peered-test-*, CI), or the user's (`MESHSTACK_CLUSTER=peered`). */
+const [WEST_NET, EAST_NET] =
+  process.env.MESHSTACK_CLUSTER === "peered" ? ["172.26.128", "172.26.136"] : ["172.26.144", "172.26.152"];
+const eastEnv = { ...env, ...addressesOf(`${EAST_NET}.1`) };
 const west = serverApis(env);
 const east = serverApis(eastEnv);
 const HOST = "count.peered-west.meshstack.internal";
@@ -35,17 +51,17 @@ function addressesOf(server: string): NodeJS.ProcessEnv {
 
 // The pair as the test clusters run it (their own networks), with the versions their script found.
 const [westConfig, eastConfig] = peeredPair({
-  westNet: "172.26.144",
-  eastNet: "172.26.152",
+  westNet: WEST_NET,
+  eastNet: EAST_NET,
   prefix: "peered",
 }).map((e) => ({ ...onCluster(e, env), preventDestroy: false }));
 const eastWs = new Workspace("peered-east", env);
 const westWs = new Workspace("peered-west", env, eastWs.root);
 
-/** Both stacks from one app, as `cdktf synth` writes them. */
-function synthPair(): void {
+/** Both stacks from one app, as `cdktf synth` writes them; `customizeWest` adds to west's stack. */
+function synthPair(customizeWest: (stack: MeshPlatformStack) => void = () => {}): void {
   const app = new App({ outdir: join(eastWs.root, "cdktf.out") });
-  buildStacks(app, [eastConfig, westConfig]);
+  customizeWest(buildStacks(app, [eastConfig, westConfig]).get(westConfig.name)!);
   app.synth();
 }
 
@@ -108,7 +124,14 @@ beforeAll(() => {
   }
 });
 
-afterAll(() => eastWs.remove());
+let outside: ChildProcess | undefined;
+let outsideDir = "";
+
+afterAll(() => {
+  eastWs.remove();
+  outside?.kill("SIGKILL");
+  if (outsideDir) rmSync(outsideDir, { recursive: true, force: true });
+});
 
 test("deploys both datacenters in dependency order: the peering is active on both sides, a second plan of each is empty", async () => {
   await eventually(
@@ -274,4 +297,46 @@ test("drift in the exported services, the cross-peer intention and the peering i
     "the peering active again",
   );
   expect(westWs.plan().code).toBe(0);
+});
+
+test("with Consul ACLs, a service outside the mesh is reached through a terminating gateway only while its intention exists", async () => {
+  // GIVEN an HTTP server outside the mesh on west's host bridge, bounded to the test's lifetime
+  const address = `${WEST_NET}.1`;
+  const port = await freePort(address);
+  outsideDir = mkdtempSync(join(tmpdir(), "meshstack-outside-"));
+  writeFileSync(join(outsideDir, "index.html"), "outside-ok\n");
+  outside = spawn("timeout", ["300", "python3", "-m", "http.server", String(port), "--bind", address], {
+    cwd: outsideDir,
+    stdio: "ignore",
+  });
+  const withOutside = (allowed: boolean) =>
+    synthPair((stack) => {
+      const mesh = stack.platform.mesh;
+      const db = new ExternalService(stack, "Outside", { mesh, name: "outside-web", address, port });
+      new TerminatingGateway(stack, "Gateway", { mesh, services: [db], name: "outside-gateway" });
+      probe(stack, "probe", db, 19090);
+      if (!allowed) stack.platform.intentions.removeEdge("probe", "outside-web");
+    });
+  // WHEN west deploys the external service, its gateway (registered with the Nomad client's token,
+  // which may write the linked service) and a caller with connectTo(external)
+  withOutside(true);
+  westWs.apply();
+  // THEN the caller's requests pass the gateway, and a second plan is empty
+  await eventually(
+    async () => (await probeOutcomes(env, "probe")).slice(-1)[0] === "ok outside-ok",
+    240_000,
+    "the probe reaching the outside service through the gateway",
+  );
+  expect(westWs.plan().code).toBe(0);
+  // AND without its intention they fail: the default deny holds at the gateway
+  withOutside(false);
+  westWs.apply();
+  await eventually(
+    async () => {
+      const lines = (await probeOutcomes(env, "probe")).slice(-3);
+      return lines.length === 3 && lines.every((line) => line.startsWith("fail"));
+    },
+    120_000,
+    "the probe refused without its intention",
+  );
 });
