@@ -275,7 +275,7 @@ consul_token() {
 
 # The Nomad agents' own Consul tokens: bootstrap material, like the agent configs. Servers may write
 # ACLs (before Nomad 1.7 they derive the sidecars' service-identity tokens with it; Nomad's
-# documented minimum); clients register services and read the catalog, and no KV at all: before
+# documented minimum) and mesh entries (they write each terminating gateway's config entry); clients register services and read the catalog, and no KV at all: before
 # Nomad 1.7 a task's templates read Consul with the client's token, and the state must stay out of
 # their reach. From 1.7 on, workload identity gives each task a token of its own instead.
 consul_nomad_tokens() {
@@ -283,7 +283,8 @@ consul_nomad_tokens() {
 node_prefix "" { policy = "read" }
 service_prefix "" { policy = "write" }
 acl = "write"
-'"$(version_at_least "$NOMAD_VERSION" 1.7.0 && echo 'mesh = "write"' || true)" >"$STATE/secrets/consul-nomad-server"
+mesh = "write"
+' >"$STATE/secrets/consul-nomad-server"
   [ -s "$STATE/secrets/consul-nomad-client" ] || consul_token nomad-client "Nomad clients (bootstrap)" 'agent_prefix "" { policy = "read" }
 node_prefix "" { policy = "read" }
 service_prefix "" { policy = "write" }'"$(peering_rules)" >"$STATE/secrets/consul-nomad-client"

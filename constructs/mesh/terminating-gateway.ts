@@ -36,6 +36,8 @@ export interface TerminatingGatewayProps {
  * token, which Nomad's documented client policy gives `service_prefix "" write`; from 1.7 it is the
  * gateway's workload identity, which the platform's binding does not widen yet, so a `MeshPlatform`
  * with ACLs on Nomad >= 1.7 sets `terminatingGatewayUnavailable` and the gateway is refused at synth.
+ * The Nomad servers write the `terminating-gateway` entry with their own Consul token, which needs
+ * `mesh = "write"`.
  */
 export class TerminatingGateway extends Construct {
   /** The gateway's Consul service name. */
