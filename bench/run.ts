@@ -57,10 +57,13 @@ function timeSynth(build: (app: App) => void): number {
   return median(Array.from({ length: runs }, () => synthOnce(build).ms));
 }
 
-/** `--synth-child N`: a warm-up synth, then one timed synth of N generated services, printed as JSON. */
-function synthChild(services: number): void {
-  synthOnce((app) => buildGeneratedStack(app, "warm-up", WARM_UP_SERVICES));
-  const run = synthOnce((app) => buildGeneratedStack(app, `generated-${services}`, services));
+/**
+ * `--synth-child N [RULES]`: a warm-up synth, then one timed synth of N generated services (with an
+ * access policy of RULES rules the tree keeps), printed as JSON.
+ */
+function synthChild(services: number, rules = 0): void {
+  synthOnce((app) => buildGeneratedStack(app, "warm-up", WARM_UP_SERVICES, "tree", rules));
+  const run = synthOnce((app) => buildGeneratedStack(app, `generated-${services}`, services, "tree", rules));
   process.stdout.write(`${JSON.stringify(run)}\n`);
 }
 
@@ -216,7 +219,7 @@ async function deploy(): Promise<void> {
   }
 }
 
-if (args[0] === "--synth-child") synthChild(Number(args[1]));
+if (args[0] === "--synth-child") synthChild(Number(args[1]), Number(args[2] ?? 0));
 else if (args.includes("--deploy"))
   void deploy().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));

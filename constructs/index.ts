@@ -28,3 +28,5 @@ export {
   nomadVersionsWith,
 } from "./core/server-versions";
 export type { ConsulFeature, NomadFeature } from "./core/server-versions";
+export * from "./policy/access-policy";
+export * from "./policy/rules";

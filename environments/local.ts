@@ -22,6 +22,13 @@ export const local: EnvironmentConfig = {
   pki: { ownership: PkiMountOwnership.TERRAFORM, intermediateCertTtl: "8760h", leafCertTtl: "72h" },
   // The dashboard's host port is a shortcut on loopback; shared clusters reach it through Traefik only.
   workloads: { driver: "raw_exec", envoyCommand: "envoy", demo: true, demoCanary: true, demoHostPort: 9002 },
+  // Graph rules the demo keeps (checked at synth, in plan review and by the audit): only the
+  // dashboard calls count-api, the ingress reaches it only through the dashboard, no wildcard allows.
+  accessRules: [
+    { kind: "onlyFrom", to: "count-api", sources: ["count-dashboard"] },
+    { kind: "forbid", from: "traefik", to: "count-api" },
+    { kind: "noWildcardSources" },
+  ],
   // Lives with the dev cluster's own state: `npm run down` discards both together.
   backend: { type: "local", path: ".local/cluster/terraform.tfstate" },
 };

@@ -1,5 +1,6 @@
 import { PkiMountOwnership, RetiringRoot } from "../constructs/vault/connect-ca-pki";
 import { NomadVaultMode } from "../constructs/vault/nomad-vault";
+import type { AccessRule } from "../constructs/policy/rules";
 
 /** Where an environment keeps its Terraform state. */
 export type BackendConfig =
@@ -234,6 +235,12 @@ export interface EnvironmentConfig {
      */
     readonly demoAcrossPeers?: boolean;
   };
+  /**
+   * Rules on the mesh's access graph (`platform.accessPolicy`): checked at synth, in plan review and by
+   * the audit (`meshstack-plan-review <env> --audit`).
+   * @default [] - no rules
+   */
+  readonly accessRules?: AccessRule[];
   /**
    * Cluster peering: a mesh gateway on this datacenter's clients, and the environments whose
    * datacenters it peers with. Environments peered with each other are synthesized together (one

@@ -2,7 +2,7 @@
 /**
  * Plan review CLI: turns an environment's Terraform plan into a Markdown summary for a pull request.
  *
- * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift] [--consul-grants]
+ * Usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift] [--consul-grants] [--audit]
  *
  * Exit codes: 0 no critical change, 2 critical changes present, 1 error.
  */
@@ -13,11 +13,13 @@ import { ConsulAccess, consulAccessFrom, readConsulIntentions } from "./consul-r
 import { ConsulIntentionsView, crossRepoAccess, crossRepoMarkdown } from "./grants";
 import { driftMarkdown, jobDrift, JobDrift, NomadAccess, plannedJobs } from "./job-drift";
 import { parsePlanJson } from "./plan-json";
-import { Exec, defaultExec, producePlanJson } from "./run";
+import { Exec, defaultExec, producePlanJson, synthesizedStack } from "./run";
+import { auditAccess, auditMarkdown } from "./audit";
+import { ACCESS_POLICY_OUTPUT, parseAccessRules } from "../constructs/policy/rules";
 import { EXIT_CODES, ExitCode, exitCodeFor, summarizePlan } from "./summarize";
 
 /** Usage text printed on `--help` and on bad arguments. */
-export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift] [--consul-grants]
+export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--out FILE] [--no-plan] [--no-synth] [--no-refresh] [--nomad-drift] [--consul-grants] [--audit]
 
   <env>              stack to review (cdktf.out/stacks/<env>), e.g. staging
   --plan-json FILE   summarise this "terraform show -json" output instead of planning
@@ -31,6 +33,9 @@ export const USAGE = `usage: meshstack-plan-review <env> [--plan-json FILE] [--o
   --consul-grants    also read Consul's intentions (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT)
                      and report the calls this plan declares that another repository's destination
                      does not allow yet, and this plan's allows whose caller no longer exists
+  --audit            instead of a plan: check the stack's access rules (AccessPolicy) on the running
+                     mesh's intentions (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, CONSUL_CACERT), whoever
+                     wrote them; exit 2 when one is broken
 
 environment: TERRAFORM_BINARY_NAME (default terraform; e.g. tofu)
 exit codes: 0 no critical change, 2 critical changes, 1 error`;
@@ -67,6 +72,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
         "nomad-drift": { type: "boolean", default: false },
         "no-refresh": { type: "boolean", default: false },
         "consul-grants": { type: "boolean", default: false },
+        audit: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -78,6 +84,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     if (!environment || extra.length > 0 || !/^[A-Za-z0-9][\w-]*$/.test(environment)) {
       throw new Error(`expected one environment name, got ${JSON.stringify(positionals)}\n${USAGE}`);
     }
+    if (values.audit) return await audit(environment, !values["no-synth"], values.out, context);
     const text = values["plan-json"]
       ? readFileSync(resolve(context.cwd, values["plan-json"]), "utf8")
       : producePlanJson(
@@ -110,6 +117,30 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     context.stderr(`plan-review: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_CODES.error;
   }
+}
+
+/** The stack's access rules on the running mesh: Markdown, and exit 2 when one is broken. */
+async function audit(
+  environment: string,
+  synth: boolean,
+  out: string | undefined,
+  context: CliContext,
+): Promise<ExitCode> {
+  const stack = JSON.parse(
+    synthesizedStack({ environment, projectDir: context.cwd, synth }, context.exec),
+  ) as {
+    output?: Record<string, { value?: unknown }>;
+  };
+  const rules = parseAccessRules(stack.output?.[ACCESS_POLICY_OUTPUT]?.value ?? "[]");
+  if ("unreadable" in rules) throw new Error(`the stack's access rules cannot be read: ${rules.unreadable}`);
+  const read = context.readConsul ?? readConsulIntentions;
+  const found = auditAccess(rules, await read(consulAccessFrom(context.env)));
+  const markdown = auditMarkdown(environment, rules, found);
+  context.stdout(markdown);
+  if (out) writeFileSync(resolve(context.cwd, out), markdown);
+  if (found.length === 0) return EXIT_CODES.ok;
+  context.stderr(`plan-review: ${found.length} access rule(s) broken in the running ${environment} mesh\n`);
+  return EXIT_CODES.critical;
 }
 
 /** Nomad's own view of every job the plan keeps or updates, as a Markdown section. */

@@ -25,7 +25,9 @@ export interface ConsulAccess {
 export function consulAccessFrom(env: NodeJS.ProcessEnv): ConsulAccess {
   const address = env.CONSUL_HTTP_ADDR;
   if (!address)
-    throw new Error("--consul-grants needs CONSUL_HTTP_ADDR (and CONSUL_HTTP_TOKEN where ACLs are on)");
+    throw new Error(
+      "--consul-grants and --audit need CONSUL_HTTP_ADDR (and CONSUL_HTTP_TOKEN where ACLs are on)",
+    );
   const scheme = env.CONSUL_HTTP_SSL === "true" ? "https" : "http";
   return {
     address: /^https?:\/\//.test(address) ? address : `${scheme}://${address}`,

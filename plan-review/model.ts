@@ -64,7 +64,8 @@ export type CriticalKind =
   | "intention-unverifiable"
   | "peering-added"
   | "service-exported"
-  | "external-destination";
+  | "external-destination"
+  | "access-rule-broken";
 
 // Defined here rather than in critical.ts so the Markdown renderer reads it without importing the rules
 // (critical.ts imports markdown.ts for `code`).

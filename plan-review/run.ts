@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** One external command the plan review runs. */
@@ -61,7 +61,7 @@ export const defaultExec: Exec = ({ command, args, cwd, capture }) => {
   return capture ? result.stdout : "";
 };
 
-function stackDir(options: PlanRunOptions): string {
+function stackDir(options: Pick<PlanRunOptions, "environment" | "projectDir">): string {
   const stacks = join(options.projectDir, "cdktf.out", "stacks");
   const dir = join(stacks, options.environment);
   if (!existsSync(join(dir, "cdk.tf.json"))) {
@@ -69,6 +69,16 @@ function stackDir(options: PlanRunOptions): string {
     throw new Error(`no synthesized stack "${options.environment}" in ${stacks} (known: ${known || "none"})`);
   }
   return dir;
+}
+
+/** The synthesized stack's JSON (`cdktf.out/stacks/<env>/cdk.tf.json`), synthesizing first when asked. */
+export function synthesizedStack(
+  options: Pick<PlanRunOptions, "environment" | "projectDir" | "synth">,
+  exec: Exec = defaultExec,
+): string {
+  if (options.synth)
+    exec({ command: "npx", args: ["cdktf", "synth"], cwd: options.projectDir, capture: false });
+  return readFileSync(join(stackDir(options), "cdk.tf.json"), "utf8");
 }
 
 /**

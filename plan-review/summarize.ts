@@ -7,6 +7,7 @@ import { PlanChange, ResourceChange, TerraformPlanJson } from "./plan-json";
 import { SENSITIVE, UNKNOWN, ValueRenderer, collectMarkedLeaves, isMarked, redact } from "./values";
 import { AccessGraph, accessGraphOf } from "./access-graph";
 import { TrafficChange, trafficChanges } from "./traffic";
+import { brokenAccessRules } from "./access-rules";
 
 export type { AccessGraph, EdgeChange, GraphEdge, GraphVersion } from "./access-graph";
 export { accessGraphOf, graphSection, renderMermaid } from "./access-graph";
@@ -160,7 +161,10 @@ export function summarizePlan(plan: TerraformPlanJson, options: SummarizeOptions
   const renderer = new ValueRenderer(collectSecrets(plan), options.maxValueLength ?? 80);
   const resources = (plan.resource_changes ?? []).map((rc) => reviewResource(rc, renderer));
   const counts = countKinds(resources);
-  const critical = findCriticalChanges(resources, renderer, options);
+  const critical = [
+    ...findCriticalChanges(resources, renderer, options),
+    ...brokenAccessRules(plan, resources),
+  ];
   const traffic = trafficChanges(resources);
   const graph = accessGraphOf(resources);
   const outputs = Object.entries(plan.output_changes ?? {})

@@ -117,6 +117,8 @@ export class MeshPlatformStack extends TerraformStack {
       new Canary(this, "Canary", { mesh: platform.mesh, host: `canary.${env.name}.meshstack.internal` });
     }
 
+    for (const rule of env.accessRules ?? []) platform.accessPolicy.addRule(rule);
+
     new TerraformOutput(this, "connect_root_path", { value: platform.pki.rootPath });
     new TerraformOutput(this, "connect_intermediate_path", { value: platform.pki.intermediatePath });
     // What an app repository's ServiceMesh.fromPlatform needs, read from this stack's state.

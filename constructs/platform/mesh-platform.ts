@@ -8,6 +8,7 @@ import { ConsulAclToken, ConsulNodeToken } from "../consul/acl-token";
 import { ConnectCa } from "../consul/connect-ca";
 import { Intentions } from "../consul/intentions";
 import { MeshDefaults, type MeshGatewayMode } from "../consul/mesh-defaults";
+import { AccessPolicy } from "../policy/access-policy";
 import { NomadConsulIntegration } from "../consul/nomad-consul";
 import { MeshGateway, type MeshGatewayProps, ServiceMesh, SidecarTaskOverride } from "../mesh";
 import { ConsulAgentJob, ConsulAgentSecrets, NOMAD_NODE_ADDRESS } from "../nomad/consul-agent";
@@ -278,6 +279,8 @@ export class MeshPlatform extends Construct {
   public readonly mesh: ServiceMesh;
   /** The mesh gateway, when `meshGateway` is set. */
   public readonly meshGateway?: MeshGateway;
+  /** Rules on the mesh's whole access graph, checked at synth and carried to plan review and the audit. */
+  public readonly accessPolicy: AccessPolicy;
 
   public constructor(scope: Construct, id: string, props: MeshPlatformProps) {
     checkPropsOf("MeshPlatform", scope, id, props, '{ datacenter: "dc1", vaultAddress, nomadAddress }');
@@ -505,6 +508,7 @@ export class MeshPlatform extends Construct {
       // A datacenter given as a reference cannot name peers at synth: such a mesh is not peered.
       peerName: isReference(props.datacenter) ? undefined : props.datacenter,
     });
+    this.accessPolicy = new AccessPolicy(this, "AccessPolicy", { mesh: this.mesh });
     if (props.meshGateway !== undefined) {
       checkObject(this, "meshGateway", props.meshGateway, "{ wanPort: 8443 }");
       this.meshGateway = new MeshGateway(this, "MeshGateway", { ...props.meshGateway, mesh: this.mesh });

@@ -1220,6 +1220,11 @@ const rows: Row[] = [
     `MeshService ${x}: allowHostPortWithIngress "yes" is not a boolean`,
   ],
   [
+    "AccessPolicyProps.mesh",
+    () => new m.AccessPolicy(testStack(), "x", { mesh: never("mesh") }),
+    `AccessPolicy ${x}: mesh "mesh" is not a ServiceMesh`,
+  ],
+  [
     "ServiceMeshProps.peerName",
     () => mesh({ peerName: "East_1" }),
     `ServiceMesh ${x}: peerName "East_1" is not a valid service name`,

@@ -25,6 +25,7 @@ import {
 } from "../../plan-review/summarize";
 import { parsePlanJson } from "../../plan-review/plan-json";
 import { jobDrift } from "../../plan-review/job-drift";
+import { main as auditCli } from "../../plan-review/cli";
 import { resourceAddress } from "../../constructs/core/addresses";
 import {
   api,
@@ -330,6 +331,45 @@ describe("local stack on the real cluster", () => {
   test("a second deploy changes nothing and leaves the plan empty", async () => {
     expect(workspace.apply()).toMatch(/0 added, 0 changed, 0 destroyed/);
     expect(workspace.plan().code).toBe(0);
+  });
+  test("the access audit catches an intention made by hand against the stack's rules, and holds once apply repairs it", async () => {
+    const audit = async () => {
+      let stdout = "";
+      const code = await auditCli(["local", "--audit", "--no-synth"], {
+        cwd: workspace.root,
+        env,
+        stdout: (t) => (stdout += t),
+        stderr: () => {},
+        exec: () => "",
+      });
+      return { code, stdout };
+    };
+    expect(await audit()).toEqual({
+      code: 0,
+      stdout: "### Access audit: local (3 rules, the running mesh)\n\nEvery rule holds.\n",
+    });
+    // WHEN someone lets Traefik call count-api by hand, past the stack
+    const entry = await consul<{ Sources: object[] }>("config/service-intentions/count-api");
+    await consul("config", {
+      method: "PUT",
+      body: JSON.stringify({
+        ...entry,
+        Kind: "service-intentions",
+        Sources: [...entry.Sources, { Name: "traefik", Action: "allow" }],
+      }),
+    });
+    // THEN the audit names both rules it breaks, and exits 2
+    const tampered = await audit();
+    expect(tampered.code).toBe(2);
+    expect(tampered.stdout).toContain(
+      "**Access rule broken**: onlyFrom(count-api, [count-dashboard]): traefik → count-api is allowed",
+    );
+    expect(tampered.stdout).toContain(
+      "**Access rule broken**: forbid(traefik → count-api): the intention traefik → count-api",
+    );
+    // AND apply puts the declared entry back
+    workspace.apply();
+    expect((await audit()).code).toBe(0);
   });
 });
 

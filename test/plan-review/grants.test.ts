@@ -219,7 +219,7 @@ describe("--consul-grants", () => {
       exec: () => "",
     });
     expect(code).toBe(1);
-    expect(stderr).toContain("--consul-grants needs CONSUL_HTTP_ADDR");
+    expect(stderr).toContain("--consul-grants and --audit need CONSUL_HTTP_ADDR");
   });
 
   test("reads the address as the Consul CLI does: https with CONSUL_HTTP_SSL, the CA from CONSUL_CACERT", () => {
