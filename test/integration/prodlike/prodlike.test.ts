@@ -527,8 +527,10 @@ describe("prodlike: the prod-shaped stack on the prod-shaped cluster", () => {
         command: "bash",
         args: [
           "-c",
-          `openssl s_client -connect 127.0.0.1:8503 -CAfile ${env.TF_VAR_tls_ca_file} </dev/null 2>/dev/null ` +
-            "| grep -E '^(subject=|Verify return code)'; " +
+          // Bounded retries: the node's agent may be restarting when the task lands (seen once in CI).
+          "for i in $(seq 20); do " +
+            `out=$(openssl s_client -connect 127.0.0.1:8503 -CAfile ${env.TF_VAR_tls_ca_file} </dev/null 2>/dev/null ` +
+            '| grep -E \'^(subject=|Verify return code)\'); [ -n "$out" ] && break; sleep 1; done; echo "$out"; ' +
             "(exec 3<>/dev/tcp/127.0.0.1/8502) 2>/dev/null && echo plain-open || echo plain-closed",
         ],
       },
