@@ -11,8 +11,12 @@ function stackFor(environment: EnvironmentConfig, id = environment.name) {
   if (environment.peering === undefined || id !== environment.name) {
     return new MeshPlatformStack(Testing.app(), id, { environment });
   }
-  // A peered environment comes with its peers' stacks, as main.ts builds them.
-  return buildStacks(Testing.app(), selectEnvironments(environment.name)).get(environment.name)!;
+  // A peered environment comes with its peers' stacks, as main.ts builds them; the app's synth turns
+  // the token into a cross-stack reference (remote state), as cdktf deploy reads it.
+  const app = Testing.app();
+  const stack = buildStacks(app, selectEnvironments(environment.name)).get(environment.name)!;
+  app.synth();
+  return stack;
 }
 
 describe.each(Object.keys(environments))("MeshPlatformStack %s", (name) => {
@@ -278,7 +282,9 @@ describe("provider version constraints", () => {
 });
 
 describe("the peered pair (environments/peered.ts)", () => {
-  const stacks = buildStacks(Testing.app(), selectEnvironments("peered-west"));
+  const app = Testing.app();
+  const stacks = buildStacks(app, selectEnvironments("peered-west"));
+  app.synth();
   const [west, east] = ["peered-west", "peered-east"].map((n) => synth(stacks.get(n)!));
   const entry = (json: SynthJson, kind: string, name: string) =>
     JSON.parse(
@@ -291,7 +297,12 @@ describe("the peered pair (environments/peered.ts)", () => {
 
   test("west dials east with the token east's stack mints, read from east's state", () => {
     expect(onlyResource(east, "consul_peering_token")).toMatchObject({ peer_name: "west" });
-    expect(onlyResource(west, "consul_peering")).toMatchObject({ peer_name: "east" });
+    expect(onlyResource(west, "consul_peering")).toMatchObject({
+      peer_name: "east",
+      peering_token: expect.stringMatching(
+        /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-peered-east\./,
+      ),
+    });
     expect(resourcesOf(west, "consul_peering_token")).toEqual({});
     expect(resourcesOf(east, "consul_peering")).toEqual({});
   });
